@@ -1,0 +1,36 @@
+using Herald.Contracts;
+
+namespace Herald.Gateway.Api;
+
+// Request bodies use nullable members so that a missing field is told apart from a wrong one.
+
+public sealed record PushRequest(string? Message, string? Topic, bool? Wait);
+
+public sealed record PushResponse(
+    string Status,
+    string Message,
+    string Timestamp,
+    int WebhooksNotified,
+    int TotalWebhooks,
+    int Clients,
+    long Id,
+    string Topic);
+
+public sealed record WebhookUrlRequest(string? WebhookUrl);
+
+public sealed record WebhookUrlResponse(string Status, string WebhookUrl, int TotalWebhooks);
+
+public sealed record WebhookListResponse(IReadOnlyList<string> Webhooks, int Total);
+
+public sealed record CreateEndpointRequest(
+    string? Url,
+    IReadOnlyList<string?>? Topics,
+    string? Secret,
+    Dictionary<string, string?>? Headers,
+    string? Description);
+
+public sealed record EndpointListResponse(IReadOnlyList<EndpointStatus> Endpoints, int Total);
+
+public sealed record AttemptListResponse(IReadOnlyList<DeliveryAttempt> Attempts, int Total);
+
+public sealed record ReplayApiRequest(long? FromId, DateTimeOffset? Since);

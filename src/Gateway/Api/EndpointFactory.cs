@@ -1,0 +1,47 @@
+using Herald.Contracts;
+using Herald.Gateway.Hosting;
+using Herald.Gateway.Http;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>Creates endpoints for both the seed and the richer API, so both start their cursor the same way.</summary>
+public sealed class EndpointFactory(IEndpointRegistry registry, IStreamLog log, TimeProvider time, IOptions<LimitsOptions> limits)
+{
+    /// <summary>
+    /// Registers <paramref name="url"/> unless it is registered already. Returns the stored endpoint and whether
+    /// this call created it, or a problem when the endpoint limit is reached.
+    /// </summary>
+    public async Task<(EndpointDefinition? Endpoint, bool Created, ProblemHttpResult? Problem)> CreateAsync(
+        string url, IReadOnlyList<string> topics, string? secret, IReadOnlyDictionary<string, string>? headers, string? description,
+        CancellationToken cancellationToken)
+    {
+        var existing = await registry.FindByUrlAsync(url, cancellationToken);
+        if (existing is not null)
+            return (existing, false, null);
+        if (await registry.CountAsync(cancellationToken) >= limits.Value.MaxEndpoints)
+        {
+            return (null, false, ApiProblems.Status(StatusCodes.Status409Conflict, "Endpoint limit reached",
+                $"Herald already has the maximum of {limits.Value.MaxEndpoints} endpoints (Herald:Limits:MaxEndpoints)."));
+        }
+
+        var bounds = await log.GetBoundsAsync(cancellationToken);
+        var (endpoint, created) = await registry.AddAsync(new EndpointDefinition
+        {
+            Id = "ep_" + Guid.CreateVersion7().ToString("N"),
+            Url = url,
+            Topics = topics,
+            Secret = secret,
+            Headers = headers ?? new Dictionary<string, string>(),
+            Description = description,
+            CreatedAt = time.GetUtcNow(),
+            StartAfterSeq = bounds.Head,
+        }, cancellationToken);
+        return (endpoint, created, null);
+    }
+
+    public async Task<int> CountAsync(CancellationToken cancellationToken) => await registry.CountAsync(cancellationToken);
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Herald.Contracts;
+using Herald.Gateway.Hosting;
+using Herald.Gateway.Http;
+using Herald.Gateway.Sse;
+using Herald.Streams;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Gateway.Api;
+
+/// <summary><c>GET /stream</c>: Server-Sent Events with topic filters and Last-Event-ID replay.</summary>
+public static class StreamApi
+{
+    public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/stream", StreamAsync).WithName("Stream");
+        return routes;
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamAsync(
+        HttpContext context, SseHub hub, IStreamLog log, TimeProvider time, IOptions<SseOptions> sseOptions,
+        IOptions<LimitsOptions> limits, ILogger<SseHub> logger)
+    {
+        var patterns = context.Request.Query["topic"]
+            .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray();
+        if (RequestRules.TopicPatterns(patterns, limits.Value) is { } topicError)
+            return ApiProblems.Field("topic", topicError);
+
+        var lastEventIdText = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["lastEventId"].FirstOrDefault();
+        long? lastEventId = null;
+        if (!string.IsNullOrWhiteSpace(lastEventIdText))
+        {
+            if (!long.TryParse(lastEventIdText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                return ApiProblems.Field("Last-Event-ID", "must be a message id (a non-negative integer) this stream sent");
+            lastEventId = parsed;
+        }
+
+        var options = sseOptions.Value;
+        var filter = TopicFilter.From(patterns);
+        var cancellationToken = context.RequestAborted;
+        var response = context.Response;
+        response.Headers.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var connection = new SseConnection(filter, options.BufferCapacity);
+        try
+        {
+            var attachedAt = await hub.AttachAsync(connection, cancellationToken);
+            Log.SseConnected(logger, lastEventId, hub.ConnectionCount);
+            await response.Body.WriteAsync(SseFrames.Connected(options.RetryMilliseconds, time.GetUtcNow()), cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+            if (lastEventId is { } after)
+                await ReplayAsync(response, log, filter, after, attachedAt, options.ReplayBatchSize, cancellationToken);
+
+            var frames = connection.Frames;
+            while (await frames.WaitToReadAsync(cancellationToken))
+            {
+                while (frames.TryRead(out var frame))
+                    await response.Body.WriteAsync(frame, cancellationToken);
+                await response.Body.FlushAsync(cancellationToken);
+            }
+
+            if (connection.Overflowed)
+                Log.SseOverflow(logger, options.BufferCapacity);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException)
+        {
+            // The listener went away.
+        }
+        finally
+        {
+            hub.Detach(connection);
+        }
+
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Writes the listener's gap, (after, upTo], from the log; live frames take over after upTo.</summary>
+    private static async Task ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, long after, long upTo, int batchSize, CancellationToken cancellationToken)
+    {
+        if (after > upTo)
+        {
+            // An id from the future: the hub restarted with a fresh log, or the id came from another deployment.
+            await response.Body.WriteAsync(SseFrames.Reset("unknown last event id; the log restarted", after, upTo + 1), cancellationToken);
+            return;
+        }
+
+        var cursor = after;
+        while (cursor < upTo)
+        {
+            var batch = await log.ReadAsync(cursor, batchSize, cancellationToken);
+            var first = batch.Count > 0 ? batch[0].Seq : (await log.GetBoundsAsync(cancellationToken)).FirstRetained;
+            if (first > cursor + 1)
+                await response.Body.WriteAsync(SseFrames.Reset("the requested replay is older than retention", after, Math.Min(first, upTo + 1)), cancellationToken);
+            if (batch.Count == 0)
+                break;
+
+            foreach (var message in batch)
+            {
+                if (message.Seq > upTo)
+                    break;
+                if (filter.Matches(message.Topic))
+                    await response.Body.WriteAsync(SseFrames.Message(message), cancellationToken);
+                cursor = message.Seq;
+            }
+
+            await response.Body.FlushAsync(cancellationToken);
+            if (batch[^1].Seq >= upTo)
+                break;
+        }
+    }
+}

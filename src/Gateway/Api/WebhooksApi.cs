@@ -1,0 +1,61 @@
+using Herald.Contracts;
+using Herald.Gateway.Hosting;
+using Herald.Gateway.Http;
+using Herald.Runtime;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>The seed API: webhooks identified by URL, with the exact response shapes of the original hub.</summary>
+public static class WebhooksApi
+{
+    public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api");
+        api.MapPost("/register", RegisterAsync).WithName("Register");
+        api.MapPost("/unregister", UnregisterAsync).WithName("Unregister");
+        api.MapGet("/webhooks", ListAsync).WithName("ListWebhooks");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<WebhookUrlResponse>, ProblemHttpResult>> RegisterAsync(
+        HttpRequest request, EndpointFactory endpoints, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<WebhookUrlRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
+            return problem;
+        if (RequestRules.Url(body!.WebhookUrl, limits.Value) is { } urlError)
+            return ApiProblems.Field("webhook_url", urlError);
+
+        var url = body.WebhookUrl!.Trim();
+        var (_, _, limitProblem) = await endpoints.CreateAsync(url, topics: [], secret: null, headers: null, description: null, cancellationToken);
+        if (limitProblem is not null)
+            return limitProblem;
+        return TypedResults.Ok(new WebhookUrlResponse("success", url, await endpoints.CountAsync(cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<WebhookUrlResponse>, ProblemHttpResult>> UnregisterAsync(
+        HttpRequest request, IEndpointRegistry registry, IGrainFactory grains, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<WebhookUrlRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
+            return problem;
+        if (string.IsNullOrWhiteSpace(body!.WebhookUrl))
+            return ApiProblems.Field("webhook_url", "is required");
+
+        var url = body.WebhookUrl.Trim();
+        var endpoint = await registry.FindByUrlAsync(url, cancellationToken);
+        if (endpoint is null || !await grains.GetGrain<IWebhookGrain>(endpoint.Id).DeleteAsync())
+            return ApiProblems.NotFound($"No webhook is registered for '{url}'.");
+        return TypedResults.Ok(new WebhookUrlResponse("success", url, await registry.CountAsync(cancellationToken)));
+    }
+
+    private static async Task<Ok<WebhookListResponse>> ListAsync(IEndpointRegistry registry, CancellationToken cancellationToken)
+    {
+        var endpoints = await registry.ListAsync(cancellationToken);
+        return TypedResults.Ok(new WebhookListResponse(endpoints.Select(e => e.Url).ToArray(), endpoints.Count));
+    }
+}

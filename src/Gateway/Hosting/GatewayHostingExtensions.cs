@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Herald.Gateway.Api;
+using Herald.Gateway.Http;
+using Herald.Gateway.Sse;
+using Herald.Silo.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Herald.Gateway.Hosting;
+
+public static class GatewayHostingExtensions
+{
+    /// <summary>The address the hub serves on when nothing else is configured.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8000";
+
+    /// <summary>A gateway co-hosts a silo and serves the REST API, the SSE stream and the dashboard.</summary>
+    public static WebApplicationBuilder AddHeraldGateway(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
+            string.IsNullOrEmpty(configuration["https_ports"]) && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.AddHeraldSilo();
+        var services = builder.Services;
+        AddValidatedOptions<LimitsOptions>(services, LimitsOptions.Section);
+        AddValidatedOptions<SseOptions>(services, SseOptions.Section);
+        services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
+
+        services.AddSingleton<SseHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<SseHub>());
+        services.AddSingleton<EndpointFactory>();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.Converters.Add(new WireTimeConverter());
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
+        services.AddCors(options => options.AddDefaultPolicy(policy =>
+        {
+            var origins = configuration.GetSection(CorsSettings.Section).Get<CorsSettings>()?.Origins ?? ["*"];
+            if (origins.Length == 0 || origins.Contains("*"))
+                policy.AllowAnyOrigin();
+            else
+                policy.WithOrigins(origins);
+            policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Location");
+        }));
+        return builder;
+    }
+
+    /// <summary>The middleware and every API of the gateway.</summary>
+    public static WebApplication MapHeraldGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A request the server itself rejects (bad framing, a body over Kestrel's limit) keeps its 4xx.
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseCors();
+
+        app.MapDashboardApi();
+        app.MapPushApi();
+        app.MapWebhooksApi();
+        app.MapEndpointsApi();
+        app.MapStreamApi();
+        return app;
+    }
+
+    // Problems the framework writes itself (no route, wrong method, a body Kestrel rejects) get the same
+    // readable "error" that Herald's own problems carry.
+    private static void DescribeFrameworkProblem(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var request = context.HttpContext.Request;
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => $"No route matches {request.Method} {request.Path}. See the README for the API reference.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            StatusCodes.Status500InternalServerError => "Herald failed to handle the request; the error is logged.",
+            _ => problem.Title,
+        };
+        problem.Extensions.TryAdd("error", problem.Detail);
+    }
+
+    private static void AddValidatedOptions<T>(IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Herald.Gateway.Hosting;
+
+/// <summary>Request limits, bound from <c>Herald:Limits</c>. Exceeding one gets a 4xx that names it.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Herald:Limits";
+
+    /// <summary>Largest JSON request body the API reads; larger bodies get 413.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Longest message a push may carry, in characters.</summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxMessageLength { get; set; } = 256 * 1024;
+
+    [Range(16, 65536)]
+    public int MaxUrlLength { get; set; } = 2048;
+
+    [Range(1, 10_000_000)]
+    public int MaxEndpoints { get; set; } = 100_000;
+
+    [Range(1, 1000)]
+    public int MaxTopicsPerSubscription { get; set; } = 50;
+
+    [Range(0, 100)]
+    public int MaxCustomHeaders { get; set; } = 20;
+
+    [Range(1, 65536)]
+    public int MaxHeaderValueLength { get; set; } = 4096;
+
+    [Range(1, 10_000)]
+    public int MaxDescriptionLength { get; set; } = 500;
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Herald.Gateway.Http;
+
+/// <summary>
+/// Reads a JSON request body within a size limit and turns every way it can be wrong into a 4xx that names
+/// the field: the framework's own binding answers malformed JSON with an empty 400, which helps nobody.
+/// </summary>
+public static class JsonBody
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = false,
+        NumberHandling = JsonNumberHandling.Strict,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    };
+
+    private static readonly ConcurrentDictionary<Type, Dictionary<string, string>> ExpectedTypes = new();
+
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength > maxBytes)
+            return (null, ApiProblems.TooLarge(maxBytes));
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(8192);
+                var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBytes)
+                    return (null, ApiProblems.TooLarge(maxBytes));
+            }
+        }
+        catch (BadHttpRequestException exception)
+        {
+            return (null, ApiProblems.Status(exception.StatusCode, "Bad request body", $"The request body could not be read: {exception.Message}"));
+        }
+
+        if (buffer.WrittenCount == 0)
+            return (null, ApiProblems.Field("body", "is empty; send a JSON object"));
+
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.WrittenMemory);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, ApiProblems.Field("body", "must be a JSON object"));
+            var value = document.RootElement.Deserialize<T>(Options);
+            return value is null ? (null, ApiProblems.Field("body", "must be a JSON object")) : (value, null);
+        }
+        catch (JsonException exception)
+        {
+            return (null, Describe<T>(exception));
+        }
+        catch (ArgumentException)
+        {
+            // Invalid UTF-8 surfaces as an ArgumentException from the decoder in some paths.
+            return (null, ApiProblems.Field("body", "is not valid UTF-8 JSON"));
+        }
+    }
+
+    private static ProblemHttpResult Describe<T>(JsonException exception)
+    {
+        var path = exception.Path;
+        if (string.IsNullOrEmpty(path) || path == "$")
+            return ApiProblems.Field("body", $"is not valid JSON ({FirstSentence(exception.Message)})");
+
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+        var root = field.Split('.', '[')[0];
+        var expected = ExpectedTypes.GetOrAdd(typeof(T), Describe).GetValueOrDefault(root);
+        return ApiProblems.Field(field, expected is null ? $"is malformed ({FirstSentence(exception.Message)})" : $"must be {expected}");
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+
+    private static Dictionary<string, string> Describe(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .ToDictionary(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => Expected(p.PropertyType));
+
+    private static string Expected(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string))
+            return "a string";
+        if (type == typeof(bool))
+            return "true or false";
+        if (type == typeof(long) || type == typeof(int))
+            return "an integer";
+        if (type == typeof(DateTimeOffset))
+            return "an ISO-8601 timestamp string";
+        if (type.IsAssignableTo(typeof(IDictionary<string, string>)))
+            return "an object of string values";
+        if (type.IsArray || type.IsAssignableTo(typeof(System.Collections.IEnumerable)))
+            return "an array of strings";
+        return "of type " + type.Name;
+    }
+}

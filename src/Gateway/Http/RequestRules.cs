@@ -1,0 +1,87 @@
+using Herald.Contracts;
+using Herald.Gateway.Hosting;
+using Herald.Grains.Delivery;
+
+namespace Herald.Gateway.Http;
+
+/// <summary>Field rules shared by the endpoints that accept URLs, topics, secrets and headers.</summary>
+public static class RequestRules
+{
+    // Herald sets these itself; letting an endpoint override them would break signing or framing.
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length", "host",
+        "transfer-encoding", "connection", "user-agent", "expect", "upgrade", "te", "trailer", "keep-alive",
+    };
+
+    /// <summary>Returns an error for a webhook URL, or null when it is an absolute http(s) URL within the limit.</summary>
+    public static string? Url(string? value, LimitsOptions limits)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return "is required";
+        if (value.Length > limits.MaxUrlLength)
+            return $"must be at most {limits.MaxUrlLength} characters";
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+            return "must be an absolute URL such as https://example.com/hook";
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            return $"must use http or https, not '{uri.Scheme}'";
+        if (string.IsNullOrEmpty(uri.Host))
+            return "must name a host";
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            return "must not embed credentials; send them as custom headers instead";
+        return null;
+    }
+
+    public static string? Topic(string? value) =>
+        value is null ? null : TopicName.Validate(value, allowWildcard: false);
+
+    public static string? TopicPatterns(IReadOnlyList<string?>? patterns, LimitsOptions limits)
+    {
+        if (patterns is null)
+            return null;
+        if (patterns.Count > limits.MaxTopicsPerSubscription)
+            return $"must list at most {limits.MaxTopicsPerSubscription} topics";
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (patterns[i] is not { } pattern)
+                return $"[{i}] must be a string";
+            if (TopicName.Validate(pattern, allowWildcard: true) is { } error)
+                return $"[{i}] {error}";
+        }
+
+        return null;
+    }
+
+    public static string? Secret(string? value) =>
+        value is null || WebhookSignature.TryDecodeSecret(value) is not null
+            ? null
+            : $"must be '{WebhookSignature.SecretPrefix}' followed by base64 of {WebhookSignature.MinSecretBytes} to {WebhookSignature.MaxSecretBytes} random bytes";
+
+    public static string? Headers(IReadOnlyDictionary<string, string?>? headers, LimitsOptions limits)
+    {
+        if (headers is null)
+            return null;
+        if (headers.Count > limits.MaxCustomHeaders)
+            return $"must have at most {limits.MaxCustomHeaders} entries";
+        foreach (var (name, value) in headers)
+        {
+            if (name.Length == 0 || name.Length > 256 || !name.All(IsTokenChar))
+                return $"'{Truncate(name)}' is not a valid header name";
+            if (ReservedHeaders.Contains(name))
+                return $"'{name}' is set by Herald and cannot be overridden";
+            if (value is null)
+                return $"'{name}' must have a string value";
+            if (value.Length > limits.MaxHeaderValueLength)
+                return $"'{name}' must be at most {limits.MaxHeaderValueLength} characters";
+            if (value.Any(c => c is '\r' or '\n' or '\0'))
+                return $"'{name}' must not contain line breaks";
+        }
+
+        return null;
+    }
+
+    private static bool IsTokenChar(char c) =>
+        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

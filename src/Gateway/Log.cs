@@ -1,0 +1,16 @@
+namespace Herald.Gateway;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "SSE listener connected (after {LastEventId}); {Count} listeners")]
+    public static partial void SseConnected(ILogger logger, long? lastEventId, int count);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "SSE listener disconnected: it fell {Capacity} frames behind")]
+    public static partial void SseOverflow(ILogger logger, int capacity);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "SSE hub could not read the log; retrying")]
+    public static partial void SseHubFault(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "SSE hub fell behind log retention: entries {From} to {To} were pruned before dispatch")]
+    public static partial void SseHubGap(ILogger logger, long from, long to);
+}

@@ -1,0 +1,150 @@
+using Herald.Contracts;
+using Herald.Streams;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Gateway.Sse;
+
+/// <summary>
+/// Tails the log in order and hands each message, formatted once, to every matching listener on this gateway.
+/// A listener attaches at a known sequence: everything after it arrives live, everything up to it the listener
+/// replays from the log itself, so a reconnect with Last-Event-ID has no gap and no duplicate.
+/// </summary>
+public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger) : BackgroundService
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<SseConnection> _connections = [];
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _dispatched;
+    private bool _stopping;
+
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_gate)
+                return _connections.Count;
+        }
+    }
+
+    /// <summary>Attaches a listener. Returns the sequence it must replay up to; later messages arrive live.</summary>
+    public async Task<long> AttachAsync(SseConnection connection, CancellationToken cancellationToken)
+    {
+        await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_stopping)
+                connection.Close();
+            else
+                _connections.Add(connection);
+            return _dispatched;
+        }
+    }
+
+    public void Detach(SseConnection connection)
+    {
+        lock (_gate)
+            _connections.Remove(connection);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Listeners are closed when shutdown begins, or the server would wait for their streams to end.
+        using var stopping = lifetime.ApplicationStopping.Register(CloseAll);
+        var keepAlive = KeepAliveAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!_ready.Task.IsCompleted)
+                {
+                    _dispatched = (await log.GetBoundsAsync(stoppingToken).ConfigureAwait(false)).Head;
+                    _ready.TrySetResult();
+                }
+
+                await log.WaitForAppendAsync(_dispatched, stoppingToken).ConfigureAwait(false);
+                await DispatchBatchAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                Log.SseHubFault(logger, exception);
+                await Task.Delay(options.Value.FaultBackoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+
+        await keepAlive.ConfigureAwait(false);
+    }
+
+    private async Task DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        var batch = await log.ReadAsync(_dispatched, options.Value.ReplayBatchSize, cancellationToken).ConfigureAwait(false);
+        var bounds = batch.Count == 0 ? await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false) : default;
+        var next = batch.Count > 0 ? batch[0].Seq : bounds.Head + 1;
+        if (next > _dispatched + 1)
+        {
+            Log.SseHubGap(logger, _dispatched + 1, next - 1);
+            var reset = SseFrames.Reset("gateway fell behind log retention", _dispatched, next);
+            lock (_gate)
+            {
+                foreach (var connection in _connections)
+                    connection.Offer(reset);
+                _dispatched = next - 1;
+            }
+        }
+
+        foreach (var message in batch)
+            Dispatch(message);
+    }
+
+    private void Dispatch(StreamMessage message)
+    {
+        lock (_gate)
+        {
+            // Formatted under the lock, at most once, and only if someone listens: a listener that attaches
+            // before this point expects this message live.
+            ReadOnlyMemory<byte> frame = default;
+            foreach (var connection in _connections)
+            {
+                if (!connection.Filter.Matches(message.Topic))
+                    continue;
+                if (frame.IsEmpty)
+                    frame = SseFrames.Message(message);
+                connection.Offer(frame);
+            }
+
+            _dispatched = message.Seq;
+        }
+    }
+
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.KeepAliveInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                lock (_gate)
+                {
+                    foreach (var connection in _connections)
+                        connection.Offer(SseFrames.KeepAlive);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void CloseAll()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            foreach (var connection in _connections)
+                connection.Close();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Herald.Contracts;
+
+/// <summary>
+/// One entry of the durable log. Its sequence number is its id. Immutable; the webhook body is serialized once
+/// and shared by every webhook that delivers it, so fan-out does not allocate per subscriber.
+/// </summary>
+public sealed class StreamMessage(long seq, string topic, string message, DateTimeOffset timestamp)
+{
+    private byte[]? _webhookBody;
+
+    public long Seq { get; } = seq;
+
+    public string Topic { get; } = topic;
+
+    public string Message { get; } = message;
+
+    public DateTimeOffset Timestamp { get; } = timestamp;
+
+    /// <summary>The id receivers de-duplicate on: the same for every attempt and every failover of this message.</summary>
+    public string WebhookId => "msg_" + Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The webhook POST body: <c>{"message","timestamp","id","topic"}</c>, UTF-8.</summary>
+    public ReadOnlyMemory<byte> WebhookBody => _webhookBody ??= SerializeWebhookBody();
+
+    private byte[] SerializeWebhookBody()
+    {
+        using var buffer = new MemoryStream(64 + Message.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("message", Message);
+            writer.WriteString("timestamp", HeraldTime.ToWire(Timestamp));
+            writer.WriteNumber("id", Seq);
+            writer.WriteString("topic", Topic);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,38 @@
+using Herald.Contracts;
+using Herald.Grains.Delivery;
+using Herald.Runtime;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Grains.Broadcast;
+
+/// <summary>
+/// One per topic. A push costs one append whatever the number of webhooks; the webhook grains are woken with
+/// one-way calls and do their own delivery. Reentrant, so pushes waiting for first attempts do not queue behind
+/// each other.
+/// </summary>
+[Reentrant]
+public sealed class BroadcasterGrain(
+    IStreamLog log,
+    IEndpointRegistry registry,
+    IDeliveryOutcomeFeed outcomes,
+    IOptions<DeliveryOptions> options) : Grain, IBroadcasterGrain
+{
+    public async Task<PushReceipt> PushAsync(PushCommand command)
+    {
+        var entry = await log.AppendAsync(command.Topic, command.Message);
+
+        // Endpoints created after the append start after it; they are not this push's targets.
+        var subscribers = (await registry.GetSubscribersAsync(command.Topic))
+            .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
+            .ToArray();
+
+        using var watch = command.Wait ? outcomes.Watch(entry.Seq, subscribers.Length) : null;
+        foreach (var endpoint in subscribers)
+            _ = GrainFactory.GetGrain<IWebhookGrain>(endpoint.Id).WakeAsync(entry.Seq);
+
+        var notified = watch is null ? 0 : await watch.WaitAsync(options.Value.Timeout, CancellationToken.None);
+        return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, subscribers.Length, notified);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Grains.Delivery;
+
+/// <summary>
+/// The one HttpClient all webhook grains share: a pooled handler with no connection cap per server, so a
+/// fan-out to many endpoints on one host runs in parallel, and no redirects, so a receiver cannot bounce a
+/// signed delivery elsewhere.
+/// </summary>
+public sealed class DeliveryHttpClient : IDisposable
+{
+    public DeliveryHttpClient(IOptions<DeliveryOptions> options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = options.Value.Timeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            MaxConnectionsPerServer = int.MaxValue,
+        };
+        Client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    public HttpClient Client { get; }
+
+    public void Dispose() => Client.Dispose();
+}

@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Herald.Grains.Delivery;
+
+/// <summary>The delivery policy, bound from <c>Herald:Delivery</c>. Tests shrink these to milliseconds.</summary>
+public sealed class DeliveryOptions : IValidatableObject
+{
+    public const string Section = "Herald:Delivery";
+
+    /// <summary>Svix's schedule: after the immediate first attempt, retries wait these delays (with jitter).</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetrySchedule =
+    [
+        TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
+        TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(14), TimeSpan.FromHours(20), TimeSpan.FromHours(24),
+    ];
+
+    /// <summary>How long one attempt may take, connect to last byte. A push also waits this long for first attempts.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delays before each retry. Null means <see cref="DefaultRetrySchedule"/>; an empty list means no retries.</summary>
+    public TimeSpan[]? RetrySchedule { get; set; }
+
+    /// <summary>Each retry delay is spread by up to this fraction either way, so retries of many endpoints do not stampede.</summary>
+    [Range(0.0, 1.0)]
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>An endpoint that has failed without a single success for this long is disabled.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
+    public TimeSpan AutoDisableAfter { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>The longest <c>Retry-After</c> honoured from a 429 or 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How much of each response body the attempt log keeps.</summary>
+    [Range(0, 65536)]
+    public int ResponseCaptureBytes { get; set; } = 1024;
+
+    /// <summary>How many attempts the attempt log keeps per endpoint.</summary>
+    [Range(1, 100_000)]
+    public int AttemptRetentionPerEndpoint { get; set; } = 100;
+
+    /// <summary>How many log entries a webhook grain reads ahead at once.</summary>
+    [Range(1, 10_000)]
+    public int ReadBatchSize { get; set; } = 64;
+
+    /// <summary>How long a webhook grain waits before trying again after its storage or log failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan FaultBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Required]
+    [StringLength(200, MinimumLength = 1)]
+    public string UserAgent { get; set; } = "Herald-Webhooks/1.0";
+
+    public IReadOnlyList<TimeSpan> EffectiveRetrySchedule => RetrySchedule ?? DefaultRetrySchedule;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetrySchedule is { Length: > 100 })
+            yield return new ValidationResult("At most 100 retries can be scheduled.", [nameof(RetrySchedule)]);
+        if (RetrySchedule?.Any(d => d < TimeSpan.Zero) == true)
+            yield return new ValidationResult("Retry delays must not be negative.", [nameof(RetrySchedule)]);
+    }
+}

@@ -1,0 +1,24 @@
+using Herald.Grains.Delivery;
+using Herald.Grains.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Herald.Grains;
+
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>The services grain code depends on, apart from the providers the silo supplies.</summary>
+    public static IServiceCollection AddHeraldGrainServices(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryOptions>()
+            .BindConfiguration(DeliveryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DeliveryHttpClient>();
+        services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<RetryPolicy>();
+        services.TryAddSingleton<EndpointStatusReader>();
+        return services;
+    }
+}

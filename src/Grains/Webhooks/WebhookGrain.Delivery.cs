@@ -1,0 +1,159 @@
+using Herald.Contracts;
+using Herald.Grains.Delivery;
+
+namespace Herald.Grains.Webhooks;
+
+public sealed partial class WebhookGrain
+{
+    /// <summary>The next message for this endpoint, reading ahead from the log in batches; null when caught up.</summary>
+    private async Task<StreamMessage?> PeekAsync(CancellationToken cancellationToken)
+    {
+        if (_ahead.Count > 0)
+            return _ahead.Peek();
+
+        var endpoint = _endpoint!;
+        var batchSize = options.Value.ReadBatchSize;
+        while (true)
+        {
+            var batch = await log.ReadAsync(_scannedUpTo, batchSize, cancellationToken);
+            if (batch.Count == 0)
+            {
+                if (_state.Cursor != _scannedUpTo || !_state.CaughtUp)
+                    await SaveAsync(_state with { Cursor = _scannedUpTo, CaughtUp = true });
+                return null;
+            }
+
+            if (batch[0].Seq > _scannedUpTo + 1)
+                await RecordRetentionGapAsync(_scannedUpTo + 1, batch[0].Seq - 1);
+            if (batch.Count == batchSize)
+                _state = _state with { CaughtUp = false };
+
+            foreach (var message in batch)
+            {
+                _scannedUpTo = message.Seq;
+                if (endpoint.Filter.Matches(message.Topic))
+                    _ahead.Enqueue(message);
+            }
+
+            if (_ahead.Count > 0)
+                return _ahead.Peek();
+        }
+    }
+
+    private async Task RecordRetentionGapAsync(long from, long to)
+    {
+        if (_state.CaughtUp)
+            return;
+        Log.SkippedByRetention(logger, GrainKey, from, to);
+        await SaveAsync(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
+    }
+
+    private async Task AttemptAsync(StreamMessage message, CancellationToken cancellationToken)
+    {
+        var endpoint = _endpoint!;
+        var attemptNumber = _state.PendingSeq == message.Seq ? _state.PendingAttempts + 1 : 1;
+        var generation = _generation;
+
+        _inFlight = true;
+        AttemptResult result;
+        try
+        {
+            result = await sender.SendAsync(endpoint, _signingKey, message, cancellationToken);
+        }
+        finally
+        {
+            _inFlight = false;
+        }
+
+        var now = time.GetUtcNow();
+        if (generation != _generation)
+        {
+            // Replay, enable or delete ran while this attempt was in flight; they own the state now.
+            if (_endpoint is not null)
+                await attemptLog.AppendAsync(Record(message, attemptNumber, result, now, result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying, null), CancellationToken.None);
+            return;
+        }
+
+        var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
+        var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
+        await SaveAsync(state with { LastAttempt = attempt });
+        // Once an attempt has been made it is recorded, even if the grain is deactivating meanwhile.
+        await attemptLog.AppendAsync(attempt, CancellationToken.None);
+        if (attemptNumber == 1)
+            outcomes.ReportFirstAttempt(message.Seq, GrainKey, result.Succeeded);
+    }
+
+    private (DeliveryState, string) Delivered(StreamMessage message)
+    {
+        _ahead.Dequeue();
+        return (_state with
+        {
+            Cursor = message.Seq,
+            PendingSeq = null,
+            PendingAttempts = 0,
+            NextAttemptAt = null,
+            ConsecutiveFailures = 0,
+            FailingSince = null,
+            Delivered = _state.Delivered + 1,
+        }, AttemptOutcome.Succeeded);
+    }
+
+    private async Task<(DeliveryState, string)> FailedAsync(StreamMessage message, int attemptNumber, AttemptResult result, DateTimeOffset now)
+    {
+        var failingSince = _state.FailingSince ?? now;
+        var failing = _state with { ConsecutiveFailures = _state.ConsecutiveFailures + 1, FailingSince = failingSince, CaughtUp = false };
+
+        var disableReason = result.Gone
+            ? "The endpoint answered 410 Gone."
+            : now - failingSince >= options.Value.AutoDisableAfter
+                ? $"Failing with no success since {HeraldTime.ToWire(failingSince)}."
+                : null;
+        if (disableReason is not null)
+        {
+            await DisableAsync(disableReason, now);
+            return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = null }, AttemptOutcome.Disabled);
+        }
+
+        if (retryPolicy.NextDelay(attemptNumber, result.RetryAfter) is { } delay)
+            return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = now + delay }, AttemptOutcome.Retrying);
+
+        _ahead.Dequeue();
+        Log.MessageFailed(logger, message.Seq, GrainKey, attemptNumber);
+        return (failing with
+        {
+            Cursor = message.Seq,
+            PendingSeq = null,
+            PendingAttempts = 0,
+            NextAttemptAt = null,
+            Failed = _state.Failed + 1,
+        }, AttemptOutcome.Failed);
+    }
+
+    private async Task DisableAsync(string reason, DateTimeOffset now)
+    {
+        _endpoint = _endpoint! with { Enabled = false, DisabledReason = reason, DisabledAt = now };
+        await registry.UpdateAsync(_endpoint);
+        Log.EndpointDisabled(logger, GrainKey, reason);
+    }
+
+    private DeliveryAttempt Record(StreamMessage message, int attemptNumber, AttemptResult result, DateTimeOffset now, string outcome, DateTimeOffset? nextRetryAt) => new()
+    {
+        EndpointId = GrainKey,
+        MessageId = message.Seq,
+        Attempt = attemptNumber,
+        Timestamp = now,
+        StatusCode = result.StatusCode,
+        LatencyMs = Math.Round(result.LatencyMs, 3),
+        Error = result.Error,
+        ResponseBody = result.ResponseBody,
+        Outcome = outcome,
+        NextRetryAt = nextRetryAt,
+    };
+
+    private async Task SaveAsync(DeliveryState state)
+    {
+        // Set first: calls that interleave at the await below must already see the new state.
+        _state = state;
+        await storage.WriteStateAsync(DeliveryState.GrainType, GrainKey, state);
+    }
+}

@@ -1,0 +1,186 @@
+using Herald.Contracts;
+using Herald.Grains.Delivery;
+using Herald.Runtime;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Grains.Webhooks;
+
+/// <summary>
+/// One per endpoint. A delivery loop runs on the grain's scheduler: it reads the log from the grain's own cursor,
+/// delivers matching messages strictly in log order, and retries on the schedule. Calls (wake, enable, replay,
+/// delete) interleave with the loop only at its awaits, so state needs no locks; a generation counter tells the
+/// loop when a call changed the ground under an attempt in flight.
+/// </summary>
+public sealed partial class WebhookGrain(
+    IEndpointRegistry registry,
+    IGrainStorage storage,
+    IAttemptLog attemptLog,
+    IStreamLog log,
+    IDeliveryOutcomeFeed outcomes,
+    WebhookSender sender,
+    RetryPolicy retryPolicy,
+    TimeProvider time,
+    IOptions<DeliveryOptions> options,
+    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain
+{
+    private readonly Queue<StreamMessage> _ahead = new();
+    private EndpointDefinition? _endpoint;
+    private DeliveryState _state = new();
+    private byte[]? _signingKey;
+    private long _scannedUpTo;
+    private TaskCompletionSource _signal = NewSignal();
+    private Task _loop = Task.CompletedTask;
+    private int _generation;
+    private bool _inFlight;
+    private bool _idle = true;
+
+    /// <summary>Idle means caught up with nothing to retry: a later message wakes it again.</summary>
+    public override bool CanDeactivate => !_inFlight && (_idle || _endpoint is not { Enabled: true });
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _endpoint = await registry.GetAsync(GrainKey, cancellationToken);
+        if (_endpoint is null)
+            return;
+        _signingKey = WebhookSignature.TryDecodeSecret(_endpoint.Secret);
+        _state = await storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, GrainKey, cancellationToken)
+            ?? DeliveryState.Initial(_endpoint);
+        _scannedUpTo = _state.Cursor;
+        StartLoop();
+    }
+
+    public override async Task OnDeactivateAsync(CancellationToken cancellationToken)
+    {
+        // State is saved at every change, so all that is left is to let the loop see Deactivating and end.
+        await _loop.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
+    }
+
+    public Task WakeAsync(long seq)
+    {
+        // A grain waiting out a retry cannot make a first attempt at a newer message within a push's wait, so
+        // it says so at once rather than letting the push wait for its full timeout.
+        if (_state.PendingSeq is { } pending && pending < seq && _state.NextAttemptAt > time.GetUtcNow())
+            outcomes.ReportFirstAttempt(seq, GrainKey, succeeded: false);
+        _signal.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    public async Task<bool> EnableAsync()
+    {
+        var current = await registry.GetAsync(GrainKey);
+        if (current is null)
+            return false;
+        _generation++;
+        if (!current.Enabled)
+        {
+            current = current with { Enabled = true, DisabledReason = null, DisabledAt = null };
+            await registry.UpdateAsync(current);
+        }
+
+        _endpoint = current;
+        _signingKey = WebhookSignature.TryDecodeSecret(current.Secret);
+        await SaveAsync(_state with { PendingAttempts = 0, NextAttemptAt = null, ConsecutiveFailures = 0, FailingSince = null });
+        Log.EndpointEnabled(logger, GrainKey, _state.Cursor);
+        StartLoop();
+        _signal.TrySetResult();
+        return true;
+    }
+
+    public async Task<ReplayResult> ReplayAsync(ReplayRequest request)
+    {
+        var endpoint = _endpoint ?? throw new InvalidOperationException($"Endpoint {GrainKey} does not exist.");
+        var bounds = await log.GetBoundsAsync();
+        var from = request.FromId ?? (request.Since is { } since ? await log.FindFirstAtOrAfterAsync(since) : null) ?? bounds.Head + 1;
+        from = Math.Max(from, bounds.FirstRetained);
+
+        _generation++;
+        _ahead.Clear();
+        _scannedUpTo = from - 1;
+        await SaveAsync(_state with { Cursor = from - 1, PendingSeq = null, PendingAttempts = 0, NextAttemptAt = null, CaughtUp = false });
+        Log.Replaying(logger, GrainKey, from);
+        var pending = await log.CountAsync(from - 1, endpoint.Filter);
+        _signal.TrySetResult();
+        return new ReplayResult(GrainKey, from, pending);
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        _generation++;
+        _endpoint = null;
+        _ahead.Clear();
+        var removed = await registry.RemoveAsync(GrainKey);
+        await storage.ClearStateAsync(DeliveryState.GrainType, GrainKey);
+        await attemptLog.RemoveEndpointAsync(GrainKey);
+        _signal.TrySetResult();
+        Context.DeactivateOnIdle();
+        return removed;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void StartLoop()
+    {
+        if (_loop.IsCompleted)
+            _loop = RunLoopAsync(Context.Deactivating);
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                Log.PumpFault(logger, exception, GrainKey);
+                await WaitForSignalAsync(options.Value.FaultBackoff, cancellationToken);
+            }
+        }
+    }
+
+    private async Task StepAsync(CancellationToken cancellationToken)
+    {
+        // A wake that lands while this step awaits completes the fresh signal, so the next wait returns at once.
+        _signal = NewSignal();
+        var next = _endpoint is { Enabled: true } ? await PeekAsync(cancellationToken) : null;
+        if (next is null)
+        {
+            _idle = true;
+            await WaitForSignalAsync(null, cancellationToken);
+            return;
+        }
+
+        _idle = false;
+        var now = time.GetUtcNow();
+        if (_state.PendingSeq == next.Seq && _state.NextAttemptAt is { } due && due > now)
+        {
+            await WaitForSignalAsync(due - now, cancellationToken);
+            return;
+        }
+
+        await AttemptAsync(next, cancellationToken);
+    }
+
+    private async Task WaitForSignalAsync(TimeSpan? delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (delay is { } timeout)
+                await _signal.Task.WaitAsync(timeout, time, cancellationToken);
+            else
+                await _signal.Task.WaitAsync(cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+}

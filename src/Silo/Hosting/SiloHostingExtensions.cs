@@ -1,0 +1,69 @@
+using Herald.Grains;
+using Herald.Grains.Broadcast;
+using Herald.Grains.Webhooks;
+using Herald.Runtime;
+using Herald.Silo.Runtime;
+using Herald.Silo.Storage;
+using Herald.Silo.Streams;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Herald.Silo.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// Hosts a silo in this process: the grain runtime, Herald's grains, and the embedded (in-memory) storage
+    /// and stream providers.
+    /// </summary>
+    public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddGrainRuntime();
+        services.AddGrain<IWebhookGrain, WebhookGrain>();
+        services.AddGrain<IBroadcasterGrain, BroadcasterGrain>();
+        services.AddHeraldGrainServices();
+        services.AddMemoryProviders();
+        return builder;
+    }
+
+    public static IServiceCollection AddGrainRuntime(this IServiceCollection services)
+    {
+        services.AddOptions<GrainRuntimeOptions>()
+            .BindConfiguration(GrainRuntimeOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<GrainTypeMap>();
+        services.TryAddSingleton<GrainCatalog>();
+        services.TryAddSingleton<IGrainFactory, GrainFactory>();
+        services.AddHostedService(sp => sp.GetRequiredService<GrainCatalog>());
+        services.AddHostedService<IdleCollector>();
+        return services;
+    }
+
+    public static IServiceCollection AddGrain<TGrainInterface, TGrain>(this IServiceCollection services)
+        where TGrainInterface : IGrainWithStringKey
+        where TGrain : Grain, TGrainInterface
+    {
+        services.AddSingleton(new GrainRegistration(typeof(TGrainInterface), typeof(TGrain)));
+        return services;
+    }
+
+    public static IServiceCollection AddMemoryProviders(this IServiceCollection services)
+    {
+        services.AddOptions<StreamOptions>()
+            .BindConfiguration(StreamOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IStreamLog, MemoryStreamLog>();
+        services.TryAddSingleton<IGrainStorage, MemoryGrainStorage>();
+        services.TryAddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
+        services.TryAddSingleton<IAttemptLog, MemoryAttemptLog>();
+        services.TryAddSingleton<IDeliveryOutcomeFeed, MemoryDeliveryOutcomeFeed>();
+        return services;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Herald.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Silo.Runtime;
+
+/// <summary>
+/// The activations of this silo: exactly one per grain id. A new activation of an id that is deactivating waits
+/// for the old one to finish, so two activations of one grain never run at the same time.
+/// </summary>
+internal sealed class GrainCatalog(
+    IServiceProvider services,
+    GrainTypeMap types,
+    IOptions<GrainRuntimeOptions> options,
+    ILogger<GrainCatalog> logger) : IHostedService
+{
+    private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
+    private readonly ConcurrentDictionary<GrainId, Task> _deactivations = new();
+    private readonly ConcurrentDictionary<Type, (ObjectFactory Factory, bool Reentrant)> _factories = new();
+    private IGrainFactory? _grainFactory;
+
+    public IGrainFactory GrainFactory => _grainFactory ??= services.GetRequiredService<IGrainFactory>();
+
+    public int Count => _activations.Count;
+
+    public IEnumerable<GrainActivation> Activations => _activations.Values;
+
+    /// <summary>Queues a call for the grain, activating it first if needed.</summary>
+    public void Dispatch(GrainId id, WorkItem item)
+    {
+        // Loops only while it races with a deactivation: the next lookup finds or creates the successor.
+        while (!GetOrActivate(id).TryEnqueue(item))
+        {
+        }
+    }
+
+    public void Redispatch(GrainId id, WorkItem item) => Dispatch(id, item);
+
+    public void Remove(GrainActivation activation)
+    {
+        _deactivations[activation.Id] = activation.Deactivated;
+        _activations.TryRemove(new KeyValuePair<GrainId, GrainActivation>(activation.Id, activation));
+        _ = activation.Deactivated.ContinueWith(
+            _ => _deactivations.TryRemove(new KeyValuePair<GrainId, Task>(activation.Id, activation.Deactivated)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private GrainActivation GetOrActivate(GrainId id)
+    {
+        if (_activations.TryGetValue(id, out var existing))
+            return existing;
+
+        var (factory, reentrant) = _factories.GetOrAdd(id.Interface, static (type, map) =>
+        {
+            var implementation = map.Resolve(type);
+            return (ActivatorUtilities.CreateFactory(implementation, []), implementation.GetCustomAttribute<ReentrantAttribute>() is not null);
+        }, types);
+
+        var created = new GrainActivation(id, this, () => (Grain)factory(services, []), reentrant, options.Value, logger);
+        if (!_activations.TryAdd(id, created))
+            return _activations.TryGetValue(id, out existing) ? existing : GetOrActivate(id);
+
+        created.Start(_deactivations.TryGetValue(id, out var previous) ? previous : Task.CompletedTask);
+        return created;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Deactivates every grain at shutdown, so each one saves its state and stops its loops.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var pending = new List<Task>();
+        foreach (var activation in _activations.Values)
+        {
+            activation.RequestDeactivation(force: true);
+            pending.Add(activation.Deactivated);
+        }
+
+        await Task.WhenAll(pending).WaitAsync(options.Value.DeactivationTimeout, cancellationToken)
+            .ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+}

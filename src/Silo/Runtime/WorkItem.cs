@@ -1,0 +1,11 @@
+using Herald.Runtime;
+
+namespace Herald.Silo.Runtime;
+
+/// <summary>A message in a grain's mailbox: the call to run, and how to fail it if the grain cannot run it.</summary>
+internal sealed class WorkItem(Func<Grain, Task> run, Action<Exception> fail)
+{
+    public Func<Grain, Task> Run { get; } = run;
+
+    public Action<Exception> Fail { get; } = fail;
+}

@@ -1,0 +1,136 @@
+using Herald.Contracts;
+using Herald.Streams;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Silo.Streams;
+
+/// <summary>
+/// The embedded log: an in-memory list with contiguous sequence numbers, pruned in batches so an append stays
+/// O(1) amortized. Tailing readers wait on a completion that each append replaces.
+/// </summary>
+internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvider time) : IStreamLog
+{
+    private readonly Lock _gate = new();
+    private readonly List<StreamMessage> _entries = [];
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _head;
+    private DateTimeOffset _lastTimestamp;
+
+    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default)
+    {
+        StreamMessage entry;
+        TaskCompletionSource appended;
+        lock (_gate)
+        {
+            // Timestamps never go backwards, so time-based replay can binary-search the log.
+            var now = time.GetUtcNow();
+            _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp;
+            entry = new StreamMessage(++_head, topic, message, _lastTimestamp);
+            _entries.Add(entry);
+            PruneLocked();
+            appended = _appended;
+            _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        appended.TrySetResult();
+        return ValueTask.FromResult(entry);
+    }
+
+    public ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var index = IndexAfterLocked(afterSeq);
+            var count = Math.Min(maxCount, _entries.Count - index);
+            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(count <= 0 ? [] : _entries.GetRange(index, count));
+        }
+    }
+
+    public ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+            return ValueTask.FromResult(BoundsLocked());
+    }
+
+    public ValueTask<long> CountAsync(long afterSeq, TopicFilter filter, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            long count = 0;
+            string? lastTopic = null;
+            var lastMatch = false;
+            for (var i = IndexAfterLocked(afterSeq); i < _entries.Count; i++)
+            {
+                var topic = _entries[i].Topic;
+                if (!ReferenceEquals(topic, lastTopic))
+                {
+                    lastTopic = topic;
+                    lastMatch = filter.Matches(topic);
+                }
+
+                if (lastMatch)
+                    count++;
+            }
+
+            return ValueTask.FromResult(count);
+        }
+    }
+
+    public ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            int low = 0, high = _entries.Count;
+            while (low < high)
+            {
+                var mid = (low + high) / 2;
+                if (_entries[mid].Timestamp < time)
+                    low = mid + 1;
+                else
+                    high = mid;
+            }
+
+            return ValueTask.FromResult<long?>(low < _entries.Count ? _entries[low].Seq : null);
+        }
+    }
+
+    public async ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        Task appended;
+        lock (_gate)
+        {
+            if (_head > afterSeq)
+                return;
+            appended = _appended.Task;
+        }
+
+        await appended.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private LogBounds BoundsLocked() => new(_entries.Count > 0 ? _entries[0].Seq : _head + 1, _head);
+
+    private int IndexAfterLocked(long afterSeq)
+    {
+        if (_entries.Count == 0)
+            return 0;
+        var index = afterSeq + 1 - _entries[0].Seq;
+        return (int)Math.Clamp(index, 0, _entries.Count);
+    }
+
+    private void PruneLocked()
+    {
+        var retention = options.Value;
+        var batch = Math.Max(1, Math.Min(4096, retention.RetentionCount / 8));
+        var excess = _entries.Count - retention.RetentionCount;
+
+        var cutoff = _lastTimestamp - retention.RetentionAge;
+        var aged = 0;
+        while (aged < _entries.Count && _entries[aged].Timestamp < cutoff && aged < batch)
+            aged++;
+
+        // Removing from the front of a list moves the rest, so pruning waits for a batch; retention is a floor.
+        var remove = Math.Max(excess, aged);
+        if (remove >= batch || (remove > 0 && remove == _entries.Count))
+            _entries.RemoveRange(0, remove);
+    }
+}
