@@ -47,7 +47,7 @@ public static class StreamApi
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var connection = new SseConnection(filter, options.BufferCapacity);
+        var connection = new SseConnection(filter, options.BufferCapacity, context.Abort);
         try
         {
             var attachedAt = await hub.AttachAsync(connection, cancellationToken);
@@ -64,9 +64,6 @@ public static class StreamApi
                     await response.Body.WriteAsync(frame, cancellationToken);
                 await response.Body.FlushAsync(cancellationToken);
             }
-
-            if (connection.Overflowed)
-                Log.SseOverflow(logger, options.BufferCapacity);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
@@ -75,6 +72,8 @@ public static class StreamApi
         finally
         {
             hub.Detach(connection);
+            if (connection.Overflowed)
+                Log.SseOverflow(logger, options.BufferCapacity);
         }
 
         return TypedResults.Empty;

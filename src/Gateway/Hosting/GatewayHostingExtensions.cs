@@ -4,7 +4,9 @@ using Herald.Gateway.Api;
 using Herald.Gateway.Http;
 using Herald.Gateway.Sse;
 using Herald.Silo.Hosting;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Hosting;
 
@@ -40,13 +42,13 @@ public static class GatewayHostingExtensions
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
-        services.AddCors(options => options.AddDefaultPolicy(policy =>
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(policy =>
         {
-            var origins = configuration.GetSection(CorsSettings.Section).Get<CorsSettings>()?.Origins ?? ["*"];
-            if (origins.Length == 0 || origins.Contains("*"))
+            if (settings.Value.AllowsAnyOrigin)
                 policy.AllowAnyOrigin();
             else
-                policy.WithOrigins(origins);
+                policy.WithOrigins(settings.Value.Origins);
             policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Location");
         }));
         return builder;

@@ -5,9 +5,10 @@ namespace Herald.Gateway.Sse;
 
 /// <summary>
 /// One listener: its topic filter and a bounded queue of frames. The hub never waits on a listener: a frame
-/// that does not fit closes the connection instead.
+/// that does not fit aborts the connection instead, because a listener that stopped reading may have its
+/// writer stuck in a flush that only an abort ends. The client reconnects and replays what it missed.
 /// </summary>
-public sealed class SseConnection(TopicFilter filter, int capacity)
+public sealed class SseConnection(TopicFilter filter, int capacity, Action abort)
 {
     private readonly Channel<ReadOnlyMemory<byte>> _frames = Channel.CreateBounded<ReadOnlyMemory<byte>>(
         new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
@@ -24,6 +25,7 @@ public sealed class SseConnection(TopicFilter filter, int capacity)
         {
             Overflowed = true;
             _frames.Writer.TryComplete();
+            abort();
         }
     }
 

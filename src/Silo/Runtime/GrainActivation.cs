@@ -11,7 +11,8 @@ namespace Herald.Silo.Runtime;
 /// </summary>
 internal sealed class GrainActivation : IGrainContext
 {
-    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count its items, and IsIdleFor needs the count.
+    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>();
     private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
     private readonly CancellationTokenSource _deactivating = new();
     private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text.Json;
+using Herald.Gateway.Tests.Infrastructure;
+
+namespace Herald.Gateway.Tests;
+
+public sealed class EndpointsApiTests
+{
+    [Fact]
+    public async Task Endpoints_can_be_created_read_listed_and_deleted()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync();
+
+        using var create = await server.Client.PostAsync("/api/endpoints", JsonContent(new
+        {
+            url = receiver.Url("crud"),
+            topics = new[] { "orders.*", "billing" },
+            description = "orders service",
+        }));
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var created = JsonDocument.Parse(await create.Content.ReadAsStringAsync()).RootElement;
+        var id = created.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/endpoints/{id}", create.Headers.Location?.ToString());
+        Assert.StartsWith("ep_", id);
+        Assert.Equal(["orders.*", "billing"], created.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!).ToArray());
+        Assert.True(created.GetProperty("enabled").GetBoolean());
+
+        var fetched = await server.GetJsonAsync($"/api/endpoints/{id}");
+        Assert.Equal(receiver.Url("crud"), fetched.GetProperty("url").GetString());
+        Assert.Equal("orders service", fetched.GetProperty("description").GetString());
+        Assert.Equal(0, fetched.GetProperty("lag").GetInt64());
+        Assert.Equal(JsonValueKind.Null, fetched.GetProperty("last_attempt").ValueKind);
+
+        await server.PushAsync("for orders", topic: "orders.created");
+        var afterPush = await server.GetJsonAsync($"/api/endpoints/{id}");
+        Assert.Equal("succeeded", afterPush.GetProperty("last_attempt").GetProperty("outcome").GetString());
+        Assert.Equal(1, afterPush.GetProperty("delivered").GetInt64());
+        Assert.Equal(1, afterPush.GetProperty("cursor").GetInt64());
+
+        var listed = await server.GetJsonAsync("/api/endpoints");
+        Assert.Equal(1, listed.GetProperty("total").GetInt32());
+        Assert.Equal(id, listed.GetProperty("endpoints")[0].GetProperty("id").GetString());
+        Assert.Equal([receiver.Url("crud")], (await server.GetJsonAsync("/api/webhooks")).GetProperty("webhooks").EnumerateArray().Select(u => u.GetString()!).ToArray());
+
+        using var deleted = await server.Client.DeleteAsync($"/api/endpoints/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await server.Client.GetAsync($"/api/endpoints/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(0, (await server.PushAsync("nobody left", topic: "orders.created")).GetProperty("total_webhooks").GetInt32());
+    }
+
+    [Fact]
+    public async Task Registering_a_url_twice_keeps_one_registration()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        const string url = "http://127.0.0.1:9/twice";
+
+        await server.PostJsonAsync("/api/register", new { webhook_url = url });
+        await server.PostJsonAsync("/api/register", new { webhook_url = url });
+        var conflict = await server.PostJsonAsync("/api/endpoints", new { url }, HttpStatusCode.Conflict);
+
+        Assert.Equal(1, (await server.GetJsonAsync("/api/webhooks")).GetProperty("total").GetInt32());
+        var id = (await server.GetJsonAsync("/api/endpoints")).GetProperty("endpoints")[0].GetProperty("id").GetString();
+        Assert.Equal(id, conflict.GetProperty("endpoint_id").GetString());
+    }
+
+    [Fact]
+    public async Task Concurrent_registrations_of_one_url_keep_one_registration()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        const string url = "http://127.0.0.1:9/concurrent";
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => server.PostJsonAsync("/api/register", new { webhook_url = url })));
+
+        Assert.Equal(1, (await server.GetJsonAsync("/api/webhooks")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_endpoint_gets_only_messages_pushed_after_it_was_created()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync();
+        await server.PushAsync("before", wait: false);
+
+        await server.CreateEndpointAsync(receiver.Url("late"));
+        var after = await server.PushAsync("after");
+
+        Assert.Equal(1, after.GetProperty("webhooks_notified").GetInt32());
+        var delivered = receiver.Delivered("late");
+        Assert.Single(delivered);
+        Assert.Equal("after", JsonDocument.Parse(delivered[0].Body).RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Unregistering_by_url_removes_an_endpoint_created_by_id()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        var id = await server.CreateEndpointAsync("http://127.0.0.1:9/by-url");
+
+        var answer = await server.PostJsonAsync("/api/unregister", new { webhook_url = "http://127.0.0.1:9/by-url" });
+
+        Assert.Equal(0, answer.GetProperty("total_webhooks").GetInt32());
+        using var gone = await server.Client.GetAsync($"/api/endpoints/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    private static StringContent JsonContent(object value) =>
+        new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Herald.Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Herald.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real gateway on real Kestrel, bound to 127.0.0.1 on a free port, built exactly as Program.cs builds it,
+/// with the delivery policy shrunk to milliseconds unless a test says otherwise.
+/// </summary>
+public sealed class HeraldServer : IAsyncDisposable
+{
+    public static readonly IReadOnlyDictionary<string, string?> FastDelivery = new Dictionary<string, string?>
+    {
+        ["Herald:Delivery:Timeout"] = "00:00:05",
+        ["Herald:Delivery:RetrySchedule:0"] = "00:00:00.050",
+        ["Herald:Delivery:RetrySchedule:1"] = "00:00:00.050",
+        ["Herald:Delivery:RetrySchedule:2"] = "00:00:00.050",
+        ["Herald:Delivery:RetrySchedule:3"] = "00:00:00.050",
+        ["Herald:Delivery:RetrySchedule:4"] = "00:00:00.050",
+        ["Herald:Delivery:Jitter"] = "0",
+    };
+
+    private readonly WebApplication _app;
+
+    private HeraldServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<HeraldServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool fastDelivery = true)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var config = new Dictionary<string, string?>(fastDelivery ? FastDelivery : new Dictionary<string, string?>());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            config[key] = value;
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        builder.AddHeraldGateway();
+        var app = builder.Build();
+        app.MapHeraldGateway();
+        await app.StartAsync();
+        return new HeraldServer(app, new Uri(app.Urls.First()));
+    }
+
+    public async Task<JsonElement> PostJsonAsync(string path, object body, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK)
+    {
+        using var response = await Client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"POST {path} returned {(int)response.StatusCode}, expected {(int)expected}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} returned {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Registers an endpoint through the rich API and returns its id.</summary>
+    public async Task<string> CreateEndpointAsync(string url, string[]? topics = null, string? secret = null)
+    {
+        var created = await PostJsonAsync("/api/endpoints", new { url, topics, secret }, System.Net.HttpStatusCode.Created);
+        return created.GetProperty("id").GetString()!;
+    }
+
+    public Task<JsonElement> PushAsync(string message, string? topic = null, bool wait = true) =>
+        PostJsonAsync("/api/push", new { message, topic, wait }, wait ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.Accepted);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
