@@ -176,4 +176,55 @@ public sealed class DeliveryPolicyTests
         Assert.Equal("orders.created", JsonDocument.Parse(receiver.Delivered("orders")[0].Body).RootElement.GetProperty("topic").GetString());
         Assert.Equal("inbound.github", JsonDocument.Parse(receiver.Delivered("inbound")[0].Body).RootElement.GetProperty("topic").GetString());
     }
+
+    [Fact]
+    public async Task An_endpoint_that_keeps_failing_past_the_auto_disable_period_is_disabled_with_a_reason()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Herald:Delivery:AutoDisableAfter"] = "00:00:00.300",
+            ["Herald:Delivery:RetrySchedule:5"] = "00:00:00.050",
+            ["Herald:Delivery:RetrySchedule:6"] = "00:00:00.050",
+            ["Herald:Delivery:RetrySchedule:7"] = "00:00:00.050",
+            ["Herald:Delivery:RetrySchedule:8"] = "00:00:00.050",
+            ["Herald:Delivery:RetrySchedule:9"] = "00:00:00.050",
+        });
+        receiver.Answer("dead", _ => 500);
+        var id = await server.CreateEndpointAsync(receiver.Url("dead"));
+
+        for (var i = 0; i < 20; i++)
+            await server.PushAsync($"m{i}", wait: false);
+
+        await Eventually.TrueAsync(async () => !(await server.GetJsonAsync($"/api/endpoints/{id}")).GetProperty("enabled").GetBoolean(),
+            "the endpoint was disabled after failing for the auto-disable period");
+        var status = await server.GetJsonAsync($"/api/endpoints/{id}");
+        Assert.StartsWith("Failing with no success since", status.GetProperty("disabled_reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("disabled", status.GetProperty("last_attempt").GetProperty("outcome").GetString());
+        Assert.True(status.GetProperty("lag").GetInt64() > 0, "the undelivered messages are kept for when it is enabled again");
+    }
+
+    [Fact]
+    public async Task An_attempt_that_exceeds_the_timeout_is_recorded_and_retried()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?> { ["Herald:Delivery:Timeout"] = "00:00:00.200" });
+        var release = new TaskCompletionSource();
+        receiver.Behave("hangs", async (_, call) =>
+        {
+            if (call == 1)
+                await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return (200, null);
+        });
+        var id = await server.CreateEndpointAsync(receiver.Url("hangs"));
+
+        await server.PushAsync("patience", wait: false);
+
+        await Eventually.TrueAsync(() => receiver.Delivered("hangs").Count == 1, "the retry after the timeout was delivered");
+        release.SetResult();
+        var attempts = (await server.GetJsonAsync($"/api/endpoints/{id}/attempts")).GetProperty("attempts").EnumerateArray().Reverse().ToArray();
+        Assert.Equal("Timed out after 200 ms", attempts[0].GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, attempts[0].GetProperty("status_code").ValueKind);
+        Assert.Equal("succeeded", attempts[1].GetProperty("outcome").GetString());
+    }
 }

@@ -47,6 +47,11 @@ public static class JsonBody
         {
             return (null, ApiProblems.Status(exception.StatusCode, "Bad request body", $"The request body could not be read: {exception.Message}"));
         }
+        catch (IOException exception)
+        {
+            // The client went away or broke the framing mid-body; nothing was accepted.
+            return (null, ApiProblems.Status(StatusCodes.Status400BadRequest, "Bad request body", $"The request body could not be read: {exception.Message}"));
+        }
 
         if (buffer.WrittenCount == 0)
             return (null, ApiProblems.Field("body", "is empty; send a JSON object"));

@@ -25,7 +25,9 @@ public sealed class SseConnection(TopicFilter filter, int capacity, Action abort
         {
             Overflowed = true;
             _frames.Writer.TryComplete();
-            abort();
+
+            // Offer runs under the hub's lock; an abort can run callbacks inline, so it happens off this thread.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => ((Action)state!)(), abort);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Herald.Contracts;
 
 /// <summary>A registered webhook endpoint as the registry stores it.</summary>
@@ -7,7 +9,19 @@ public sealed record EndpointDefinition
 
     public required string Url { get; init; }
 
-    public IReadOnlyList<string> Topics { get; init; } = [];
+    private readonly IReadOnlyList<string> _topics = [];
+
+    /// <summary>Topic patterns; none means every topic outside <c>inbound.</c>.</summary>
+    public IReadOnlyList<string> Topics
+    {
+        get => _topics;
+        init
+        {
+            // Computed here, not cached lazily, so a copy made with `with { Topics = … }` gets its own filter.
+            _topics = value;
+            Filter = TopicFilter.From(value);
+        }
+    }
 
     /// <summary>A Standard Webhooks secret (<c>whsec_</c> + base64), or null for unsigned delivery.</summary>
     public string? Secret { get; init; }
@@ -27,7 +41,6 @@ public sealed record EndpointDefinition
 
     public DateTimeOffset? DisabledAt { get; init; }
 
-    public TopicFilter Filter => _filter ??= TopicFilter.From(Topics);
-
-    private TopicFilter? _filter;
+    [JsonIgnore]
+    public TopicFilter Filter { get; private init; } = TopicFilter.AllButInbound;
 }

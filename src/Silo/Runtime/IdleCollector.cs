@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Runtime;
 
 /// <summary>Deactivates activations that have been idle for the idle timeout, so idle grains cost no memory.</summary>
-internal sealed class IdleCollector(GrainCatalog catalog, IOptions<GrainRuntimeOptions> options) : BackgroundService
+internal sealed class IdleCollector(GrainCatalog catalog, IOptions<GrainRuntimeOptions> options, ILogger<IdleCollector> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,10 +14,18 @@ internal sealed class IdleCollector(GrainCatalog catalog, IOptions<GrainRuntimeO
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                foreach (var activation in catalog.Activations)
+                // A fault here must never escape: a failed BackgroundService stops the whole host.
+                try
                 {
-                    if (activation.IsIdleFor(options.Value.IdleTimeout))
-                        activation.RequestDeactivation(force: false);
+                    foreach (var activation in catalog.Activations)
+                    {
+                        if (activation.IsIdleFor(options.Value.IdleTimeout))
+                            activation.RequestDeactivation(force: false);
+                    }
+                }
+                catch (Exception exception)
+                {
+                    Log.CollectionFailed(logger, exception);
                 }
             }
         }

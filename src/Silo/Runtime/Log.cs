@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "One-way call to {GrainId} failed")]
     public static partial void OneWayCallFailed(ILogger logger, Exception exception, GrainId grainId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Idle collection failed; it runs again at the next interval")]
+    public static partial void CollectionFailed(ILogger logger, Exception exception);
 }
