@@ -10,10 +10,7 @@ public static class GrainsServiceCollectionExtensions
     /// <summary>The services grain code depends on, apart from the providers the silo supplies.</summary>
     public static IServiceCollection AddHeraldGrainServices(this IServiceCollection services)
     {
-        services.AddOptions<DeliveryOptions>()
-            .BindConfiguration(DeliveryOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<DeliveryOptions>(DeliveryOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeliveryHttpClient>();
         services.TryAddSingleton<WebhookSender>();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Herald.Gateway.Api;
 using Herald.Gateway.Http;
 using Herald.Gateway.Sse;
+using Herald.Grains;
 using Herald.Silo.Hosting;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
@@ -27,8 +28,8 @@ public static class GatewayHostingExtensions
 
         builder.AddHeraldSilo();
         var services = builder.Services;
-        AddValidatedOptions<LimitsOptions>(services, LimitsOptions.Section);
-        AddValidatedOptions<SseOptions>(services, SseOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
+        services.AddValidatedOptions<SseOptions>(SseOptions.Section);
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
 
         services.AddSingleton<SseHub>();
@@ -88,7 +89,4 @@ public static class GatewayHostingExtensions
         };
         problem.Extensions.TryAdd("error", problem.Detail);
     }
-
-    private static void AddValidatedOptions<T>(IServiceCollection services, string section) where T : class =>
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

@@ -32,10 +32,7 @@ public static class SiloHostingExtensions
 
     public static IServiceCollection AddGrainRuntime(this IServiceCollection services)
     {
-        services.AddOptions<GrainRuntimeOptions>()
-            .BindConfiguration(GrainRuntimeOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<GrainRuntimeOptions>(GrainRuntimeOptions.Section);
         services.TryAddSingleton<GrainTypeMap>();
         services.TryAddSingleton<GrainCatalog>();
         services.TryAddSingleton<IGrainFactory, GrainFactory>();
@@ -54,10 +51,7 @@ public static class SiloHostingExtensions
 
     public static IServiceCollection AddMemoryProviders(this IServiceCollection services)
     {
-        services.AddOptions<StreamOptions>()
-            .BindConfiguration(StreamOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IStreamLog, MemoryStreamLog>();
         services.TryAddSingleton<IGrainStorage, MemoryGrainStorage>();
