@@ -1,3 +1,4 @@
+using Herald.Testing;
 using System.Text.Json;
 using Herald.Gateway.Tests.Infrastructure;
 
@@ -226,5 +227,21 @@ public sealed class DeliveryPolicyTests
         Assert.Equal("Timed out after 200 ms", attempts[0].GetProperty("error").GetString());
         Assert.Equal(JsonValueKind.Null, attempts[0].GetProperty("status_code").ValueKind);
         Assert.Equal("succeeded", attempts[1].GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Replay_from_an_id_beyond_the_log_does_not_stop_later_deliveries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync();
+        var id = await server.CreateEndpointAsync(receiver.Url("future"));
+        await server.PushAsync("before");
+
+        var replay = await server.PostJsonAsync($"/api/endpoints/{id}/replay", new { from_id = 1_000_000 }, System.Net.HttpStatusCode.Accepted);
+        Assert.Equal(2, replay.GetProperty("from_id").GetInt64());
+        Assert.Equal(0, replay.GetProperty("pending").GetInt64());
+
+        await server.PushAsync("after");
+        await Eventually.TrueAsync(() => receiver.Delivered("future").Count == 2, "the message after the replay was delivered");
     }
 }

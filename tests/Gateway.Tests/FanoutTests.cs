@@ -1,3 +1,4 @@
+using Herald.Testing;
 using Herald.Gateway.Tests.Infrastructure;
 
 namespace Herald.Gateway.Tests;

@@ -1,3 +1,4 @@
+using Herald.Testing;
 using System.Text.Json;
 using Herald.Gateway.Tests.Infrastructure;
 using Herald.Silo.Runtime;

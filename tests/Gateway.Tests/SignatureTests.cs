@@ -1,3 +1,4 @@
+using Herald.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

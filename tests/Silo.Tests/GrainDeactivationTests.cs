@@ -1,3 +1,4 @@
+using Herald.Testing;
 using Herald.Runtime;
 using Herald.Silo.Hosting;
 using Herald.Silo.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Herald.Testing;
 using Herald.Contracts;
 using Herald.Silo.Streams;
 using Herald.Silo.Tests.Infrastructure;

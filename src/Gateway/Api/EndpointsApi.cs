@@ -50,6 +50,8 @@ public static class EndpointsApi
         Check("headers", RequestRules.Headers(body.Headers, settings));
         if (body.Description?.Length > settings.MaxDescriptionLength)
             Check("description", $"must be at most {settings.MaxDescriptionLength} characters");
+        else
+            Check("description", RequestRules.NoNul(body.Description));
         if (errors.Count > 0)
             return ApiProblems.Fields(errors);
 
@@ -66,8 +68,8 @@ public static class EndpointsApi
                 $"'{url}' is registered already as endpoint {endpoint!.Id}.", new Dictionary<string, object?> { ["endpoint_id"] = endpoint.Id });
         }
 
-        var status = await statuses.GetAsync(endpoint!.Id, cancellationToken);
-        return TypedResults.Created($"/api/endpoints/{endpoint.Id}", status! with { Secret = secret });
+        var status = await statuses.BuildAsync(endpoint!, cancellationToken);
+        return TypedResults.Created($"/api/endpoints/{endpoint!.Id}", status with { Secret = secret });
     }
 
     private static async Task<Ok<EndpointListResponse>> ListAsync(EndpointStatusReader statuses, CancellationToken cancellationToken)

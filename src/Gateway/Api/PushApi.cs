@@ -31,6 +31,8 @@ public static class PushApi
             return ApiProblems.Field("message", "is required and must not be empty");
         if (body.Message.Length > limits.Value.MaxMessageLength)
             return ApiProblems.Field("message", $"must be at most {limits.Value.MaxMessageLength} characters");
+        if (RequestRules.NoNul(body.Message) is { } nulError)
+            return ApiProblems.Field("message", nulError);
         if (RequestRules.Topic(body.Topic) is { } topicError)
             return ApiProblems.Field("topic", topicError);
 

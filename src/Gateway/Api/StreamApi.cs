@@ -54,14 +54,19 @@ public static class StreamApi
             Log.SseConnected(logger, lastEventId, hub.ConnectionCount);
             await response.Body.WriteAsync(SseFrames.Connected(options.RetryMilliseconds, time.GetUtcNow()), cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
-            if (lastEventId is { } after)
-                await ReplayAsync(response, log, filter, after, attachedAt, options.ReplayBatchSize, cancellationToken);
+            var skipThrough = lastEventId is { } after
+                ? await ReplayAsync(response, log, filter, after, attachedAt, options.ReplayBatchSize, cancellationToken)
+                : 0;
 
             var frames = connection.Frames;
             while (await frames.WaitToReadAsync(cancellationToken))
             {
                 while (frames.TryRead(out var frame))
-                    await response.Body.WriteAsync(frame, cancellationToken);
+                {
+                    if (frame.Seq == 0 || frame.Seq > skipThrough)
+                        await response.Body.WriteAsync(frame.Bytes, cancellationToken);
+                }
+
                 await response.Body.FlushAsync(cancellationToken);
             }
         }
@@ -79,14 +84,20 @@ public static class StreamApi
         return TypedResults.Empty;
     }
 
-    /// <summary>Writes the listener's gap, (after, upTo], from the log; live frames take over after upTo.</summary>
-    private static async Task ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, long after, long upTo, int batchSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the listener's gap, (after, upTo], from the log; live frames take over after upTo. Returns the
+    /// sequence up to which live frames must be skipped because the listener already has them.
+    /// </summary>
+    private static async Task<long> ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, long after, long upTo, int batchSize, CancellationToken cancellationToken)
     {
         if (after > upTo)
         {
-            // An id from the future: the hub restarted with a fresh log, or the id came from another deployment.
+            // This gateway's hub may simply be behind the one that served the id: then skip what the client has.
+            // An id beyond the log's head means the log restarted, or the id came from another deployment.
+            if (after <= (await log.GetBoundsAsync(cancellationToken)).Head)
+                return after;
             await response.Body.WriteAsync(SseFrames.Reset("unknown last event id; the log restarted", after, upTo + 1), cancellationToken);
-            return;
+            return 0;
         }
 
         var cursor = after;
@@ -112,5 +123,7 @@ public static class StreamApi
             if (batch[^1].Seq >= upTo)
                 break;
         }
+
+        return 0;
     }
 }

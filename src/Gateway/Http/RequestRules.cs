@@ -63,8 +63,11 @@ public static class RequestRules
             return null;
         if (headers.Count > limits.MaxCustomHeaders)
             return $"must have at most {limits.MaxCustomHeaders} entries";
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
         {
+            if (!seen.Add(name))
+                return $"'{Truncate(name)}' is given twice (header names are case-insensitive)";
             if (name.Length == 0 || name.Length > 256 || !name.All(IsTokenChar))
                 return $"'{Truncate(name)}' is not a valid header name";
             if (ReservedHeaders.Contains(name))
@@ -73,12 +76,17 @@ public static class RequestRules
                 return $"'{name}' must have a string value";
             if (value.Length > limits.MaxHeaderValueLength)
                 return $"'{name}' must be at most {limits.MaxHeaderValueLength} characters";
-            if (value.Any(c => c is '\r' or '\n' or '\0'))
-                return $"'{name}' must not contain line breaks";
+            // HTTP sends header values as visible ASCII (and tab, space); anything else would fail every attempt.
+            if (value.Any(c => c is not ('\t' or (>= ' ' and <= '~'))))
+                return $"'{name}' must be printable ASCII without line breaks";
         }
 
         return null;
     }
+
+    /// <summary>PostgreSQL text cannot hold NUL, and no legitimate message needs one.</summary>
+    public static string? NoNul(string? value) =>
+        value?.Contains('\0', StringComparison.Ordinal) == true ? "must not contain NUL (U+0000) characters" : null;
 
     private static bool IsTokenChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);

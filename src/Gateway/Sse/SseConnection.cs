@@ -10,16 +10,16 @@ namespace Herald.Gateway.Sse;
 /// </summary>
 public sealed class SseConnection(TopicFilter filter, int capacity, Action abort)
 {
-    private readonly Channel<ReadOnlyMemory<byte>> _frames = Channel.CreateBounded<ReadOnlyMemory<byte>>(
+    private readonly Channel<SseFrame> _frames = Channel.CreateBounded<SseFrame>(
         new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
 
     public TopicFilter Filter { get; } = filter;
 
-    public ChannelReader<ReadOnlyMemory<byte>> Frames => _frames.Reader;
+    public ChannelReader<SseFrame> Frames => _frames.Reader;
 
     public bool Overflowed { get; private set; }
 
-    public void Offer(ReadOnlyMemory<byte> frame)
+    public void Offer(SseFrame frame)
     {
         if (!_frames.Writer.TryWrite(frame) && !Overflowed)
         {
@@ -33,3 +33,6 @@ public sealed class SseConnection(TopicFilter filter, int capacity, Action abort
 
     public void Close() => _frames.Writer.TryComplete();
 }
+
+/// <summary>Encoded bytes of one SSE frame, and the log sequence of the message in it (0 for other frames).</summary>
+public readonly record struct SseFrame(long Seq, ReadOnlyMemory<byte> Bytes);

@@ -11,6 +11,7 @@ namespace Herald.Gateway.Sse;
 /// </summary>
 public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger) : BackgroundService
 {
+    private static readonly SseFrame KeepAliveFrame = new(0, SseFrames.KeepAlive);
     private readonly Lock _gate = new();
     private readonly HashSet<SseConnection> _connections = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -86,7 +87,7 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         if (next > _dispatched + 1)
         {
             Log.SseHubGap(logger, _dispatched + 1, next - 1);
-            var reset = SseFrames.Reset("gateway fell behind log retention", _dispatched, next);
+            var reset = new SseFrame(0, SseFrames.Reset("gateway fell behind log retention", _dispatched, next));
             lock (_gate)
             {
                 foreach (var connection in _connections)
@@ -105,13 +106,13 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         {
             // Formatted under the lock, at most once, and only if someone listens: a listener that attaches
             // before this point expects this message live.
-            ReadOnlyMemory<byte> frame = default;
+            SseFrame frame = default;
             foreach (var connection in _connections)
             {
                 if (!connection.Filter.Matches(message.Topic))
                     continue;
-                if (frame.IsEmpty)
-                    frame = SseFrames.Message(message);
+                if (frame.Bytes.IsEmpty)
+                    frame = new SseFrame(message.Seq, SseFrames.Message(message));
                 connection.Offer(frame);
             }
 
@@ -129,7 +130,7 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
                 lock (_gate)
                 {
                     foreach (var connection in _connections)
-                        connection.Offer(SseFrames.KeepAlive);
+                        connection.Offer(KeepAliveFrame);
                 }
             }
         }

@@ -6,8 +6,11 @@ namespace Herald.Streams;
 /// </summary>
 public interface IDeliveryOutcomeFeed
 {
-    /// <summary>Starts collecting first-attempt outcomes for <paramref name="seq"/>. Dispose the watch when done.</summary>
-    IOutcomeWatch Watch(long seq, int expected);
+    /// <summary>
+    /// Starts collecting first-attempt outcomes of <paramref name="seq"/> from <paramref name="endpointIds"/>; each
+    /// endpoint counts once, and reports from others are ignored. Dispose the watch when done.
+    /// </summary>
+    IOutcomeWatch Watch(long seq, IReadOnlyCollection<string> endpointIds);
 
     void ReportFirstAttempt(long seq, string endpointId, bool succeeded);
 }

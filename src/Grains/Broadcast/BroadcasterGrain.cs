@@ -28,7 +28,7 @@ public sealed class BroadcasterGrain(
             .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
             .ToArray();
 
-        using var watch = command.Wait ? outcomes.Watch(entry.Seq, subscribers.Length) : null;
+        using var watch = command.Wait ? outcomes.Watch(entry.Seq, subscribers.Select(s => s.Id).ToArray()) : null;
         foreach (var endpoint in subscribers)
             _ = GrainFactory.GetGrain<IWebhookGrain>(endpoint.Id).WakeAsync(entry.Seq);
 

@@ -36,7 +36,7 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
         try
         {
             using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            var body = await ReadPrefixAsync(response.Content, settings.ResponseCaptureBytes, timeout.Token).ConfigureAwait(false);
+            var body = await ReadPrefixAsync(response.Content, settings.ResponseCaptureBytes, timeout.Token, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             var error = status is >= 200 and < 300 ? null : $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
             return new AttemptResult(status, Elapsed(started), error, body, RetryAfter(response));
@@ -56,7 +56,7 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
     private static string Describe(HttpRequestException exception) =>
         exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
 
-    private static async Task<string?> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    private static async Task<string?> ReadPrefixAsync(HttpContent content, int limit, CancellationToken cancellationToken, CancellationToken callerToken)
     {
         if (limit == 0)
             return null;
@@ -68,12 +68,18 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
             int n;
             while (read < limit && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
                 read += n;
-            return read == 0 ? null : Encoding.UTF8.GetString(buffer, 0, read);
+            // NUL cannot be stored in PostgreSQL text; the capture is for people to read anyway.
+            return read == 0 ? null : Encoding.UTF8.GetString(buffer, 0, read).Replace('\0', '\uFFFD');
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException)
         {
             // The status already arrived; a body cut short is recorded as what it is, not as a failed attempt.
             return "(response body unreadable: " + exception.Message + ")";
+        }
+        catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
+        {
+            // Same: a receiver that answered 2xx and then stalled its body did accept the message.
+            return "(response body not read: timed out)";
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
         return statuses;
     }
 
-    private async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, CancellationToken cancellationToken)
+    public async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, CancellationToken cancellationToken)
     {
         var state = await storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, endpoint.Id, cancellationToken).ConfigureAwait(false)
             ?? DeliveryState.Initial(endpoint);

@@ -65,22 +65,30 @@ public sealed partial class WebhookGrain
             _inFlight = false;
         }
 
-        var now = time.GetUtcNow();
-        if (generation != _generation)
-        {
-            // Replay, enable or delete ran while this attempt was in flight; they own the state now.
-            if (_endpoint is not null)
-                await attemptLog.AppendAsync(Record(message, attemptNumber, result, now, result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying, null), CancellationToken.None);
-            return;
-        }
-
-        var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
-        var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
-        await SaveAsync(state with { LastAttempt = attempt });
         // Once an attempt has been made it is recorded, even if the grain is deactivating meanwhile.
-        await attemptLog.AppendAsync(attempt, CancellationToken.None);
-        if (attemptNumber == 1)
-            outcomes.ReportFirstAttempt(message.Seq, GrainKey, result.Succeeded);
+        await _stateGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            var now = time.GetUtcNow();
+            if (generation != _generation)
+            {
+                // Replay, enable or delete ran while this attempt was in flight; they own the state now.
+                if (_endpoint is not null)
+                    await attemptLog.AppendAsync(Record(message, attemptNumber, result, now, result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying, null), CancellationToken.None);
+                return;
+            }
+
+            var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
+            var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
+            await SaveAsync(state with { LastAttempt = attempt });
+            await attemptLog.AppendAsync(attempt, CancellationToken.None);
+            if (attemptNumber == 1)
+                outcomes.ReportFirstAttempt(message.Seq, GrainKey, result.Succeeded);
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
     }
 
     private (DeliveryState, string) Delivered(StreamMessage message)

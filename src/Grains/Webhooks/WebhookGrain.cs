@@ -10,9 +10,10 @@ namespace Herald.Grains.Webhooks;
 
 /// <summary>
 /// One per endpoint. A delivery loop runs on the grain's scheduler: it reads the log from the grain's own cursor,
-/// delivers matching messages strictly in log order, and retries on the schedule. Calls (wake, enable, replay,
-/// delete) interleave with the loop only at its awaits, so state needs no locks; a generation counter tells the
-/// loop when a call changed the ground under an attempt in flight.
+/// delivers matching messages strictly in log order, and retries on the schedule. Everything runs on one
+/// scheduler, but calls may interleave with the loop at its awaits, so every change of state (the loop's peek
+/// and its recording of an outcome; enable, replay and delete) runs under one async gate. Only the HTTP attempt
+/// runs outside it, and a generation counter tells the loop when a call changed the ground under that attempt.
 /// </summary>
 public sealed partial class WebhookGrain(
     IEndpointRegistry registry,
@@ -27,6 +28,7 @@ public sealed partial class WebhookGrain(
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain
 {
     private readonly Queue<StreamMessage> _ahead = new();
+    private readonly SemaphoreSlim _stateGate = new(1, 1);
     private EndpointDefinition? _endpoint;
     private DeliveryState _state = new();
     private byte[]? _signingKey;
@@ -35,7 +37,7 @@ public sealed partial class WebhookGrain(
     private Task _loop = Task.CompletedTask;
     private int _generation;
     private bool _inFlight;
-    private bool _idle = true;
+    private bool _idle;
 
     /// <summary>Idle means caught up with nothing to retry: a later message wakes it again.</summary>
     public override bool CanDeactivate => !_inFlight && (_idle || _endpoint is not { Enabled: true });
@@ -60,6 +62,7 @@ public sealed partial class WebhookGrain(
 
     public Task WakeAsync(long seq)
     {
+        _idle = false;
         // A grain waiting out a retry cannot make a first attempt at a newer message within a push's wait, so
         // it says so at once rather than letting the push wait for its full timeout.
         if (_state.PendingSeq is { } pending && pending < seq && _state.NextAttemptAt > time.GetUtcNow())
@@ -69,6 +72,45 @@ public sealed partial class WebhookGrain(
     }
 
     public async Task<bool> EnableAsync()
+    {
+        await _stateGate.WaitAsync();
+        try
+        {
+            return await EnableUnderGateAsync();
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
+    }
+
+    public async Task<ReplayResult> ReplayAsync(ReplayRequest request)
+    {
+        await _stateGate.WaitAsync();
+        try
+        {
+            return await ReplayUnderGateAsync(request);
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        await _stateGate.WaitAsync();
+        try
+        {
+            return await DeleteUnderGateAsync();
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
+    }
+
+    private async Task<bool> EnableUnderGateAsync()
     {
         var current = await registry.GetAsync(GrainKey);
         if (current is null)
@@ -89,12 +131,13 @@ public sealed partial class WebhookGrain(
         return true;
     }
 
-    public async Task<ReplayResult> ReplayAsync(ReplayRequest request)
+    private async Task<ReplayResult> ReplayUnderGateAsync(ReplayRequest request)
     {
         var endpoint = _endpoint ?? throw new InvalidOperationException($"Endpoint {GrainKey} does not exist.");
         var bounds = await log.GetBoundsAsync();
         var from = request.FromId ?? (request.Since is { } since ? await log.FindFirstAtOrAfterAsync(since) : null) ?? bounds.Head + 1;
-        from = Math.Max(from, bounds.FirstRetained);
+        // Within what the log holds: a cursor past the head would silently skip every later message.
+        from = Math.Clamp(from, bounds.FirstRetained, bounds.Head + 1);
 
         _generation++;
         _ahead.Clear();
@@ -106,7 +149,7 @@ public sealed partial class WebhookGrain(
         return new ReplayResult(GrainKey, from, pending);
     }
 
-    public async Task<bool> DeleteAsync()
+    private async Task<bool> DeleteUnderGateAsync()
     {
         _generation++;
         _endpoint = null;
@@ -151,15 +194,26 @@ public sealed partial class WebhookGrain(
     {
         // A wake that lands while this step awaits completes the fresh signal, so the next wait returns at once.
         _signal = NewSignal();
-        var next = _endpoint is { Enabled: true } ? await PeekAsync(cancellationToken) : null;
+        StreamMessage? next;
+        await _stateGate.WaitAsync(cancellationToken);
+        try
+        {
+            next = _endpoint is { Enabled: true } ? await PeekAsync(cancellationToken) : null;
+
+            // Idle only once a look at the log found nothing: the collector may deactivate an idle grain.
+            _idle = next is null;
+        }
+        finally
+        {
+            _stateGate.Release();
+        }
+
         if (next is null)
         {
-            _idle = true;
             await WaitForSignalAsync(null, cancellationToken);
             return;
         }
 
-        _idle = false;
         var now = time.GetUtcNow();
         if (_state.PendingSeq == next.Seq && _state.NextAttemptAt is { } due && due > now)
         {

@@ -2,11 +2,13 @@ using Herald.Grains;
 using Herald.Grains.Broadcast;
 using Herald.Grains.Webhooks;
 using Herald.Runtime;
+using Herald.Silo.Postgres;
 using Herald.Silo.Runtime;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
 using Herald.Storage;
 using Herald.Streams;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -16,12 +18,15 @@ namespace Herald.Silo.Hosting;
 public static class SiloHostingExtensions
 {
     /// <summary>
-    /// Hosts a silo in this process: the grain runtime, Herald's grains, and the embedded (in-memory) storage
-    /// and stream providers.
+    /// Hosts a silo in this process: the grain runtime, Herald's grains, and the storage and stream providers:
+    /// PostgreSQL when <c>ConnectionStrings:Postgres</c> is set (cluster mode), in-memory otherwise (embedded).
     /// </summary>
     public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(connectionString))
+            services.AddPostgresProviders(connectionString);
         services.AddGrainRuntime();
         services.AddGrain<IWebhookGrain, WebhookGrain>();
         services.AddGrain<IBroadcasterGrain, BroadcasterGrain>();

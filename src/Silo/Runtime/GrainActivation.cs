@@ -23,6 +23,7 @@ internal sealed class GrainActivation : IGrainContext
     private readonly ILogger _logger;
     private Grain? _grain;
     private int _running;
+    private TaskCompletionSource? _drained;
     private int _deactivationRequested;
     private long _lastActivityTicks = Environment.TickCount64;
 
@@ -122,7 +123,8 @@ internal sealed class GrainActivation : IGrainContext
         if (turn.Exception is { } exception)
             Log.OneWayCallFailed(_logger, exception.GetBaseException(), Id);
         Touch();
-        Interlocked.Decrement(ref _running);
+        if (Interlocked.Decrement(ref _running) == 0)
+            Volatile.Read(ref _drained)?.TrySetResult();
     }
 
     private async Task<bool> ActivateAsync()
@@ -139,6 +141,7 @@ internal sealed class GrainActivation : IGrainContext
         catch (Exception exception)
         {
             Log.ActivationFailed(_logger, exception, Id);
+            await _deactivating.CancelAsync().ConfigureAwait(false);
             _catalog.Remove(this);
             _mailbox.Writer.TryComplete();
             while (_mailbox.Reader.TryRead(out var item))
@@ -168,6 +171,14 @@ internal sealed class GrainActivation : IGrainContext
             if (!ReferenceEquals(late, DeactivationMarker))
                 _catalog.Redispatch(Id, late);
         }
+
+        // A reentrant grain may still have calls inside (a forced deactivation skips the idle check): they
+        // finish before the grain is told to deactivate, so its successor never overlaps them.
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _drained, drained);
+        if (Volatile.Read(ref _running) == 0)
+            drained.TrySetResult();
+        await drained.Task.WaitAsync(_options.DeactivationTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
 
         await _deactivating.CancelAsync().ConfigureAwait(false);
         try

@@ -22,6 +22,7 @@ internal sealed class GrainCatalog(
     private readonly ConcurrentDictionary<GrainId, Task> _deactivations = new();
     private readonly ConcurrentDictionary<Type, (ObjectFactory Factory, bool Reentrant)> _factories = new();
     private IGrainFactory? _grainFactory;
+    private volatile bool _stopping;
 
     public IGrainFactory GrainFactory => _grainFactory ??= services.GetRequiredService<IGrainFactory>();
 
@@ -32,6 +33,12 @@ internal sealed class GrainCatalog(
     /// <summary>Queues a call for the grain, activating it first if needed.</summary>
     public void Dispatch(GrainId id, WorkItem item)
     {
+        if (_stopping)
+        {
+            item.Fail(new InvalidOperationException($"The silo is stopping; {id} cannot be called."));
+            return;
+        }
+
         // Loops only while it races with a deactivation: the next lookup finds or creates the successor.
         while (!GetOrActivate(id).TryEnqueue(item))
         {
@@ -70,17 +77,25 @@ internal sealed class GrainCatalog(
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Deactivates every grain at shutdown, so each one saves its state and stops its loops.</summary>
+    /// <summary>
+    /// Deactivates every grain at shutdown, so each one stops its loops. New calls are refused from here on;
+    /// activations created by calls already in flight are deactivated too, until none is left or time is up.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var pending = new List<Task>();
-        foreach (var activation in _activations.Values)
+        _stopping = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.DeactivationTimeout);
+        while (!_activations.IsEmpty && !timeout.IsCancellationRequested)
         {
-            activation.RequestDeactivation(force: true);
-            pending.Add(activation.Deactivated);
-        }
+            var pending = new List<Task>();
+            foreach (var activation in _activations.Values)
+            {
+                activation.RequestDeactivation(force: true);
+                pending.Add(activation.Deactivated);
+            }
 
-        await Task.WhenAll(pending).WaitAsync(options.Value.DeactivationTimeout, cancellationToken)
-            .ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(pending).WaitAsync(timeout.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
     }
 }

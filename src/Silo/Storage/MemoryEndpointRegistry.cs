@@ -9,6 +9,7 @@ namespace Herald.Silo.Storage;
 /// </summary>
 internal sealed class MemoryEndpointRegistry : IEndpointRegistry
 {
+    private const int MaxCachedTopics = 1024;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, EndpointDefinition> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _idByUrl = new(StringComparer.Ordinal);
@@ -46,6 +47,10 @@ internal sealed class MemoryEndpointRegistry : IEndpointRegistry
             if (!_subscribersByTopic.TryGetValue(topic, out var subscribers))
             {
                 subscribers = _order.Select(id => _byId[id]).Where(e => e.Enabled && e.Filter.Matches(topic)).ToArray();
+
+                // Bounded: topics are free-form, so a stream of distinct topics must not grow the cache forever.
+                if (_subscribersByTopic.Count >= MaxCachedTopics)
+                    _subscribersByTopic.Clear();
                 _subscribersByTopic[topic] = subscribers;
             }
 

@@ -1,55 +1,106 @@
-using System.Collections.Concurrent;
 using Herald.Streams;
 
 namespace Herald.Silo.Streams;
 
-/// <summary>Embedded outcome feed: first-attempt reports go straight to the waiting push in this process.</summary>
+/// <summary>
+/// Embedded outcome feed: first-attempt reports go straight to the waiting push in this process. A grain that
+/// was already running can deliver a new message before its push has created the watch, so the last reports
+/// without a watch are kept (bounded) and seed a watch created just after them.
+/// </summary>
 internal sealed class MemoryDeliveryOutcomeFeed : IDeliveryOutcomeFeed
 {
-    private readonly ConcurrentDictionary<long, OutcomeWatch> _watches = new();
+    private const int RecentSeqs = 1024;
 
-    public IOutcomeWatch Watch(long seq, int expected)
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, OutcomeWatch> _watches = [];
+    private readonly Dictionary<long, List<(string EndpointId, bool Succeeded)>> _early = [];
+    private readonly Queue<long> _earlyOrder = new();
+
+    public IOutcomeWatch Watch(long seq, IReadOnlyCollection<string> endpointIds)
     {
-        var watch = new OutcomeWatch(this, seq, expected);
-        if (expected > 0)
+        var watch = new OutcomeWatch(this, seq, endpointIds);
+        List<(string, bool)>? early;
+        lock (_gate)
+        {
             _watches[seq] = watch;
+            _early.Remove(seq, out early);
+        }
+
+        foreach (var (endpointId, succeeded) in early ?? [])
+            watch.Report(endpointId, succeeded);
         return watch;
     }
 
     public void ReportFirstAttempt(long seq, string endpointId, bool succeeded)
     {
-        if (_watches.TryGetValue(seq, out var watch))
-            watch.Report(succeeded);
+        OutcomeWatch? watch;
+        lock (_gate)
+        {
+            if (!_watches.TryGetValue(seq, out watch))
+            {
+                if (!_early.TryGetValue(seq, out var list))
+                {
+                    _early[seq] = list = [];
+                    _earlyOrder.Enqueue(seq);
+                    while (_earlyOrder.Count > RecentSeqs)
+                        _early.Remove(_earlyOrder.Dequeue());
+                }
+
+                list.Add((endpointId, succeeded));
+                return;
+            }
+        }
+
+        watch.Report(endpointId, succeeded);
     }
 
-    private sealed class OutcomeWatch(MemoryDeliveryOutcomeFeed feed, long seq, int expected) : IOutcomeWatch
+    private void Remove(long seq, OutcomeWatch watch)
     {
+        lock (_gate)
+        {
+            if (_watches.TryGetValue(seq, out var current) && ReferenceEquals(current, watch))
+                _watches.Remove(seq);
+        }
+    }
+
+    private sealed class OutcomeWatch(MemoryDeliveryOutcomeFeed feed, long seq, IReadOnlyCollection<string> endpointIds) : IOutcomeWatch
+    {
+        private readonly HashSet<string> _waiting = new(endpointIds, StringComparer.Ordinal);
         private readonly TaskCompletionSource<int> _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _reported;
         private int _succeeded;
 
-        public void Report(bool succeeded)
+        public void Report(string endpointId, bool succeeded)
         {
-            if (succeeded)
-                Interlocked.Increment(ref _succeeded);
-            if (Interlocked.Increment(ref _reported) == expected)
-                _complete.TrySetResult(Volatile.Read(ref _succeeded));
+            lock (_waiting)
+            {
+                if (!_waiting.Remove(endpointId))
+                    return;
+                if (succeeded)
+                    _succeeded++;
+                if (_waiting.Count == 0)
+                    _complete.TrySetResult(_succeeded);
+            }
         }
 
         public async Task<int> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            if (expected == 0)
-                return 0;
+            lock (_waiting)
+            {
+                if (_waiting.Count == 0)
+                    return _succeeded;
+            }
+
             try
             {
                 return await _complete.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                return Volatile.Read(ref _succeeded);
+                lock (_waiting)
+                    return _succeeded;
             }
         }
 
-        public void Dispose() => feed._watches.TryRemove(new KeyValuePair<long, OutcomeWatch>(seq, this));
+        public void Dispose() => feed.Remove(seq, this);
     }
 }

@@ -12,6 +12,9 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
 {
     private readonly Lock _gate = new();
     private readonly List<StreamMessage> _entries = [];
+
+    // Sequences per topic, so an endpoint's lag is a binary search per topic rather than a scan of the log.
+    private readonly Dictionary<string, TopicSeqs> _byTopic = new(StringComparer.Ordinal);
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _head;
     private DateTimeOffset _lastTimestamp;
@@ -27,6 +30,9 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp;
             entry = new StreamMessage(++_head, topic, message, _lastTimestamp);
             _entries.Add(entry);
+            if (!_byTopic.TryGetValue(topic, out var seqs))
+                _byTopic[topic] = seqs = new TopicSeqs();
+            seqs.Add(entry.Seq);
             PruneLocked();
             appended = _appended;
             _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,19 +63,10 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
         lock (_gate)
         {
             long count = 0;
-            string? lastTopic = null;
-            var lastMatch = false;
-            for (var i = IndexAfterLocked(afterSeq); i < _entries.Count; i++)
+            foreach (var (topic, seqs) in _byTopic)
             {
-                var topic = _entries[i].Topic;
-                if (!ReferenceEquals(topic, lastTopic))
-                {
-                    lastTopic = topic;
-                    lastMatch = filter.Matches(topic);
-                }
-
-                if (lastMatch)
-                    count++;
+                if (filter.Matches(topic))
+                    count += seqs.CountAfter(afterSeq);
             }
 
             return ValueTask.FromResult(count);
@@ -131,6 +128,54 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
         // Removing from the front of a list moves the rest, so pruning waits for a batch; retention is a floor.
         var remove = Math.Max(excess, aged);
         if (remove >= batch || (remove > 0 && remove == _entries.Count))
+        {
+            for (var i = 0; i < remove; i++)
+            {
+                var topic = _entries[i].Topic;
+                if (_byTopic[topic].RemoveOldest())
+                    _byTopic.Remove(topic);
+            }
+
             _entries.RemoveRange(0, remove);
+        }
+    }
+
+    /// <summary>The ascending sequences of one topic; pruning removes from the front, compacting lazily.</summary>
+    private sealed class TopicSeqs
+    {
+        private readonly List<long> _seqs = [];
+        private int _start;
+
+        public void Add(long seq) => _seqs.Add(seq);
+
+        /// <summary>Drops the oldest sequence; true when none is left.</summary>
+        public bool RemoveOldest()
+        {
+            _start++;
+            if (_start == _seqs.Count)
+                return true;
+            if (_start > 1024 && _start > _seqs.Count / 2)
+            {
+                _seqs.RemoveRange(0, _start);
+                _start = 0;
+            }
+
+            return false;
+        }
+
+        public long CountAfter(long afterSeq)
+        {
+            int low = _start, high = _seqs.Count;
+            while (low < high)
+            {
+                var mid = (low + high) >>> 1;
+                if (_seqs[mid] <= afterSeq)
+                    low = mid + 1;
+                else
+                    high = mid;
+            }
+
+            return _seqs.Count - low;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Herald.Testing;
 using System.Text;
 using System.Threading.Channels;
 
@@ -39,7 +40,7 @@ public sealed class SseClient : IAsyncDisposable
     /// <summary>The next event (comments included when asked), or a failure at the deadline.</summary>
     public async Task<SseEvent> NextAsync(bool includeComments = false, TimeSpan? timeout = null)
     {
-        using var deadline = new CancellationTokenSource(timeout ?? Eventually.DefaultTimeout);
+        using var deadline = new CancellationTokenSource(timeout ?? Eventually.Timeout);
         try
         {
             while (true)

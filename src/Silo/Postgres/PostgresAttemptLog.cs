@@ -1,0 +1,76 @@
+using Herald.Contracts;
+using Herald.Storage;
+using Npgsql;
+
+namespace Herald.Silo.Postgres;
+
+/// <summary>The attempt log in <c>herald_attempts</c>; retention per endpoint is enforced by the pruner.</summary>
+internal sealed class PostgresAttemptLog(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options) : IAttemptLog
+{
+    public async ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO herald_attempts (endpoint_id, message_id, attempt, at, status_code, latency_ms, error, response_body, outcome, next_retry_at) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<string> { TypedValue = attempt.EndpointId });
+        p.Add(new NpgsqlParameter<long> { TypedValue = attempt.MessageId });
+        p.Add(new NpgsqlParameter<int> { TypedValue = attempt.Attempt });
+        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = attempt.Timestamp.ToUniversalTime() });
+        p.Add(new NpgsqlParameter { Value = (object?)attempt.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        p.Add(new NpgsqlParameter<double> { TypedValue = attempt.LatencyMs });
+        p.Add(new NpgsqlParameter { Value = (object?)attempt.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = (object?)StripNul(attempt.ResponseBody) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string> { TypedValue = attempt.Outcome });
+        p.Add(new NpgsqlParameter { Value = (object?)attempt.NextRetryAt?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var list = new NpgsqlBatchCommand(
+            "SELECT endpoint_id, message_id, attempt, at, status_code, latency_ms, error, response_body, outcome, next_retry_at " +
+            "FROM herald_attempts WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2");
+        list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = endpointId });
+        list.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var count = new NpgsqlBatchCommand("SELECT count(*) FROM herald_attempts WHERE endpoint_id = $1");
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = endpointId });
+        batch.BatchCommands.Add(list);
+        batch.BatchCommands.Add(count);
+
+        var attempts = new List<DeliveryAttempt>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            attempts.Add(new DeliveryAttempt
+            {
+                EndpointId = reader.GetString(0),
+                MessageId = reader.GetInt64(1),
+                Attempt = reader.GetInt32(2),
+                Timestamp = reader.GetFieldValue<DateTimeOffset>(3),
+                StatusCode = reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                LatencyMs = reader.GetDouble(5),
+                Error = reader.IsDBNull(6) ? null : reader.GetString(6),
+                ResponseBody = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Outcome = reader.GetString(8),
+                NextRetryAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+            });
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var total = (int)Math.Min(reader.GetInt64(0), options.Value.AttemptRetentionPerEndpoint);
+        return (attempts, total);
+    }
+
+    public async ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM herald_attempts WHERE endpoint_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = endpointId });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // PostgreSQL text cannot hold NUL; a receiver's binary response must not make the attempt unrecordable.
+    private static string? StripNul(string? text) => text?.Replace("\0", string.Empty, StringComparison.Ordinal);
+}

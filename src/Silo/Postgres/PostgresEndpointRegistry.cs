@@ -1,0 +1,139 @@
+using System.Data.Common;
+using System.Text.Json;
+using Herald.Contracts;
+using Herald.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Herald.Silo.Postgres;
+
+/// <summary>
+/// Endpoints in <c>herald_endpoints</c>; the URL is unique in the table, so concurrent registrations of one URL
+/// on any number of gateways keep one row. Subscriber lists are cached per topic and dropped when any process
+/// changes an endpoint (it notifies <c>herald_endpoints</c>).
+/// </summary>
+internal sealed class PostgresEndpointRegistry : IEndpointRegistry
+{
+    private const string Columns = "id, url, topics, secret, headers::text, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at";
+    private const int MaxCachedTopics = 1024;
+    private readonly NpgsqlDataSource _dataSource;
+    private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
+
+    public PostgresEndpointRegistry(NpgsqlDataSource dataSource, PostgresNotifications notifications)
+    {
+        _dataSource = dataSource;
+        notifications.EndpointsChanged += Invalidate;
+    }
+
+    public async ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"SELECT {Columns} FROM herald_endpoints WHERE id = $1", [id], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    public async ValueTask<EndpointDefinition?> FindByUrlAsync(string url, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"SELECT {Columns} FROM herald_endpoints WHERE url = $1", [url], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    public async ValueTask<IReadOnlyList<EndpointDefinition>> ListAsync(CancellationToken cancellationToken = default) =>
+        await QueryAsync($"SELECT {Columns} FROM herald_endpoints ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<int> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT count(*) FROM herald_endpoints");
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        var cache = Volatile.Read(ref _subscribersByTopic);
+        lock (cache)
+        {
+            if (cache.TryGetValue(topic, out var cached))
+                return cached;
+        }
+
+        var enabled = await QueryAsync($"SELECT {Columns} FROM herald_endpoints WHERE enabled ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
+        var subscribers = enabled.Where(e => e.Filter.Matches(topic)).ToArray();
+        lock (cache)
+        {
+            // Bounded: topics are free-form, so a stream of distinct topics must not grow the cache forever.
+            if (cache.Count >= MaxCachedTopics)
+                cache.Clear();
+            cache[topic] = subscribers;
+        }
+        return subscribers;
+    }
+
+    public async ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(
+            $"WITH added AS (INSERT INTO herald_endpoints ({Columns.Replace("::text", string.Empty, StringComparison.Ordinal)}) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (url) DO NOTHING RETURNING id) " +
+            $"SELECT id, pg_notify('{PostgresNotifications.EndpointsChannel}', id) FROM added");
+        AddParameters(command.Parameters, endpoint);
+        var created = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string;
+        Invalidate();
+        return created ? (endpoint, true) : ((await FindByUrlAsync(endpoint.Url, cancellationToken).ConfigureAwait(false))!, false);
+    }
+
+    public async ValueTask UpdateAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "UPDATE herald_endpoints SET url = $2, topics = $3, secret = $4, headers = $5, description = $6, created_at = $7, " +
+            "start_after_seq = $8, enabled = $9, disabled_reason = $10, disabled_at = $11 WHERE id = $1 " +
+            $"RETURNING pg_notify('{PostgresNotifications.EndpointsChannel}', id)");
+        AddParameters(command.Parameters, endpoint);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        Invalidate();
+    }
+
+    public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"DELETE FROM herald_endpoints WHERE id = $1 RETURNING pg_notify('{PostgresNotifications.EndpointsChannel}', id)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        var removed = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        Invalidate();
+        return removed;
+    }
+
+    private void Invalidate() => Volatile.Write(ref _subscribersByTopic, new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal));
+
+    private static void AddParameters(NpgsqlParameterCollection p, EndpointDefinition e)
+    {
+        p.Add(new NpgsqlParameter<string> { TypedValue = e.Id });
+        p.Add(new NpgsqlParameter<string> { TypedValue = e.Url });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = e.Topics.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = (object?)e.Secret ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(e.Headers), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        p.Add(new NpgsqlParameter { Value = (object?)e.Description ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.CreatedAt.ToUniversalTime() });
+        p.Add(new NpgsqlParameter<long> { TypedValue = e.StartAfterSeq });
+        p.Add(new NpgsqlParameter<bool> { TypedValue = e.Enabled });
+        p.Add(new NpgsqlParameter { Value = (object?)e.DisabledReason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter { Value = (object?)e.DisabledAt?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+    }
+
+    private async Task<List<EndpointDefinition>> QueryAsync(string sql, string[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        foreach (var value in parameters)
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value });
+        var endpoints = new List<EndpointDefinition>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            endpoints.Add(Read(reader));
+        return endpoints;
+    }
+
+    private static EndpointDefinition Read(DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Url = reader.GetString(1),
+        Topics = reader.GetFieldValue<string[]>(2),
+        Secret = reader.IsDBNull(3) ? null : reader.GetString(3),
+        Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? [],
+        Description = reader.IsDBNull(5) ? null : reader.GetString(5),
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+        StartAfterSeq = reader.GetInt64(7),
+        Enabled = reader.GetBoolean(8),
+        DisabledReason = reader.IsDBNull(9) ? null : reader.GetString(9),
+        DisabledAt = reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+    };
+}

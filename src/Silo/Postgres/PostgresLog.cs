@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Herald.Silo.Postgres;
+
+internal static partial class PostgresLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Warning, Message = "PostgreSQL is unreachable; retrying in {Delay}")]
+    public static partial void DatabaseUnavailable(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Applied schema migration {Version} ({Name})")]
+    public static partial void MigrationApplied(ILogger logger, int version, string name);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Notification connection lost; polling the log every {Interval} until it is back")]
+    public static partial void ListenLost(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Notification connection established")]
+    public static partial void ListenEstablished(ILogger logger);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Pruned {Entries} log entries (through {Seq}) and {Attempts} attempts")]
+    public static partial void Pruned(ILogger logger, long entries, long seq, long attempts);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Retention pruning failed; it runs again at the next interval")]
+    public static partial void PruneFailed(ILogger logger, Exception exception);
+}

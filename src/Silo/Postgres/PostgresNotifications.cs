@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Herald.Silo.Postgres;
+
+/// <summary>
+/// One LISTEN connection per process. It tracks the highest log sequence known to be committed and wakes
+/// whoever waits for a newer one; it also tells the registry when endpoints changed in another process. When
+/// the connection drops it reconnects with backoff and, only meanwhile, polls the log head instead.
+/// </summary>
+internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresNotifications> logger) : BackgroundService
+{
+    public const string LogChannel = "herald_log";
+    public const string EndpointsChannel = "herald_endpoints";
+
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _head = -1;
+
+    /// <summary>Raised (off the notification thread's lock) when endpoints changed anywhere in the cluster.</summary>
+    public event Action? EndpointsChanged;
+
+    public async ValueTask WaitForHeadAboveAsync(long seq, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task advanced;
+            lock (_gate)
+            {
+                if (_head > seq)
+                    return;
+                advanced = _advanced.Task;
+            }
+
+            if (Volatile.Read(ref _head) < 0)
+                await RefreshHeadAsync(cancellationToken).ConfigureAwait(false);
+            else
+                await advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called by this process's own appends, so local waiters do not depend on the round trip of NOTIFY.</summary>
+    public void Advance(long seq)
+    {
+        TaskCompletionSource? advanced = null;
+        lock (_gate)
+        {
+            if (seq > _head)
+            {
+                _head = seq;
+                advanced = _advanced;
+                _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        advanced?.TrySetResult();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+                connection.Notification += OnNotification;
+                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel};", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+
+                // Whatever was committed while we were not listening.
+                await RefreshHeadAsync(stoppingToken).ConfigureAwait(false);
+                EndpointsChanged?.Invoke();
+                PostgresLog.ListenEstablished(logger);
+                delay = TimeSpan.FromMilliseconds(100);
+                while (!stoppingToken.IsCancellationRequested)
+                    await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
+            {
+                PostgresLog.ListenLost(logger, exception, options.Value.FallbackPollInterval);
+                await PollUntilAsync(delay, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxReconnectDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task PollUntilAsync(TimeSpan reconnectDelay, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + reconnectDelay;
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RefreshHeadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
+                {
+                    // Still down; the reconnect loop logs it.
+                }
+
+                await Task.Delay(options.Value.FallbackPollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            while (DateTime.UtcNow < until);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RefreshHeadAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT greatest(coalesce((SELECT max(seq) FROM herald_log), 0), (SELECT pruned_through FROM herald_log_meta))");
+        Advance((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs args)
+    {
+        if (args.Channel == LogChannel && long.TryParse(args.Payload, out var seq))
+            Advance(seq);
+        else if (args.Channel == EndpointsChannel)
+            EndpointsChanged?.Invoke();
+    }
+}

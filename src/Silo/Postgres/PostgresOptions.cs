@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Herald.Silo.Postgres;
+
+/// <summary>
+/// Cluster-mode settings, bound from <c>Herald:Postgres</c>. Cluster mode is on when the connection string
+/// <c>ConnectionStrings:Postgres</c> (env <c>ConnectionStrings__Postgres</c>) is set.
+/// </summary>
+public sealed class PostgresOptions
+{
+    public const string Section = "Herald:Postgres";
+    public const string ConnectionStringName = "Postgres";
+
+    /// <summary>The longest wait between reconnect attempts after PostgreSQL became unreachable.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>While the notification connection is down, how often the log head is polled instead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often retention pruning runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most rows one pruning statement deletes, so pruning never holds long locks.</summary>
+    [Range(1, 1_000_000)]
+    public int PruneBatchSize { get; set; } = 10_000;
+}

@@ -1,0 +1,67 @@
+using Herald.Contracts;
+using Herald.Streams;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Herald.Silo.Postgres;
+
+/// <summary>
+/// The cluster log: one row per message in <c>herald_log</c>. An append is one round trip to a function that
+/// serializes appends, inserts and notifies; when it returns, the message is committed.
+/// </summary>
+internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications) : IStreamLog
+{
+    private const string Columns = "seq, topic, message, created_at";
+
+    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT seq, created_at FROM herald_append($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = topic });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var entry = new StreamMessage(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1));
+        notifications.Advance(entry.Seq);
+        return entry;
+    }
+
+    public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        var entries = new List<StreamMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            entries.Add(new StreamMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        return entries;
+    }
+
+    public async ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT m.pruned_through, greatest(coalesce((SELECT max(seq) FROM herald_log), 0), m.pruned_through) FROM herald_log_meta m");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new LogBounds(reader.GetInt64(0) + 1, reader.GetInt64(1));
+    }
+
+    public async ValueTask<long> CountAsync(long afterSeq, TopicFilter filter, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM herald_log WHERE seq > $1 AND {TopicSql.Condition(filter, "$2")}");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        if (TopicSql.LikePatterns(filter) is { } patterns)
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = patterns, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT min(seq) FROM herald_log WHERE created_at >= $1");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.ToUniversalTime() });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long seq ? seq : null;
+    }
+
+    public ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken) =>
+        notifications.WaitForHeadAboveAsync(afterSeq, cancellationToken);
+}

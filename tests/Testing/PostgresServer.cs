@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Herald.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL for tests: initdb into a temp dir, pg_ctl on a free loopback port, one fresh database
+/// per test. Runs the server as the <c>postgres</c> user when the tests run as root, since PostgreSQL refuses
+/// to run as root. One server is shared per test process and stopped when the process exits.
+/// </summary>
+public sealed class PostgresServer
+{
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync);
+    private static int _databases;
+    private readonly string _binDirectory;
+    private readonly string _dataDirectory;
+
+    private PostgresServer(string binDirectory, string root, int port)
+    {
+        _binDirectory = binDirectory;
+        Root = root;
+        _dataDirectory = Path.Combine(root, "data");
+        Port = port;
+    }
+
+    public string Root { get; }
+
+    public int Port { get; }
+
+    /// <summary>The server shared by every test in this process.</summary>
+    public static Task<PostgresServer> SharedAsync() => SharedServer.Value;
+
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "herald", Database = database, Pooling = true, Timeout = 5 }.ConnectionString;
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"herald_test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    public Task StopAsync() => PgCtlAsync("stop", "-m", "fast", "-w");
+
+    public Task StartAgainAsync() => PgCtlAsync("start", "-w", "-l", Path.Combine(Root, "server.log"), "-o", ServerOptions());
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        var bin = FindBinDirectory();
+        var root = Path.Combine(Path.GetTempPath(), $"herald-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        if (Environment.IsPrivilegedProcess)
+            await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
+
+        var server = new PostgresServer(bin, root, FreePort());
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", server._dataDirectory, "-U", "herald", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
+        await server.StartAgainAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Shutdown();
+        return server;
+    }
+
+    private string ServerOptions() =>
+        $"-p {Port} -c listen_addresses=127.0.0.1 -k {Root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+
+    private Task PgCtlAsync(params string[] arguments) =>
+        RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, .. arguments]);
+
+    private void Shutdown()
+    {
+        try
+        {
+            PgCtlAsync("stop", "-m", "immediate", "-w").Wait(TimeSpan.FromSeconds(20));
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or AggregateException or InvalidOperationException)
+        {
+            // Best effort at process exit: a leftover temp dir is harmless.
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+        {
+            if (File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl")))
+                return directory;
+        }
+
+        // Debian keeps the server binaries outside PATH, one directory per major version.
+        const string debian = "/usr/lib/postgresql";
+        var newest = Directory.Exists(debian)
+            ? Directory.GetDirectories(debian).Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0).FirstOrDefault()
+            : null;
+        return newest ?? throw new InvalidOperationException(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql. Install them: apt-get install -y postgresql");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres = true)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (asPostgres && Environment.IsPrivilegedProcess)
+        {
+            start.FileName = "runuser";
+            foreach (var argument in (string[])["-u", "postgres", "--", file, .. arguments])
+                start.ArgumentList.Add(argument);
+        }
+        else
+        {
+            start.FileName = file;
+            foreach (var argument in arguments)
+                start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
+    }
+}
