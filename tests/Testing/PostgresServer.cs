@@ -8,11 +8,13 @@ namespace Herald.Testing;
 /// <summary>
 /// A throwaway PostgreSQL for tests: initdb into a temp dir, pg_ctl on a free loopback port, one fresh database
 /// per test. Runs the server as the <c>postgres</c> user when the tests run as root, since PostgreSQL refuses
-/// to run as root. One server is shared per test process and stopped when the process exits.
+/// to run as root. One server is shared per test process. A detached watchdog stops every server and removes
+/// its directory once the test process is gone, however it ended: exit handlers do not run when the test
+/// host is killed.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IAsyncDisposable
 {
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartDedicatedAsync);
     private static int _databases;
     private readonly string _binDirectory;
     private readonly string _dataDirectory;
@@ -50,7 +52,8 @@ public sealed class PostgresServer
 
     public Task StartAgainAsync() => PgCtlAsync("start", "-w", "-l", Path.Combine(Root, "server.log"), "-o", ServerOptions());
 
-    private static async Task<PostgresServer> StartAsync()
+    /// <summary>A server of its own, for tests that stop and restart PostgreSQL.</summary>
+    public static async Task<PostgresServer> StartDedicatedAsync()
     {
         var bin = FindBinDirectory();
         var root = Path.Combine(Path.GetTempPath(), $"herald-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -59,10 +62,36 @@ public sealed class PostgresServer
             await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
 
         var server = new PostgresServer(bin, root, FreePort());
+        server.StartWatchdog();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", server._dataDirectory, "-U", "herald", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
         await server.StartAgainAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Shutdown();
         return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await PgCtlAsync("stop", "-m", "immediate", "-w");
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped.
+        }
+
+        Directory.Delete(Root, recursive: true);
+    }
+
+    private void StartWatchdog()
+    {
+        var pgCtl = Path.Combine(_binDirectory, "pg_ctl");
+        var stop = Environment.IsPrivilegedProcess ? $"runuser -u postgres -- '{pgCtl}'" : $"'{pgCtl}'";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; " +
+                     $"{stop} -D '{_dataDirectory}' stop -m immediate >/dev/null 2>&1; rm -rf '{Root}'";
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["sh", "-c", script])
+            start.ArgumentList.Add(argument);
+        using var watchdog = Process.Start(start) ?? throw new InvalidOperationException("Could not start the PostgreSQL watchdog.");
     }
 
     private string ServerOptions() =>
@@ -70,19 +99,6 @@ public sealed class PostgresServer
 
     private Task PgCtlAsync(params string[] arguments) =>
         RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, .. arguments]);
-
-    private void Shutdown()
-    {
-        try
-        {
-            PgCtlAsync("stop", "-m", "immediate", "-w").Wait(TimeSpan.FromSeconds(20));
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or AggregateException or InvalidOperationException)
-        {
-            // Best effort at process exit: a leftover temp dir is harmless.
-        }
-    }
 
     private static string FindBinDirectory()
     {

@@ -5,6 +5,7 @@ using Herald.Gateway.Http;
 using Herald.Gateway.Sse;
 using Herald.Grains;
 using Herald.Silo.Hosting;
+using Herald.Silo.Postgres;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,7 @@ public static class GatewayHostingExtensions
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
+        services.AddHealthChecks();
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(policy =>
         {
@@ -60,12 +62,19 @@ public static class GatewayHostingExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // A request the server itself rejects (bad framing, a body over Kestrel's limit) keeps its 4xx.
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A request the server itself rejects (bad framing, a body over Kestrel's limit) keeps its 4xx; an
+            // unreachable database is a 503, so a client knows nothing was accepted and can retry.
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when StorageErrors.IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseCors();
 
+        app.MapHealthApi();
         app.MapDashboardApi();
         app.MapPushApi();
         app.MapWebhooksApi();
@@ -84,9 +93,12 @@ public static class GatewayHostingExtensions
         {
             StatusCodes.Status404NotFound => $"No route matches {request.Method} {request.Path}. See the README for the API reference.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            StatusCodes.Status503ServiceUnavailable => "PostgreSQL is unreachable, so nothing was accepted. Retry shortly.",
             StatusCodes.Status500InternalServerError => "Herald failed to handle the request; the error is logged.",
             _ => problem.Title,
         };
         problem.Extensions.TryAdd("error", problem.Detail);
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            context.HttpContext.Response.Headers.RetryAfter = "1";
     }
 }

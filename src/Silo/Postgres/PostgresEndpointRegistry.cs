@@ -86,9 +86,10 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
 
     public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand($"DELETE FROM herald_endpoints WHERE id = $1 RETURNING pg_notify('{PostgresNotifications.EndpointsChannel}', id)");
+        await using var command = _dataSource.CreateCommand(
+            $"WITH removed AS (DELETE FROM herald_endpoints WHERE id = $1 RETURNING id) SELECT id, pg_notify('{PostgresNotifications.EndpointsChannel}', id) FROM removed");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
-        var removed = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        var removed = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string;
         Invalidate();
         return removed;
     }

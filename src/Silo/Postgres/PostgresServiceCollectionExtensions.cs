@@ -1,4 +1,5 @@
 using Herald.Grains;
+using Herald.Silo.Hosting;
 using Herald.Silo.Streams;
 using Herald.Storage;
 using Herald.Streams;
@@ -30,6 +31,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IDeliveryOutcomeFeed, MemoryDeliveryOutcomeFeed>();
         services.AddHostedService<PostgresPruner>();
         services.AddHostedService<PendingDeliveryResumer>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);
         return services;
     }
 }

@@ -26,6 +26,14 @@ public sealed class HeraldServer : IAsyncDisposable
         ["Herald:Delivery:Jitter"] = "0",
     };
 
+    /// <summary>Cluster mode on a database: reconnects and fallback polling shrunk to milliseconds.</summary>
+    public static Dictionary<string, string?> OnPostgres(string connectionString) => new()
+    {
+        ["ConnectionStrings:Postgres"] = connectionString,
+        ["Herald:Postgres:FallbackPollInterval"] = "00:00:00.050",
+        ["Herald:Postgres:MaxReconnectDelay"] = "00:00:00.200",
+    };
+
     private readonly WebApplication _app;
 
     private HeraldServer(WebApplication app, Uri baseAddress)

@@ -1,0 +1,62 @@
+using Herald.Grains.Delivery;
+using Herald.Silo.Postgres;
+using Herald.Silo.Streams;
+using Herald.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Herald.Silo.Tests.Infrastructure;
+
+/// <summary>The PostgreSQL providers over a fresh, migrated database of the shared test server.</summary>
+internal sealed class PostgresProviderSet : IAsyncDisposable
+{
+    private PostgresProviderSet(string connectionString, NpgsqlDataSource dataSource, PostgresNotifications notifications)
+    {
+        ConnectionString = connectionString;
+        DataSource = dataSource;
+        Notifications = notifications;
+        Log = new PostgresStreamLog(dataSource, notifications);
+        Registry = new PostgresEndpointRegistry(dataSource, notifications);
+        Storage = new PostgresGrainStorage(dataSource);
+        Attempts = new PostgresAttemptLog(dataSource, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }));
+    }
+
+    public string ConnectionString { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public PostgresNotifications Notifications { get; }
+
+    public PostgresStreamLog Log { get; }
+
+    public PostgresEndpointRegistry Registry { get; }
+
+    public PostgresGrainStorage Storage { get; }
+
+    public PostgresAttemptLog Attempts { get; }
+
+    public static PostgresOptions FastOptions => new() { FallbackPollInterval = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(200) };
+
+    public static async Task<PostgresProviderSet> CreateAsync()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new SchemaMigrator(dataSource, Options.Create(FastOptions), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var notifications = new PostgresNotifications(dataSource, Options.Create(FastOptions), NullLogger<PostgresNotifications>.Instance);
+        await notifications.StartAsync(CancellationToken.None);
+        return new PostgresProviderSet(connectionString, dataSource, notifications);
+    }
+
+    public PostgresPruner Pruner(StreamOptions stream, int attemptRetention = 5) => new(
+        DataSource, Options.Create(FastOptions), Options.Create(stream), Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = attemptRetention }),
+        TimeProvider.System, NullLogger<PostgresPruner>.Instance);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Notifications.StopAsync(CancellationToken.None);
+        Notifications.Dispose();
+        await DataSource.DisposeAsync();
+    }
+}

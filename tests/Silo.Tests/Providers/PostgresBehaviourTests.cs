@@ -1,0 +1,116 @@
+using Herald.Contracts;
+using Herald.Silo.Postgres;
+using Herald.Silo.Streams;
+using Herald.Silo.Tests.Infrastructure;
+using Herald.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Herald.Silo.Tests.Providers;
+
+public sealed class PostgresBehaviourTests
+{
+    [Fact]
+    public async Task Concurrent_migrations_all_succeed_and_apply_each_script_once()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+
+        var migrators = Enumerable.Range(0, 5).Select(async _ =>
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            await new SchemaMigrator(dataSource, Options.Create(PostgresProviderSet.FastOptions), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        });
+        await Task.WhenAll(migrators);
+
+        await using var check = NpgsqlDataSource.Create(connectionString);
+        await using var command = check.CreateCommand("SELECT count(*), count(DISTINCT version) FROM herald_schema_version");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(SchemaMigrator.Scripts.Count, reader.GetInt64(0));
+        Assert.Equal(SchemaMigrator.Scripts.Count, reader.GetInt64(1));
+    }
+
+    [Fact]
+    public async Task Pruning_keeps_the_newest_entries_and_records_how_far_it_went()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        for (var i = 1; i <= 10; i++)
+            await set.Log.AppendAsync("default", $"m{i}");
+
+        await set.Pruner(new StreamOptions { RetentionCount = 3 }).PruneOnceAsync(CancellationToken.None);
+
+        var bounds = await set.Log.GetBoundsAsync();
+        Assert.Equal(new LogBounds(8, 10), bounds);
+        var retained = await set.Log.ReadAsync(0, 100);
+        Assert.Equal(new long[] { 8, 9, 10 }, retained.Select(m => m.Seq).ToArray());
+    }
+
+    [Fact]
+    public async Task A_rolled_back_append_leaves_a_hole_that_is_not_mistaken_for_pruning()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        await set.Log.AppendAsync("default", "kept");
+        await using (var connection = await set.DataSource.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using var command = new NpgsqlCommand("SELECT * FROM herald_append('default', 'rolled back')", connection, transaction);
+            await command.ExecuteNonQueryAsync();
+            await transaction.RollbackAsync();
+        }
+
+        var next = await set.Log.AppendAsync("default", "after the hole");
+
+        Assert.Equal(3, next.Seq);
+        Assert.Equal(1, (await set.Log.GetBoundsAsync()).FirstRetained);
+        var entries = await set.Log.ReadAsync(0, 10);
+        Assert.Equal(new long[] { 1, 3 }, entries.Select(m => m.Seq).ToArray());
+    }
+
+    [Fact]
+    public async Task An_append_by_another_process_wakes_waiters_through_listen()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        var head = (await set.Log.GetBoundsAsync()).Head;
+        await Eventually.TrueAsync(async () =>
+        {
+            // LISTEN is set up asynchronously after start; an append before it would be found by the initial refresh.
+            await using var probe = set.DataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'");
+            return (long)(await probe.ExecuteScalarAsync())! > 0;
+        }, "the notification connection listens");
+
+        var waiting = set.Log.WaitForAppendAsync(head, CancellationToken.None).AsTask();
+        await using (var other = NpgsqlDataSource.Create(set.ConnectionString))
+        await using (var append = other.CreateCommand("SELECT * FROM herald_append('default', 'from elsewhere')"))
+            await append.ExecuteNonQueryAsync();
+
+        await waiting.WaitAsync(Eventually.Timeout);
+        Assert.Equal("from elsewhere", (await set.Log.ReadAsync(head, 1))[0].Message);
+    }
+
+    [Fact]
+    public async Task Attempt_retention_is_per_endpoint()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        for (var i = 1; i <= 8; i++)
+        {
+            foreach (var endpoint in new[] { "ep_a", "ep_b" })
+            {
+                await set.Attempts.AppendAsync(new DeliveryAttempt
+                {
+                    EndpointId = endpoint, MessageId = i, Attempt = 1, Timestamp = DateTimeOffset.UtcNow, LatencyMs = 1, Outcome = AttemptOutcome.Succeeded,
+                });
+            }
+        }
+
+        await set.Pruner(new StreamOptions(), attemptRetention: 5).PruneOnceAsync(CancellationToken.None);
+
+        foreach (var endpoint in new[] { "ep_a", "ep_b" })
+        {
+            var (list, total) = await set.Attempts.ListAsync(endpoint, 100);
+            Assert.Equal(5, total);
+            Assert.Equal(new long[] { 8, 7, 6, 5, 4 }, list.Select(a => a.MessageId).ToArray());
+        }
+    }
+}

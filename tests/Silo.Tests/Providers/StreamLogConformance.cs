@@ -1,0 +1,117 @@
+using Herald.Contracts;
+using Herald.Silo.Streams;
+using Herald.Silo.Tests.Infrastructure;
+using Herald.Streams;
+using Herald.Testing;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Silo.Tests.Providers;
+
+/// <summary>What every log provider must do, run against each implementation.</summary>
+public abstract class StreamLogConformance : IAsyncLifetime
+{
+    protected IStreamLog Log { get; set; } = null!;
+
+    public abstract Task InitializeAsync();
+
+    public abstract Task DisposeAsync();
+
+    [Fact]
+    public async Task Appends_get_increasing_sequences_and_read_back_in_order()
+    {
+        var first = await Log.AppendAsync("default", "one");
+        var second = await Log.AppendAsync("orders.created", "two\nlines");
+        var third = await Log.AppendAsync("default", "three ✓");
+
+        Assert.True(first.Seq < second.Seq && second.Seq < third.Seq);
+        Assert.True(first.Timestamp <= second.Timestamp && second.Timestamp <= third.Timestamp);
+        var all = await Log.ReadAsync(0, 10);
+        Assert.Equal([first.Seq, second.Seq, third.Seq], all.Select(m => m.Seq).ToArray());
+        Assert.Equal(["one", "two\nlines", "three ✓"], all.Select(m => m.Message).ToArray());
+        Assert.Equal("orders.created", all[1].Topic);
+        Assert.Equal([second.Seq], (await Log.ReadAsync(first.Seq, 1)).Select(m => m.Seq).ToArray());
+        Assert.Empty(await Log.ReadAsync(third.Seq, 10));
+    }
+
+    [Fact]
+    public async Task Bounds_cover_what_is_retained()
+    {
+        var empty = await Log.GetBoundsAsync();
+        Assert.Equal(empty.Head + 1, empty.FirstRetained);
+
+        var first = await Log.AppendAsync("default", "a");
+        var last = await Log.AppendAsync("default", "b");
+        var bounds = await Log.GetBoundsAsync();
+
+        Assert.Equal(last.Seq, bounds.Head);
+        Assert.True(bounds.FirstRetained <= first.Seq);
+    }
+
+    [Fact]
+    public async Task Count_applies_the_topic_filter_like_the_in_process_matcher()
+    {
+        await Log.AppendAsync("default", "1");
+        var start = (await Log.GetBoundsAsync()).Head;
+        foreach (var topic in new[] { "orders.created", "orders.paid", "inbound.github", "billing", "orders_x", "a%b" })
+            await Log.AppendAsync(topic, topic);
+
+        Assert.Equal(5, await Log.CountAsync(start, TopicFilter.AllButInbound));
+        Assert.Equal(2, await Log.CountAsync(start, TopicFilter.From(["orders.*"])));
+        Assert.Equal(1, await Log.CountAsync(start, TopicFilter.From(["inbound.*"])));
+        Assert.Equal(6, await Log.CountAsync(start, TopicFilter.From(["*"])));
+        Assert.Equal(1, await Log.CountAsync(start, TopicFilter.From(["a%b"])));
+        Assert.Equal(0, await Log.CountAsync(start, TopicFilter.From(["orders_"])));
+        Assert.Equal(7, await Log.CountAsync(0, TopicFilter.From(["*"])));
+    }
+
+    [Fact]
+    public async Task Find_first_at_or_after_a_time_returns_the_first_later_entry()
+    {
+        var first = await Log.AppendAsync("default", "a");
+        var second = await Log.AppendAsync("default", "b");
+
+        Assert.Equal(first.Seq, await Log.FindFirstAtOrAfterAsync(first.Timestamp.AddHours(-1)));
+        Assert.Equal(second.Seq, await Log.FindFirstAtOrAfterAsync(second.Timestamp));
+        Assert.Null(await Log.FindFirstAtOrAfterAsync(second.Timestamp.AddHours(1)));
+    }
+
+    [Fact]
+    public async Task Wait_for_append_completes_on_a_new_entry_and_honours_cancellation()
+    {
+        var head = (await Log.GetBoundsAsync()).Head;
+        var waiting = Log.WaitForAppendAsync(head, CancellationToken.None).AsTask();
+        await Log.AppendAsync("default", "wake up");
+        await waiting.WaitAsync(Eventually.Timeout);
+
+        await Log.WaitForAppendAsync(head, CancellationToken.None).AsTask().WaitAsync(Eventually.Timeout);
+
+        using var cancellation = new CancellationTokenSource();
+        var pending = Log.WaitForAppendAsync(head + 1, cancellation.Token).AsTask();
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Eventually.Timeout));
+    }
+}
+
+public sealed class MemoryStreamLogConformanceTests : StreamLogConformance
+{
+    public override Task InitializeAsync()
+    {
+        Log = new MemoryStreamLog(Options.Create(new StreamOptions()), TimeProvider.System);
+        return Task.CompletedTask;
+    }
+
+    public override Task DisposeAsync() => Task.CompletedTask;
+}
+
+public sealed class PostgresStreamLogConformanceTests : StreamLogConformance
+{
+    private PostgresProviderSet _set = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _set = await PostgresProviderSet.CreateAsync();
+        Log = _set.Log;
+    }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+}
