@@ -76,17 +76,56 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
-    public async Task A_second_process_on_the_same_database_is_refused_until_the_first_stops()
+    public async Task Two_gateways_on_one_database_share_the_partitions_and_deliver_each_message_once()
     {
         var settings = await FreshDatabaseAsync();
-        await using (var first = await HeraldServer.StartAsync(settings))
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var a = await HeraldServer.StartAsync(settings);
+        var b = await HeraldServer.StartAsync(settings);
+        try
         {
-            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => HeraldServer.StartAsync(settings));
-            Assert.Contains("Another Herald process already delivers from this PostgreSQL database", refused.Message, StringComparison.Ordinal);
+            await Eventually.TrueAsync(async () =>
+            {
+                var cluster = await a.GetJsonAsync("/api/cluster");
+                var partitions = cluster.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("partitions").GetArrayLength()).ToArray();
+                return partitions.Length == 2 && partitions.All(p => p == 32);
+            }, "the two gateways hold 32 partitions each");
+
+            // Endpoints registered through either gateway; their grains live on whichever gateway holds them.
+            for (var i = 0; i < 10; i++)
+                await (i % 2 == 0 ? a : b).PostJsonAsync("/api/register", new { webhook_url = receiver.Url($"r{i}") });
+            await using var listener = await SseClient.ConnectAsync(b.BaseAddress);
+            await listener.NextAsync();
+
+            // Another gateway's listeners are counted from its heartbeats.
+            await Eventually.TrueAsync(async () => (await a.GetJsonAsync("/api/cluster")).GetProperty("sse_connections").GetInt32() == 1,
+                "gateway a sees gateway b's listener");
+            var pushed = await a.PushAsync("through a");
+            Assert.Equal(10, pushed.GetProperty("total_webhooks").GetInt32());
+            Assert.Equal(10, pushed.GetProperty("webhooks_notified").GetInt32());
+            Assert.Equal(1, pushed.GetProperty("clients").GetInt32());
+            Assert.Equal(pushed.GetProperty("id").GetInt64().ToString(), (await listener.NextMessagesAsync(1))[0].Id);
+            await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => receiver.Delivered($"r{i}").Count == 1), "every endpoint got the message");
+
+            // Management calls reach the grain wherever it lives.
+            var endpoints = (await b.GetJsonAsync("/api/endpoints")).GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+            foreach (var id in endpoints)
+                await b.PostJsonAsync($"/api/endpoints/{id}/replay", new { from_id = pushed.GetProperty("id").GetInt64() }, HttpStatusCode.Accepted);
+            await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => receiver.Delivered($"r{i}").Count == 2), "every endpoint got the replay");
+        }
+        finally
+        {
+            await b.DisposeAsync();
         }
 
-        await using var next = await HeraldServer.StartAsync(settings);
-        Assert.Equal(0, (await next.GetJsonAsync("/api/webhooks")).GetProperty("total").GetInt32());
+        await Eventually.TrueAsync(async () =>
+        {
+            var cluster = await a.GetJsonAsync("/api/cluster");
+            return cluster.GetProperty("partitions").EnumerateObject().All(p => p.Value.GetString() is { } owner && owner == cluster.GetProperty("self").GetString());
+        }, "the remaining gateway holds every partition after the other stopped");
+        await a.PushAsync("after b left");
+        await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => receiver.Delivered($"r{i}").Count == 3), "every endpoint got the message pushed after b left");
+        Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(3, receiver.All($"r{i}").Count));
     }
 
     [Fact]

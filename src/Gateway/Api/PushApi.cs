@@ -1,7 +1,7 @@
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
-using Herald.Gateway.Sse;
+using Herald.Silo.Cluster;
 using Herald.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -21,7 +21,7 @@ public static class PushApi
     /// timeout) and answers 200; with <c>"wait": false</c> answers 202 as soon as the message is in the log.
     /// </summary>
     private static async Task<Results<Ok<PushResponse>, Accepted<PushResponse>, ProblemHttpResult>> PushAsync(
-        HttpRequest request, IGrainFactory grains, SseHub sse, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, ClusterView cluster, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<PushRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
@@ -46,7 +46,7 @@ public static class PushApi
             Timestamp: HeraldTime.ToWire(receipt.Timestamp),
             WebhooksNotified: receipt.WebhooksNotified,
             TotalWebhooks: receipt.TotalWebhooks,
-            Clients: sse.ConnectionCount,
+            Clients: await cluster.CountClientsAsync(cancellationToken),
             Id: receipt.Seq,
             Topic: receipt.Topic);
         return wait ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);

@@ -4,6 +4,7 @@ using Herald.Gateway.Api;
 using Herald.Gateway.Http;
 using Herald.Gateway.Sse;
 using Herald.Grains;
+using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
 using Herald.Silo.Postgres;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -27,13 +28,16 @@ public static class GatewayHostingExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.AddHeraldSilo();
         var services = builder.Services;
+
+        // Registered before the silo so that its heartbeats report this gateway's SSE listeners.
+        services.AddSingleton<SseHub>();
+        services.AddSingleton<ILocalConnectionCount>(sp => sp.GetRequiredService<SseHub>());
+        builder.AddHeraldSilo(SiloRole.Gateway);
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
         services.AddValidatedOptions<SseOptions>(SseOptions.Section);
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
 
-        services.AddSingleton<SseHub>();
         services.AddHostedService(sp => sp.GetRequiredService<SseHub>());
         services.AddSingleton<EndpointFactory>();
 
@@ -75,11 +79,13 @@ public static class GatewayHostingExtensions
         app.UseCors();
 
         app.MapHealthApi();
+        app.MapGrainCallApi();
         app.MapDashboardApi();
         app.MapPushApi();
         app.MapWebhooksApi();
         app.MapEndpointsApi();
         app.MapStreamApi();
+        app.MapClusterApi();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using Herald.Contracts;
+using Herald.Silo.Cluster;
 using Herald.Streams;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,8 @@ namespace Herald.Gateway.Sse;
 /// A listener attaches at a known sequence: everything after it arrives live, everything up to it the listener
 /// replays from the log itself, so a reconnect with Last-Event-ID has no gap and no duplicate.
 /// </summary>
-public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger) : BackgroundService
+public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger)
+    : BackgroundService, ILocalConnectionCount
 {
     private static readonly SseFrame KeepAliveFrame = new(0, SseFrames.KeepAlive);
     private readonly Lock _gate = new();
@@ -17,6 +19,8 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dispatched;
     private bool _stopping;
+
+    int ILocalConnectionCount.Count => ConnectionCount;
 
     public int ConnectionCount
     {

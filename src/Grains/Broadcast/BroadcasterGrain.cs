@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Herald.Grains.Broadcast;
 
 /// <summary>
-/// One per topic. A push costs one append whatever the number of webhooks; the webhook grains are woken with
-/// one-way calls and do their own delivery. Reentrant, so pushes waiting for first attempts do not queue behind
-/// each other.
+/// One per topic. A push costs one append whatever the number of webhooks: each silo's stream agent wakes the
+/// subscribed webhook grains it hosts, and they do their own delivery. With wait, the broadcaster collects
+/// their first-attempt outcomes. Reentrant, so pushes waiting for outcomes do not queue behind each other.
 /// </summary>
 [Reentrant]
 public sealed class BroadcasterGrain(
@@ -29,9 +29,6 @@ public sealed class BroadcasterGrain(
             .ToArray();
 
         using var watch = command.Wait ? outcomes.Watch(entry.Seq, subscribers.Select(s => s.Id).ToArray()) : null;
-        foreach (var endpoint in subscribers)
-            _ = GrainFactory.GetGrain<IWebhookGrain>(endpoint.Id).WakeAsync(entry.Seq);
-
         var notified = watch is null ? 0 : await watch.WaitAsync(options.Value.Timeout, CancellationToken.None);
         return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, subscribers.Length, notified);
     }

@@ -2,6 +2,8 @@ using Herald.Grains;
 using Herald.Grains.Broadcast;
 using Herald.Grains.Webhooks;
 using Herald.Runtime;
+using Herald.Silo.Cluster;
+using Herald.Silo.Placement;
 using Herald.Silo.Postgres;
 using Herald.Silo.Runtime;
 using Herald.Silo.Storage;
@@ -21,9 +23,14 @@ public static class SiloHostingExtensions
     /// Hosts a silo in this process: the grain runtime, Herald's grains, and the storage and stream providers:
     /// PostgreSQL when <c>ConnectionStrings:Postgres</c> is set (cluster mode), in-memory otherwise (embedded).
     /// </summary>
-    public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder, SiloRole? role = null)
     {
         var services = builder.Services;
+        services.AddSingleton(role ?? SiloRole.Gateway);
+        services.AddSingleton<SiloIdentity>();
+        services.TryAddSingleton<ILocalConnectionCount, NoConnections>();
+        services.AddSingleton<ClusterView>();
+        services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
         var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(connectionString))
             services.AddPostgresProviders(connectionString);
@@ -32,6 +39,7 @@ public static class SiloHostingExtensions
         services.AddGrain<IBroadcasterGrain, BroadcasterGrain>();
         services.AddHeraldGrainServices();
         services.AddMemoryProviders();
+        services.AddHostedService<SubscriberWakeAgent>();
         return builder;
     }
 
@@ -43,6 +51,7 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IGrainFactory, GrainFactory>();
         services.AddHostedService(sp => sp.GetRequiredService<GrainCatalog>());
         services.AddHostedService<IdleCollector>();
+        services.TryAddSingleton<IGrainPlacement, LocalPlacement>();
         return services;
     }
 

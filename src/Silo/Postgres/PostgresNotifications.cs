@@ -14,6 +14,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
 {
     public const string LogChannel = "herald_log";
     public const string EndpointsChannel = "herald_endpoints";
+    public const string OutcomesChannel = "herald_outcomes";
 
     private readonly Lock _gate = new();
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,6 +22,9 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
 
     /// <summary>Raised (off the notification thread's lock) when endpoints changed anywhere in the cluster.</summary>
     public event Action? EndpointsChanged;
+
+    /// <summary>Raised for each first-attempt outcome another process published.</summary>
+    public event Action<string>? OutcomeReported;
 
     public async ValueTask WaitForHeadAboveAsync(long seq, CancellationToken cancellationToken)
     {
@@ -67,7 +71,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel};", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel}; LISTEN {OutcomesChannel};", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
 
                 // Whatever was committed while we were not listening.
@@ -128,5 +132,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             Advance(seq);
         else if (args.Channel == EndpointsChannel)
             EndpointsChanged?.Invoke();
+        else if (args.Channel == OutcomesChannel)
+            OutcomeReported?.Invoke(args.Payload);
     }
 }

@@ -1,6 +1,9 @@
 using Herald.Grains;
-using Herald.Silo.Hosting;
+using Herald.Runtime;
+using Herald.Silo.Cluster;
+using Herald.Silo.Runtime;
 using Herald.Silo.Streams;
+using Herald.Silo.Hosting;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,18 +23,30 @@ public static class PostgresServiceCollectionExtensions
         services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "herald" }.Build());
         services.AddHostedService<SchemaMigrator>();
-        services.AddHostedService<SingleWriterLease>();
 
         services.AddSingleton<PostgresNotifications>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifications>());
         services.AddSingleton<IStreamLog, PostgresStreamLog>();
-        services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
         services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
-        services.AddSingleton<IDeliveryOutcomeFeed, MemoryDeliveryOutcomeFeed>();
         services.AddHostedService<PostgresPruner>();
-        services.AddHostedService<PendingDeliveryResumer>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);
+        services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready])
+            .AddCheck<ClusterReadinessCheck>("membership", tags: [HealthTags.Ready]);
+
+        // Membership, leases and placement: started after the migrator and the listener, before the grain runtime,
+        // and so stopped after the grains (leases are handed back once their grains have stopped).
+        services.AddSingleton<ClusterMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
+        services.AddSingleton<PartitionLeaseManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<PartitionLeaseManager>());
+        services.AddSingleton<IGrainPlacement>(sp => sp.GetRequiredService<PartitionLeaseManager>());
+        services.AddSingleton<IWriteFence>(sp => sp.GetRequiredService<PartitionLeaseManager>());
+        services.AddSingleton<IGrainStorage>(sp => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IWriteFence>()));
+        services.AddSingleton<IRemoteGrainInvoker, RemoteGrainInvoker>();
+        services.AddSingleton<PostgresOutcomeFeed>();
+        services.AddSingleton<IDeliveryOutcomeFeed>(sp => sp.GetRequiredService<PostgresOutcomeFeed>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresOutcomeFeed>());
         return services;
     }
 }

@@ -22,11 +22,44 @@ internal sealed class GrainCatalog(
     private readonly ConcurrentDictionary<GrainId, Task> _deactivations = new();
     private readonly ConcurrentDictionary<Type, (ObjectFactory Factory, bool Reentrant)> _factories = new();
     private IGrainFactory? _grainFactory;
+    private IGrainPlacement? _placement;
+    private IRemoteGrainInvoker? _remote;
+    private bool _remoteResolved;
     private volatile bool _stopping;
 
     public IGrainFactory GrainFactory => _grainFactory ??= services.GetRequiredService<IGrainFactory>();
 
     public int Count => _activations.Count;
+
+    public IEnumerable<Type> GrainInterfaces => types.Interfaces;
+
+    // Resolved lazily: placement in cluster mode depends on the catalog itself.
+    private IGrainPlacement Placement => _placement ??= services.GetRequiredService<IGrainPlacement>();
+
+    /// <summary>The carrier for calls to grains hosted elsewhere; null in embedded mode.</summary>
+    public IRemoteGrainInvoker? Remote
+    {
+        get
+        {
+            if (!_remoteResolved)
+            {
+                _remote = services.GetService<IRemoteGrainInvoker>();
+                _remoteResolved = true;
+            }
+
+            return _remote;
+        }
+    }
+
+    public bool IsLocal(GrainId id) => Placement.IsLocal(id.Interface, id.Key);
+
+    /// <summary>A reference that always calls the local activation: used to serve calls from other silos.</summary>
+    public object LocalReference(Type grainInterface, string key)
+    {
+        var proxy = DispatchProxy.Create(grainInterface, typeof(GrainReference));
+        ((GrainReference)proxy).Bind(this, new GrainId(grainInterface, key), forceLocal: true);
+        return proxy;
+    }
 
     public IEnumerable<GrainActivation> Activations => _activations.Values;
 
@@ -73,6 +106,22 @@ internal sealed class GrainCatalog(
 
         created.Start(_deactivations.TryGetValue(id, out var previous) ? previous : Task.CompletedTask);
         return created;
+    }
+
+    /// <summary>Deactivates the activations whose id matches, and waits (within the deactivation timeout) for them.</summary>
+    public async Task DeactivateWhereAsync(Func<GrainId, bool> predicate)
+    {
+        var pending = new List<Task>();
+        foreach (var activation in _activations.Values)
+        {
+            if (!predicate(activation.Id))
+                continue;
+            activation.RequestDeactivation(force: true);
+            pending.Add(activation.Deactivated);
+        }
+
+        if (pending.Count > 0)
+            await Task.WhenAll(pending).WaitAsync(options.Value.DeactivationTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -17,11 +17,13 @@ public class GrainReference : DispatchProxy
 
     private GrainCatalog? _catalog;
     private GrainId _id;
+    private bool _forceLocal;
 
-    internal void Bind(GrainCatalog catalog, GrainId id)
+    internal void Bind(GrainCatalog catalog, GrainId id, bool forceLocal = false)
     {
         _catalog = catalog;
         _id = id;
+        _forceLocal = forceLocal;
     }
 
     public override string ToString() => _id.ToString();
@@ -29,8 +31,11 @@ public class GrainReference : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
+        var catalog = _catalog!;
+        if (!_forceLocal && catalog.Remote is { } remote && !catalog.IsLocal(_id))
+            return remote.Invoke(targetMethod, _id, args);
         var invoker = Invokers.GetOrAdd(targetMethod, CreateInvoker);
-        return invoker(_catalog!, _id, args);
+        return invoker(catalog, _id, args);
     }
 
     private static Func<GrainCatalog, GrainId, object?[]?, object?> CreateInvoker(MethodInfo method)

@@ -8,6 +8,8 @@ internal sealed class GrainTypeMap(IEnumerable<GrainRegistration> registrations)
 {
     private readonly Dictionary<Type, Type> _map = registrations.ToDictionary(r => r.Interface, r => r.Implementation);
 
+    public IEnumerable<Type> Interfaces => _map.Keys;
+
     public Type Resolve(Type grainInterface) =>
         _map.TryGetValue(grainInterface, out var implementation)
             ? implementation

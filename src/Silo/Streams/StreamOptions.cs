@@ -14,4 +14,8 @@ public sealed class StreamOptions
     /// <summary>Entries older than this are pruned.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan RetentionAge { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a log reader (the stream agent) waits before trying again after a read failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan FaultBackoff { get; set; } = TimeSpan.FromSeconds(1);
 }

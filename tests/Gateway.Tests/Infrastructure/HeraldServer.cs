@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Herald.Gateway.Hosting;
+using Herald.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,8 @@ public sealed class HeraldServer : IAsyncDisposable
         ["ConnectionStrings:Postgres"] = connectionString,
         ["Herald:Postgres:FallbackPollInterval"] = "00:00:00.050",
         ["Herald:Postgres:MaxReconnectDelay"] = "00:00:00.200",
+        ["Herald:Cluster:HeartbeatInterval"] = "00:00:00.200",
+        ["Herald:Cluster:LeaseDuration"] = "00:00:02",
     };
 
     private readonly WebApplication _app;
@@ -63,7 +66,11 @@ public sealed class HeraldServer : IAsyncDisposable
         var app = builder.Build();
         app.MapHeraldGateway();
         await app.StartAsync();
-        return new HeraldServer(app, new Uri(app.Urls.First()));
+        var server = new HeraldServer(app, new Uri(app.Urls.First()));
+
+        // As a load balancer would: traffic only once the process says it is ready (in a cluster: joined).
+        await Eventually.TrueAsync(async () => (await server.Client.GetAsync("/readyz")).IsSuccessStatusCode, "the gateway is ready");
+        return server;
     }
 
     public async Task<JsonElement> PostJsonAsync(string path, object body, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK)

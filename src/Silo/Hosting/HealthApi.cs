@@ -1,9 +1,11 @@
 using System.Text.Json;
-using Herald.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Silo.Hosting;
 
 /// <summary>
 /// <c>/healthz</c>: the process is alive (no dependency is checked, so a database outage does not get it

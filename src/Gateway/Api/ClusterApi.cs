@@ -1,0 +1,15 @@
+using Herald.Silo.Cluster;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Herald.Gateway.Api;
+
+/// <summary><c>GET /api/cluster</c>: the silos, their heartbeats, partition ownership and SSE connections.</summary>
+public static class ClusterApi
+{
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGroup("/api").MapGet("/cluster", async Task<Ok<ClusterSnapshot>> (ClusterView view, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await view.GetAsync(cancellationToken))).WithName("Cluster");
+        return routes;
+    }
+}

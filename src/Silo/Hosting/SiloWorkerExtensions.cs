@@ -1,0 +1,32 @@
+using Herald.Silo.Cluster;
+using Herald.Silo.Postgres;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Herald.Silo.Hosting;
+
+public static class SiloWorkerExtensions
+{
+    /// <summary>The address a silo serves health and grain calls on when nothing else is configured.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8200";
+
+    /// <summary>A headless silo process. It only makes sense in a cluster, so it refuses to start without one.</summary>
+    public static WebApplicationBuilder AddHeraldSiloWorker(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName)))
+        {
+            throw new InvalidOperationException(
+                "A Herald silo runs in cluster mode only: set ConnectionStrings__Postgres. For a single process, run the gateway (dotnet run --project src/Gateway).");
+        }
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]) &&
+            !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.AddHeraldSilo(SiloRole.Silo);
+        return builder;
+    }
+}
