@@ -1,3 +1,4 @@
+using Herald.Testing;
 using System.Net;
 using System.Text.Json;
 using Herald.Gateway.Tests.Infrastructure;

@@ -2,7 +2,7 @@ using Herald.Testing;
 using System.Text;
 using System.Threading.Channels;
 
-namespace Herald.Gateway.Tests.Infrastructure;
+namespace Herald.Testing;
 
 /// <summary>One parsed Server-Sent Event; <see cref="Comment"/> is set for comment lines such as keepalives.</summary>
 public sealed record SseEvent(string? Id, string Event, string Data, string? Comment = null);

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Herald.Testing;
+
+namespace Herald.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A Herald executable (silo or gateway) as a real child process: <c>dotnet Herald.X.dll</c> on 127.0.0.1 port 0,
+/// its address read from its own "Now listening on" line. Stops gracefully (SIGTERM) or is killed (SIGKILL).
+/// </summary>
+public sealed partial class HeraldProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private HeraldProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => string.Join('\n', _output);
+
+    public static Task<HeraldProcess> StartGatewayAsync(string name, IReadOnlyDictionary<string, string> settings) =>
+        StartAsync(name, "Gateway", settings);
+
+    public static Task<HeraldProcess> StartSiloAsync(string name, IReadOnlyDictionary<string, string> settings) =>
+        StartAsync(name, "Silo", settings);
+
+    public static async Task<HeraldProcess> StartAsync(string name, string project, IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(BuiltAssembly(project))!,
+        };
+        start.ArgumentList.Add(BuiltAssembly(project));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var (key, value) in settings)
+            start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var herald = new HeraldProcess(name, process);
+        process.OutputDataReceived += (_, e) => herald.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => herald.OnLine(e.Data);
+        process.Exited += (_, _) => herald._listening.TrySetException(new InvalidOperationException($"{name} exited ({process.ExitCode}) before listening:\n{herald.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        herald.BaseAddress = await herald._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        herald.Client = new HttpClient { BaseAddress = herald.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return herald;
+    }
+
+    /// <summary>Waits until <c>/readyz</c> answers 200: the process reaches the database and has joined the cluster.</summary>
+    public Task WaitReadyAsync() => Eventually.TrueAsync(async () =>
+    {
+        try
+        {
+            using var response = await Client.GetAsync("/readyz");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }, $"{Name} is ready", TimeSpan.FromSeconds(60));
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM: a clean shutdown (grains stop, leases are handed back, membership says "left").</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+            return;
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await term.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        Client?.Dispose();
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+            return;
+        _output.Enqueue(line);
+        if (ListeningLine().Match(line) is { Success: true } match)
+            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+    }
+
+    /// <summary>The built output of a src project, next to this test assembly's configuration (Debug or Release).</summary>
+    private static string BuiltAssembly(string project)
+    {
+        var testDirectory = AppContext.BaseDirectory;
+        var configuration = new DirectoryInfo(testDirectory).Parent!.Name;
+        var root = new DirectoryInfo(testDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
+            root = root.Parent;
+        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Orleans.sln not found above the test directory."),
+            "src", project, "bin", configuration, "net10.0", $"Herald.{project}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build src/{project} first; {path} is missing.");
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
+}
