@@ -4,27 +4,11 @@ using Npgsql;
 
 namespace Herald.Silo.Postgres;
 
-/// <summary>The attempt log in <c>herald_attempts</c>; retention per endpoint is enforced by the pruner.</summary>
-internal sealed class PostgresAttemptLog(NpgsqlDataSource dataSource, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options) : IAttemptLog
+/// <summary>The attempt log in <c>herald_attempts</c>: inserts are group-committed, retention is enforced by the pruner.</summary>
+internal sealed class PostgresAttemptLog(NpgsqlDataSource dataSource, PostgresWriteBatcher writes, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options) : IAttemptLog
 {
-    public async ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO herald_attempts (endpoint_id, message_id, attempt, at, status_code, latency_ms, error, response_body, outcome, next_retry_at) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<string> { TypedValue = attempt.EndpointId });
-        p.Add(new NpgsqlParameter<long> { TypedValue = attempt.MessageId });
-        p.Add(new NpgsqlParameter<int> { TypedValue = attempt.Attempt });
-        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = attempt.Timestamp.ToUniversalTime() });
-        p.Add(new NpgsqlParameter { Value = (object?)attempt.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-        p.Add(new NpgsqlParameter<double> { TypedValue = attempt.LatencyMs });
-        p.Add(new NpgsqlParameter { Value = (object?)attempt.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = (object?)StripNul(attempt.ResponseBody) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter<string> { TypedValue = attempt.Outcome });
-        p.Add(new NpgsqlParameter { Value = (object?)attempt.NextRetryAt?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default) =>
+        new(writes.AppendAttemptAsync(attempt));
 
     public async ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
     {
@@ -71,6 +55,4 @@ internal sealed class PostgresAttemptLog(NpgsqlDataSource dataSource, Microsoft.
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // PostgreSQL text cannot hold NUL; a receiver's binary response must not make the attempt unrecordable.
-    private static string? StripNul(string? text) => text?.Replace("\0", string.Empty, StringComparison.Ordinal);
 }

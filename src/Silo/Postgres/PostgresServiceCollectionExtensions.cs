@@ -27,6 +27,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<PostgresNotifications>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifications>());
         services.AddSingleton<IStreamLog, PostgresStreamLog>();
+        services.AddSingleton<PostgresWriteBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
         services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
         services.AddHostedService<PostgresPruner>();
@@ -42,7 +44,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PartitionLeaseManager>());
         services.AddSingleton<IGrainPlacement>(sp => sp.GetRequiredService<PartitionLeaseManager>());
         services.AddSingleton<IWriteFence>(sp => sp.GetRequiredService<PartitionLeaseManager>());
-        services.AddSingleton<IGrainStorage>(sp => new PostgresGrainStorage(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IWriteFence>()));
+        services.AddSingleton<IGrainStorage>(sp => new PostgresGrainStorage(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<PostgresWriteBatcher>(), sp.GetRequiredService<IWriteFence>()));
         services.AddSingleton<IRemoteGrainInvoker, RemoteGrainInvoker>();
         services.AddSingleton<PostgresOutcomeFeed>();
         services.AddSingleton<IDeliveryOutcomeFeed>(sp => sp.GetRequiredService<PostgresOutcomeFeed>());

@@ -11,16 +11,19 @@ namespace Herald.Silo.Tests.Infrastructure;
 /// <summary>The PostgreSQL providers over a fresh, migrated database of the shared test server.</summary>
 internal sealed class PostgresProviderSet : IAsyncDisposable
 {
-    private PostgresProviderSet(string connectionString, NpgsqlDataSource dataSource, PostgresNotifications notifications)
+    private PostgresProviderSet(string connectionString, NpgsqlDataSource dataSource, PostgresNotifications notifications, PostgresWriteBatcher batcher)
     {
         ConnectionString = connectionString;
         DataSource = dataSource;
         Notifications = notifications;
+        Batcher = batcher;
         Log = new PostgresStreamLog(dataSource, notifications);
         Registry = new PostgresEndpointRegistry(dataSource, notifications);
-        Storage = new PostgresGrainStorage(dataSource);
-        Attempts = new PostgresAttemptLog(dataSource, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }));
+        Storage = new PostgresGrainStorage(dataSource, batcher);
+        Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }));
     }
+
+    public PostgresWriteBatcher Batcher { get; }
 
     public string ConnectionString { get; }
 
@@ -46,7 +49,9 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         await new SchemaMigrator(dataSource, Options.Create(FastOptions), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var notifications = new PostgresNotifications(dataSource, Options.Create(FastOptions), NullLogger<PostgresNotifications>.Instance);
         await notifications.StartAsync(CancellationToken.None);
-        return new PostgresProviderSet(connectionString, dataSource, notifications);
+        var batcher = new PostgresWriteBatcher(dataSource);
+        await batcher.StartAsync(CancellationToken.None);
+        return new PostgresProviderSet(connectionString, dataSource, notifications, batcher);
     }
 
     public PostgresPruner Pruner(StreamOptions stream, int attemptRetention = 5) => new(
@@ -55,6 +60,8 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Batcher.StopAsync(CancellationToken.None);
+        Batcher.Dispose();
         await Notifications.StopAsync(CancellationToken.None);
         Notifications.Dispose();
         await DataSource.DisposeAsync();

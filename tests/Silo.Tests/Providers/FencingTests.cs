@@ -15,7 +15,7 @@ public sealed class FencingTests
         await using var set = await PostgresProviderSet.CreateAsync();
         var partition = PartitionMap.Of(Grain);
         await SetLeaseAsync(set, partition, "silo-a", epoch: 5, validFor: "1 minute");
-        var asA = new PostgresGrainStorage(set.DataSource, new FixedFence(partition, "silo-a", 5));
+        var asA = new PostgresGrainStorage(set.DataSource, set.Batcher, new FixedFence(partition, "silo-a", 5));
 
         await asA.WriteStateAsync(DeliveryState.GrainType, Grain, new DeliveryState { Cursor = 1 });
 
@@ -24,7 +24,7 @@ public sealed class FencingTests
         await Assert.ThrowsAsync<LeaseLostException>(() => asA.WriteStateAsync(DeliveryState.GrainType, Grain, new DeliveryState { Cursor = 2 }).AsTask());
         Assert.Equal(1, (await set.Storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, Grain))!.Cursor);
 
-        var asB = new PostgresGrainStorage(set.DataSource, new FixedFence(partition, "silo-b", 6));
+        var asB = new PostgresGrainStorage(set.DataSource, set.Batcher, new FixedFence(partition, "silo-b", 6));
         await asB.WriteStateAsync(DeliveryState.GrainType, Grain, new DeliveryState { Cursor = 3 });
 
         // An expired lease fences its holder too, even before anyone else claims the partition.
@@ -59,5 +59,25 @@ public sealed class FencingTests
             (fencePartition, fenceOwner, fenceEpoch) = (partition, owner, epoch);
             return true;
         }
+    }
+
+    [Fact]
+    public async Task Batched_writes_fence_each_row_on_its_own()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        var held = Enumerable.Range(0, 200).Select(i => $"ep_held_{i}").First(k => PartitionMap.Of(k) != PartitionMap.Of(Grain));
+        await SetLeaseAsync(set, PartitionMap.Of(held), "silo-a", epoch: 1, validFor: "1 minute");
+        await SetLeaseAsync(set, PartitionMap.Of(Grain), "silo-b", epoch: 1, validFor: "1 minute");
+        var good = new PostgresGrainStorage(set.DataSource, set.Batcher, new FixedFence(PartitionMap.Of(held), "silo-a", 1));
+        var stale = new PostgresGrainStorage(set.DataSource, set.Batcher, new FixedFence(PartitionMap.Of(Grain), "silo-a", 1));
+
+        // Issued together, so they share a flush: one lands and one is fenced.
+        var landed = good.WriteStateAsync(DeliveryState.GrainType, held, new DeliveryState { Cursor = 7 }).AsTask();
+        var fenced = stale.WriteStateAsync(DeliveryState.GrainType, Grain, new DeliveryState { Cursor = 7 }).AsTask();
+
+        await landed;
+        await Assert.ThrowsAsync<LeaseLostException>(() => fenced);
+        Assert.Equal(7, (await set.Storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, held))!.Cursor);
+        Assert.Null(await set.Storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, Grain));
     }
 }
