@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -151,12 +154,25 @@ internal sealed partial class ClusterMembership(
             PeerDead(logger, peer);
     }
 
+    /// <summary>
+    /// The first address the server listens on. A wildcard binding (containers bind 0.0.0.0) is advertised as this
+    /// machine's first non-loopback IPv4 address, which is what peers in Docker or Kubernetes can reach.
+    /// </summary>
     private string ListeningAddress()
     {
         var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? string.Empty;
-        return first.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal)
-            .Replace("://+:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://*:", "://127.0.0.1:", StringComparison.Ordinal);
+        if (addresses?.FirstOrDefault() is not { } first || !Uri.TryCreate(first.Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal)
+                .Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+            return string.Empty;
+        if (uri.Host is not ("0.0.0.0" or "[::]" or "::"))
+            return uri.GetLeftPart(UriPartial.Authority);
+
+        var host = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))?.ToString() ?? "127.0.0.1";
+        return $"{uri.Scheme}://{host}:{uri.Port}";
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection session, string sql, string parameter, CancellationToken cancellationToken)

@@ -1,0 +1,15 @@
+# Herald silo: multi-stage build; the runtime image runs as the non-root user the .NET images provide.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+RUN dotnet publish src/Silo/Silo.csproj --configuration Release --output /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# Inside a container the process must listen on all interfaces; peers reach it on its container address.
+ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "Herald.Silo.dll"]

@@ -1,0 +1,195 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Herald.Gateway.Hosting;
+using Herald.Silo.Hosting;
+using YamlDotNet.RepresentationModel;
+
+namespace Herald.Cluster.Tests;
+
+/// <summary>
+/// The Docker and Kubernetes files cannot run here (no container engine), so they are parsed and checked
+/// against the code: every environment key must be one the code reads, and images, ports, probes and
+/// entry points must agree with each other and with the projects.
+/// </summary>
+public sealed partial class DeployFilesTests
+{
+    private static readonly string Root = FindRoot();
+
+    // Keys the code reads that are not Herald option properties.
+    private static readonly HashSet<string> OtherKnownKeys = new(StringComparer.Ordinal)
+    {
+        "ASPNETCORE_URLS", "ConnectionStrings:Postgres", "Logging:LogLevel:Default", "POD_NAME", "POD_IP",
+    };
+
+    [Fact]
+    public void Every_environment_key_in_the_deploy_files_is_a_configuration_key_of_the_code()
+    {
+        var known = KnownConfigurationKeys();
+        var keys = EnvironmentKeys().ToList();
+
+        Assert.NotEmpty(keys);
+        foreach (var (file, key) in keys)
+        {
+            var configKey = key.Replace("__", ":", StringComparison.Ordinal);
+            Assert.True(known.Contains(configKey) || OtherKnownKeys.Contains(configKey), $"{file}: {key} is not a configuration key Herald reads");
+        }
+
+        Assert.Contains(keys, k => k.Key == "ConnectionStrings__Postgres" && k.File == "docker-compose.yml");
+        Assert.Contains(keys, k => k.Key == "ConnectionStrings__Postgres" && k.File.EndsWith("secret.yaml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Kubernetes_manifests_have_every_required_kind_with_probes_ports_and_images_that_agree()
+    {
+        var documents = Directory.GetFiles(Path.Combine(Root, "deploy", "k8s"), "*.yaml").SelectMany(Load).ToList();
+        var kinds = documents.Select(d => Scalar(d, "kind")).ToList();
+        foreach (var kind in new[] { "Deployment", "Service", "ConfigMap", "Secret", "PodDisruptionBudget" })
+            Assert.Contains(kind, kinds);
+
+        var config = documents.Single(d => Scalar(d, "kind") == "ConfigMap");
+        var urls = Scalar(Node(config, "data"), "ASPNETCORE_URLS");
+        var port = int.Parse(UrlPort().Match(urls).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        var deployments = documents.Where(d => Scalar(d, "kind") == "Deployment").ToList();
+        Assert.Equal(["herald-gateway", "herald-silo"], deployments.Select(d => Scalar(Node(d, "metadata"), "name")).Order().ToArray());
+        foreach (var deployment in deployments)
+        {
+            var container = (YamlMappingNode)((YamlSequenceNode)Node(Node(Node(deployment, "spec"), "template"), "spec")["containers"])[0];
+            var name = Scalar(Node(deployment, "metadata"), "name");
+            Assert.Equal($"{name}:latest", Scalar(container, "image"));
+            Assert.Equal(port, int.Parse(Scalar((YamlMappingNode)((YamlSequenceNode)container["ports"])[0], "containerPort"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(HealthApi.ReadinessPath, Scalar(Node(Node(container, "readinessProbe"), "httpGet"), "path"));
+            Assert.Equal(HealthApi.LivenessPath, Scalar(Node(Node(container, "livenessProbe"), "httpGet"), "path"));
+        }
+
+        var service = documents.Single(d => Scalar(d, "kind") == "Service");
+        Assert.Equal("herald-gateway", Scalar(Node(Node(service, "spec"), "selector"), "app.kubernetes.io/name"));
+        Assert.Equal(2, documents.Count(d => Scalar(d, "kind") == "PodDisruptionBudget"));
+        Assert.True(File.Exists(Path.Combine(Root, "deploy", "k8s", "README.md")));
+    }
+
+    [Fact]
+    public void Compose_runs_postgres_two_silos_two_gateways_behind_nginx_configured_for_sse()
+    {
+        var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
+        var services = Node(compose, "services");
+        Assert.Equal(["gateway1", "gateway2", "nginx", "postgres", "silo1", "silo2"],
+            services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order().ToArray());
+        foreach (var silo in new[] { "silo1", "silo2" })
+            Assert.Equal("herald-silo:latest", Scalar(Node(services, silo), "image"));
+        foreach (var gateway in new[] { "gateway1", "gateway2" })
+        {
+            Assert.Equal("herald-gateway:latest", Scalar(Node(services, gateway), "image"));
+            Assert.Equal("false", Scalar(Node(Node(services, gateway), "environment"), "Herald__Cluster__OwnsPartitions"));
+        }
+
+        var nginx = File.ReadAllText(Path.Combine(Root, "deploy", "nginx.conf"));
+        Assert.Contains("server gateway1:8080;", nginx, StringComparison.Ordinal);
+        Assert.Contains("server gateway2:8080;", nginx, StringComparison.Ordinal);
+        Assert.Contains("proxy_buffering off;", nginx, StringComparison.Ordinal);
+        Assert.Matches(@"proxy_read_timeout\s+\d+h;", nginx);
+        Assert.Matches(@"location /internal/ \{\s*return 404;", nginx);
+    }
+
+    [Theory]
+    [InlineData("gateway.Dockerfile", "Gateway")]
+    [InlineData("silo.Dockerfile", "Silo")]
+    public void Dockerfiles_are_multi_stage_non_root_and_start_the_project_they_build(string file, string project)
+    {
+        var text = File.ReadAllText(Path.Combine(Root, "deploy", file));
+        Assert.True(Regex.Count(text, @"^FROM ", RegexOptions.Multiline) >= 2, "multi-stage");
+        Assert.Contains($"dotnet publish src/{project}/{project}.csproj", text, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^USER \$APP_UID$", text);
+        Assert.Contains($"ENTRYPOINT [\"dotnet\", \"Herald.{project}.dll\"]", text, StringComparison.Ordinal);
+        Assert.Contains("EXPOSE 8080", text, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Root, "src", project, $"{project}.csproj")));
+    }
+
+    private static HashSet<string> KnownConfigurationKeys()
+    {
+        var assemblies = new[] { typeof(LimitsOptions).Assembly, typeof(HealthApi).Assembly, typeof(Herald.Grains.Delivery.DeliveryOptions).Assembly };
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
+        {
+            if (type.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is not string section)
+                continue;
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+                keys.Add($"{section}:{property.Name}");
+        }
+
+        return keys;
+    }
+
+    private static IEnumerable<(string File, string Key)> EnvironmentKeys()
+    {
+        foreach (var path in Directory.GetFiles(Path.Combine(Root, "deploy", "k8s"), "*.yaml"))
+        {
+            var file = Path.GetRelativePath(Root, path);
+            foreach (var document in Load(path))
+            {
+                var kind = Scalar(document, "kind");
+                if (kind is "ConfigMap")
+                    foreach (var key in Node(document, "data").Children.Keys)
+                        yield return (file, ((YamlScalarNode)key).Value!);
+                if (kind is "Secret")
+                    foreach (var key in Node(document, "stringData").Children.Keys)
+                        yield return (file, ((YamlScalarNode)key).Value!);
+                if (kind is "Deployment")
+                {
+                    var container = (YamlMappingNode)((YamlSequenceNode)Node(Node(Node(document, "spec"), "template"), "spec")["containers"])[0];
+                    foreach (YamlMappingNode env in (YamlSequenceNode)container["env"])
+                        yield return (file, Scalar(env, "name"));
+                }
+            }
+        }
+
+        var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
+        foreach (var (name, service) in Node(compose, "services").Children)
+        {
+            if (((YamlScalarNode)name).Value == "postgres" || ((YamlMappingNode)service).Children.All(c => ((YamlScalarNode)c.Key).Value != "environment"))
+                continue;
+            foreach (var key in Flatten(Node((YamlMappingNode)service, "environment")))
+                yield return ("docker-compose.yml", key);
+        }
+    }
+
+    /// <summary>The keys of a mapping with YAML merge keys (<c>&lt;&lt;: *anchor</c>) applied, which the parser leaves as is.</summary>
+    private static IEnumerable<string> Flatten(YamlMappingNode mapping)
+    {
+        foreach (var (key, value) in mapping.Children)
+        {
+            if (((YamlScalarNode)key).Value == "<<" && value is YamlMappingNode merged)
+            {
+                foreach (var inner in Flatten(merged))
+                    yield return inner;
+            }
+            else
+            {
+                yield return ((YamlScalarNode)key).Value!;
+            }
+        }
+    }
+
+    private static List<YamlMappingNode> Load(string path)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(path))
+            stream.Load(reader);
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+    }
+
+    private static YamlMappingNode Node(YamlMappingNode parent, string key) => (YamlMappingNode)parent[key];
+
+    private static string Scalar(YamlMappingNode parent, string key) => ((YamlScalarNode)parent[key]).Value!;
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("Orleans.sln not found.");
+    }
+
+    [GeneratedRegex(@":(\d+)$")]
+    private static partial Regex UrlPort();
+}
