@@ -3,9 +3,15 @@ using Herald.Silo.Hosting;
 
 // The headless silo: webhook grains of the partitions it holds, plus health and silo-to-silo endpoints.
 var builder = WebApplication.CreateBuilder(args);
-builder.AddHeraldSiloWorker();
+if (SiloWorkerExtensions.MissingClusterConfiguration(builder.Configuration) is { } problem)
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
 
+builder.AddHeraldSiloWorker();
 var app = builder.Build();
 app.MapHealthApi();
 app.MapGrainCallApi();
-app.Run();
+await app.RunAsync();
+return 0;

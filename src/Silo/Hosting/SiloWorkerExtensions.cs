@@ -11,14 +11,17 @@ public static class SiloWorkerExtensions
     /// <summary>The address a silo serves health and grain calls on when nothing else is configured.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8200";
 
+    /// <summary>Why a silo cannot start with this configuration, or null when it can.</summary>
+    public static string? MissingClusterConfiguration(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration.GetConnectionString(PostgresOptions.ConnectionStringName))
+            ? "A Herald silo runs in cluster mode only: set ConnectionStrings__Postgres. For a single process, run the gateway (dotnet run --project src/Gateway)."
+            : null;
+
     /// <summary>A headless silo process. It only makes sense in a cluster, so it refuses to start without one.</summary>
     public static WebApplicationBuilder AddHeraldSiloWorker(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName)))
-        {
-            throw new InvalidOperationException(
-                "A Herald silo runs in cluster mode only: set ConnectionStrings__Postgres. For a single process, run the gateway (dotnet run --project src/Gateway).");
-        }
+        if (MissingClusterConfiguration(builder.Configuration) is { } problem)
+            throw new InvalidOperationException(problem);
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]) &&
             !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
