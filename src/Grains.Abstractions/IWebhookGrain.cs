@@ -16,7 +16,8 @@ public interface IWebhookGrain : IGrainWithStringKey
     /// <summary>Re-enables a disabled endpoint; delivery resumes from its cursor. False if it does not exist.</summary>
     Task<bool> EnableAsync();
 
-    Task<ReplayResult> ReplayAsync(ReplayRequest request);
+    /// <summary>Redelivers from a point in the log; null when the endpoint does not exist (any more).</summary>
+    Task<ReplayResult?> ReplayAsync(ReplayRequest request);
 
     /// <summary>Stops delivery and removes the endpoint, its state and its attempt log.</summary>
     Task<bool> DeleteAsync();

@@ -8,22 +8,19 @@ namespace Herald.Cluster.Tests;
 
 public sealed class ClusterDeliveryTests(ITestOutputHelper output)
 {
-    private static long MessageId(ReceivedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt64();
 
     [Fact]
     public async Task Three_silos_and_two_gateways_deliver_every_push_in_order_to_every_receiver_and_to_sse_on_the_other_gateway()
     {
         await using var cluster = await ClusterHarness.CreateAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var silos = await Task.WhenAll(cluster.SiloAsync("silo-1"), cluster.SiloAsync("silo-2"), cluster.SiloAsync("silo-3"));
-        var (a, b) = (await cluster.GatewayAsync("gateway-a"), await cluster.GatewayAsync("gateway-b"));
-        foreach (var process in silos.Append(a).Append(b))
-            await process.WaitReadyAsync();
+        var processes = await ClusterHarness.ReadyAsync(
+            cluster.SiloAsync("silo-1"), cluster.SiloAsync("silo-2"), cluster.SiloAsync("silo-3"), cluster.GatewayAsync("gateway-a"), cluster.GatewayAsync("gateway-b"));
+        var (a, b) = (processes[3], processes[4]);
         await ClusterHarness.BalancedAsync(a, "silo-1", "silo-2", "silo-3");
 
         const int receivers = 20, pushes = 200;
-        for (var i = 0; i < receivers; i++)
-            (await b.Client.PostAsJsonAsync("/api/register", new { webhook_url = receiver.Url($"r{i}") })).EnsureSuccessStatusCode();
+        await ClusterHarness.RegisterReceiversAsync(b, receiver, receivers);
         await using var listener = await SseClient.ConnectAsync(b.BaseAddress);
         await listener.NextAsync();
 
@@ -42,7 +39,7 @@ public sealed class ClusterDeliveryTests(ITestOutputHelper output)
         for (var r = 0; r < receivers; r++)
         {
             // In order per receiver, and once each: no silo failed, so nothing is redelivered.
-            Assert.Equal(ids, receiver.Delivered($"r{r}").Select(MessageId).ToArray());
+            Assert.Equal(ids, receiver.Delivered($"r{r}").Select(r => r.MessageId).ToArray());
         }
 
         var snapshot = await ClusterHarness.ClusterAsync(a);

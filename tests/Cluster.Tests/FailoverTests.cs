@@ -10,24 +10,20 @@ namespace Herald.Cluster.Tests;
 
 public sealed class FailoverTests(ITestOutputHelper output)
 {
-    private static long MessageId(ReceivedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt64();
 
     [Fact]
     public async Task A_silo_killed_with_sigkill_mid_stream_loses_no_message_and_duplicates_keep_their_webhook_id()
     {
         await using var cluster = await ClusterHarness.CreateAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var silos = await Task.WhenAll(cluster.SiloAsync("silo-1"), cluster.SiloAsync("silo-2"), cluster.SiloAsync("silo-3"));
-        var gateway = await cluster.GatewayAsync("gateway");
-        foreach (var process in silos.Append(gateway))
-            await process.WaitReadyAsync();
+        var processes = await ClusterHarness.ReadyAsync(cluster.SiloAsync("silo-1"), cluster.SiloAsync("silo-2"), cluster.SiloAsync("silo-3"), cluster.GatewayAsync("gateway"));
+        var gateway = processes[3];
         await ClusterHarness.BalancedAsync(gateway, "silo-1", "silo-2", "silo-3");
 
         const int receivers = 10, pushes = 300;
-        for (var i = 0; i < receivers; i++)
-            (await gateway.Client.PostAsJsonAsync("/api/register", new { webhook_url = receiver.Url($"r{i}") })).EnsureSuccessStatusCode();
+        await ClusterHarness.RegisterReceiversAsync(gateway, receiver, receivers);
 
-        var victim = silos[1];
+        var victim = processes[1];
         var victimPartitions = (await ClusterHarness.OwnersAsync(gateway)).Where(p => p.Value == victim.Name).Select(p => p.Key).ToArray();
         var accepted = new List<long>();
         var killedAt = TimeSpan.Zero;
@@ -52,14 +48,14 @@ public sealed class FailoverTests(ITestOutputHelper output)
         }, "the killed silo's partitions moved to the survivors", TimeSpan.FromSeconds(30));
         var failover = clock.Elapsed - killedAt;
 
-        await Eventually.TrueAsync(() => Enumerable.Range(0, receivers).All(r => receiver.Delivered($"r{r}").Select(MessageId).ToHashSet().IsSupersetOf(accepted)),
+        await Eventually.TrueAsync(() => Enumerable.Range(0, receivers).All(r => receiver.Delivered($"r{r}").Select(r => r.MessageId).ToHashSet().IsSupersetOf(accepted)),
             "every receiver got every accepted message at least once", TimeSpan.FromSeconds(120));
 
         var duplicates = 0;
         for (var r = 0; r < receivers; r++)
         {
             var delivered = receiver.Delivered($"r{r}");
-            foreach (var group in delivered.GroupBy(MessageId))
+            foreach (var group in delivered.GroupBy(r => r.MessageId))
             {
                 Assert.Single(group.Select(d => d.Header("webhook-id")).Distinct());
                 Assert.Equal($"msg_{group.Key}", group.First().Header("webhook-id"));
@@ -67,7 +63,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             }
 
             // Per receiver, first deliveries still follow log order.
-            var firsts = delivered.Select(MessageId).Distinct().ToArray();
+            var firsts = delivered.Select(r => r.MessageId).Distinct().ToArray();
             Assert.Equal(firsts.Order().ToArray(), firsts);
         }
 

@@ -10,7 +10,6 @@ namespace Herald.Cluster.Tests;
 
 public sealed class ResilienceTests(ITestOutputHelper output)
 {
-    private static long MessageId(ReceivedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt64();
 
     [Fact]
     public async Task A_postgres_restart_mid_load_loses_no_push_that_got_a_2xx()
@@ -18,13 +17,9 @@ public sealed class ResilienceTests(ITestOutputHelper output)
         await using var postgres = await PostgresServer.StartDedicatedAsync();
         await using var cluster = await ClusterHarness.CreateAsync(postgres);
         await using var receiver = await WebhookReceiver.StartAsync();
-        var silos = await Task.WhenAll(cluster.SiloAsync("silo-1"), cluster.SiloAsync("silo-2"));
-        var gateway = await cluster.GatewayAsync("gateway");
-        foreach (var process in silos.Append(gateway))
-            await process.WaitReadyAsync();
+        var gateway = (await ClusterHarness.ReadyAsync(cluster.SiloAsync("silo-1"), cluster.SiloAsync("silo-2"), cluster.GatewayAsync("gateway")))[2];
         await ClusterHarness.BalancedAsync(gateway, "silo-1", "silo-2");
-        for (var i = 0; i < 5; i++)
-            (await gateway.Client.PostAsJsonAsync("/api/register", new { webhook_url = receiver.Url($"r{i}") })).EnsureSuccessStatusCode();
+        await ClusterHarness.RegisterReceiversAsync(gateway, receiver, 5);
 
         var accepted = new List<long>();
         var refused = 0;
@@ -59,7 +54,7 @@ public sealed class ResilienceTests(ITestOutputHelper output)
 
         output.WriteLine($"accepted {accepted.Count}, refused with 503 while PostgreSQL was down: {refused}");
         Assert.True(refused >= 20, "every push made while the database was down was refused");
-        await Eventually.TrueAsync(() => Enumerable.Range(0, 5).All(r => receiver.Delivered($"r{r}").Select(MessageId).ToHashSet().IsSupersetOf(accepted)),
+        await Eventually.TrueAsync(() => Enumerable.Range(0, 5).All(r => receiver.Delivered($"r{r}").Select(r => r.MessageId).ToHashSet().IsSupersetOf(accepted)),
             "every accepted push reached every receiver after the restart", TimeSpan.FromSeconds(120));
     }
 
@@ -106,9 +101,7 @@ public sealed class ResilienceTests(ITestOutputHelper output)
     public async Task Five_processes_starting_at_once_on_a_fresh_database_all_migrate_and_join()
     {
         await using var cluster = await ClusterHarness.CreateAsync();
-        var silos = await Task.WhenAll(Enumerable.Range(1, 5).Select(i => cluster.SiloAsync($"silo-{i}")));
-        foreach (var silo in silos)
-            await silo.WaitReadyAsync();
+        await ClusterHarness.ReadyAsync(Enumerable.Range(1, 5).Select(i => cluster.SiloAsync($"silo-{i}")).ToArray());
 
         await using var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString);
         await using var versions = dataSource.CreateCommand("SELECT count(*), count(DISTINCT version) FROM herald_schema_version");

@@ -33,7 +33,7 @@ public sealed class ClusterModeTests
         Assert.EndsWith("] durable hello", message.Data, StringComparison.Ordinal);
 
         await Eventually.TrueAsync(() => receiver.Delivered("flaky").Count == 1, "the flaky endpoint got it on the fourth attempt");
-        var attempts = await server.GetJsonAsync($"/api/endpoints/{flaky}/attempts");
+        var attempts = await server.AttemptsAsync(flaky, 4);
         Assert.Equal(4, attempts.GetProperty("total").GetInt32());
         Assert.Equal(["succeeded", "retrying", "retrying", "retrying"],
             attempts.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()!).ToArray());
@@ -69,8 +69,8 @@ public sealed class ClusterModeTests
         Assert.Equal(id.ToString(), (await listener.NextMessagesAsync(1))[0].Id);
 
         await Eventually.TrueAsync(() => receiver.Delivered("later").Count == 1, "the restarted process made the retry that was scheduled before the restart");
-        Assert.Equal("accepted before the restart", JsonDocument.Parse(receiver.Delivered("later")[0].Body).RootElement.GetProperty("message").GetString());
-        var attempts = (await second.GetJsonAsync($"/api/endpoints/{endpointId}/attempts")).GetProperty("attempts").EnumerateArray().Reverse().ToArray();
+        Assert.Equal("accepted before the restart", receiver.Delivered("later")[0].Message);
+        var attempts = (await second.AttemptsAsync(endpointId, 2)).GetProperty("attempts").EnumerateArray().Reverse().ToArray();
         Assert.Equal([1, 2], attempts.Select(a => a.GetProperty("attempt").GetInt32()).ToArray());
         Assert.Equal(["retrying", "succeeded"], attempts.Select(a => a.GetProperty("outcome").GetString()!).ToArray());
     }
@@ -158,6 +158,6 @@ public sealed class ClusterModeTests
         Assert.Equal([before.GetProperty("id").GetInt64().ToString(), after.GetProperty("id").GetInt64().ToString()], seen.Select(m => m.Id!).ToArray());
         await Eventually.TrueAsync(() => receiver.Delivered("steady").Count == 2, "both accepted messages were delivered");
         Assert.Equal(["before the outage", "after the outage"],
-            receiver.Delivered("steady").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("message").GetString()!).ToArray());
+            receiver.Delivered("steady").Select(r => r.Message).ToArray());
     }
 }

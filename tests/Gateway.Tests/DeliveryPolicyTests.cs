@@ -6,7 +6,6 @@ namespace Herald.Gateway.Tests;
 
 public sealed class DeliveryPolicyTests
 {
-    private static long MessageId(ReceivedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt64();
 
     [Fact]
     public async Task A_receiver_that_fails_three_times_then_recovers_gets_the_message_once_more_and_the_log_shows_four_attempts()
@@ -25,7 +24,7 @@ public sealed class DeliveryPolicyTests
         Assert.Equal([500, 500, 500, 200], all.Select(r => r.AnsweredStatus).ToArray());
         Assert.Single(all.Select(r => r.Header("webhook-id")).Distinct());
 
-        var attempts = await server.GetJsonAsync($"/api/endpoints/{id}/attempts");
+        var attempts = await server.AttemptsAsync(id, 4);
         Assert.Equal(4, attempts.GetProperty("total").GetInt32());
         var list = attempts.GetProperty("attempts").EnumerateArray().Reverse().ToArray();
         Assert.Equal([1, 2, 3, 4], list.Select(a => a.GetProperty("attempt").GetInt32()).ToArray());
@@ -35,8 +34,7 @@ public sealed class DeliveryPolicyTests
         Assert.Equal("HTTP 500 Internal Server Error", list[0].GetProperty("error").GetString());
         Assert.True(list.All(a => a.GetProperty("latency_ms").GetDouble() >= 0));
 
-        var status = await server.GetJsonAsync($"/api/endpoints/{id}");
-        Assert.Equal(1, status.GetProperty("delivered").GetInt64());
+        var status = await server.StatusWhenAsync(id, s => s.GetProperty("delivered").GetInt64() == 1, "the delivery is recorded");
         Assert.Equal(0, status.GetProperty("consecutive_failures").GetInt32());
         Assert.Equal(0, status.GetProperty("lag").GetInt64());
         Assert.Equal(JsonValueKind.Null, status.GetProperty("next_retry_at").ValueKind);
@@ -55,11 +53,10 @@ public sealed class DeliveryPolicyTests
         await server.PushAsync("fine", wait: false);
 
         await Eventually.TrueAsync(() => receiver.Delivered("picky").Count == 1, "the next message was delivered after the poison one failed");
-        Assert.Equal("fine", JsonDocument.Parse(receiver.Delivered("picky")[0].Body).RootElement.GetProperty("message").GetString());
+        Assert.Equal("fine", receiver.Delivered("picky")[0].Message);
         Assert.Equal(6, receiver.All("picky").Count(r => r.AnsweredStatus == 500));
-        var status = await server.GetJsonAsync($"/api/endpoints/{id}");
+        var status = await server.StatusWhenAsync(id, s => s.GetProperty("delivered").GetInt64() == 1, "the delivery is recorded");
         Assert.Equal(1, status.GetProperty("failed").GetInt64());
-        Assert.Equal(1, status.GetProperty("delivered").GetInt64());
         var attempts = (await server.GetJsonAsync($"/api/endpoints/{id}/attempts")).GetProperty("attempts").EnumerateArray().ToArray();
         Assert.Contains(attempts, a => a.GetProperty("outcome").GetString() == "failed" && a.GetProperty("attempt").GetInt32() == 6);
     }
@@ -88,7 +85,7 @@ public sealed class DeliveryPolicyTests
         var enabled = await server.PostJsonAsync($"/api/endpoints/{id}/enable", new { });
         Assert.True(enabled.GetProperty("enabled").GetBoolean());
         await Eventually.TrueAsync(() => receiver.Delivered("gone").Count == 2, "both messages arrive after re-enabling");
-        Assert.Equal(["first", "second"], receiver.Delivered("gone").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("message").GetString()!).ToArray());
+        Assert.Equal(["first", "second"], receiver.Delivered("gone").Select(r => r.Message).ToArray());
     }
 
     [Fact]
@@ -101,7 +98,7 @@ public sealed class DeliveryPolicyTests
         receiver.Behave("ordered", (request, _) =>
         {
             lock (seen)
-                return Task.FromResult<(int, string?)>((seen.Add(MessageId(request)) ? 503 : 200, null));
+                return Task.FromResult<(int, string?)>((seen.Add(request.MessageId) ? 503 : 200, null));
         });
         receiver.Answer("steady", _ => 200);
         await server.CreateEndpointAsync(receiver.Url("ordered"));
@@ -112,10 +109,10 @@ public sealed class DeliveryPolicyTests
             ids.Add((await server.PushAsync($"m{i}", wait: false)).GetProperty("id").GetInt64());
 
         await Eventually.TrueAsync(() => receiver.Delivered("ordered").Count == 30, "all 30 messages were delivered");
-        Assert.Equal(ids, receiver.Delivered("ordered").Select(MessageId).ToArray());
-        Assert.Equal(ids, receiver.All("ordered").Select(MessageId).Distinct().ToArray());
+        Assert.Equal(ids, receiver.Delivered("ordered").Select(r => r.MessageId).ToArray());
+        Assert.Equal(ids, receiver.All("ordered").Select(r => r.MessageId).Distinct().ToArray());
         await Eventually.TrueAsync(() => receiver.Delivered("steady").Count == 30, "the steady endpoint got all 30");
-        Assert.Equal(ids, receiver.Delivered("steady").Select(MessageId).ToArray());
+        Assert.Equal(ids, receiver.Delivered("steady").Select(r => r.MessageId).ToArray());
     }
 
     [Fact]
@@ -152,7 +149,7 @@ public sealed class DeliveryPolicyTests
         Assert.Equal(3, replay.GetProperty("pending").GetInt64());
 
         await Eventually.TrueAsync(() => receiver.Delivered("replayed").Count == 8, "messages 3 to 5 arrived again");
-        Assert.Equal(ids.Concat(ids.Skip(2)).ToArray(), receiver.Delivered("replayed").Select(MessageId).ToArray());
+        Assert.Equal(ids.Concat(ids.Skip(2)).ToArray(), receiver.Delivered("replayed").Select(r => r.MessageId).ToArray());
 
         var byTime = await server.PostJsonAsync($"/api/endpoints/{id}/replay", new { since = DateTimeOffset.UtcNow.AddMinutes(-5) }, System.Net.HttpStatusCode.Accepted);
         Assert.Equal(ids[0], byTime.GetProperty("from_id").GetInt64());
@@ -199,7 +196,8 @@ public sealed class DeliveryPolicyTests
 
         await Eventually.TrueAsync(async () => !(await server.GetJsonAsync($"/api/endpoints/{id}")).GetProperty("enabled").GetBoolean(),
             "the endpoint was disabled after failing for the auto-disable period");
-        var status = await server.GetJsonAsync($"/api/endpoints/{id}");
+        // The registry says "disabled" a moment before the attempt that caused it is saved.
+        var status = await server.StatusWhenAsync(id, s => s.GetProperty("last_attempt").GetProperty("outcome").GetString() == "disabled", "the disabling attempt is recorded");
         Assert.StartsWith("Failing with no success since", status.GetProperty("disabled_reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("disabled", status.GetProperty("last_attempt").GetProperty("outcome").GetString());
         Assert.True(status.GetProperty("lag").GetInt64() > 0, "the undelivered messages are kept for when it is enabled again");
@@ -223,7 +221,7 @@ public sealed class DeliveryPolicyTests
 
         await Eventually.TrueAsync(() => receiver.Delivered("hangs").Count == 1, "the retry after the timeout was delivered");
         release.SetResult();
-        var attempts = (await server.GetJsonAsync($"/api/endpoints/{id}/attempts")).GetProperty("attempts").EnumerateArray().Reverse().ToArray();
+        var attempts = (await server.AttemptsAsync(id, 2)).GetProperty("attempts").EnumerateArray().Reverse().ToArray();
         Assert.Equal("Timed out after 200 ms", attempts[0].GetProperty("error").GetString());
         Assert.Equal(JsonValueKind.Null, attempts[0].GetProperty("status_code").ValueKind);
         Assert.Equal("succeeded", attempts[1].GetProperty("outcome").GetString());

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -10,6 +11,12 @@ namespace Herald.Testing;
 public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers, string Body, int AnsweredStatus)
 {
     public string Header(string name) => Headers.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"No {name} header.");
+
+    /// <summary>The log id of the delivered message (the body's <c>id</c>).</summary>
+    public long MessageId => JsonDocument.Parse(Body).RootElement.GetProperty("id").GetInt64();
+
+    /// <summary>The delivered message text (the body's <c>message</c>).</summary>
+    public string Message => JsonDocument.Parse(Body).RootElement.GetProperty("message").GetString()!;
 }
 
 /// <summary>

@@ -115,7 +115,7 @@ public static class EndpointsApi
             return Missing(id);
 
         var result = await grains.GetGrain<IWebhookGrain>(id).ReplayAsync(new ReplayRequest(body.FromId, body.Since));
-        return TypedResults.Accepted($"/api/endpoints/{id}", result);
+        return result is null ? Missing(id) : TypedResults.Accepted($"/api/endpoints/{id}", result);
     }
 
     private static async Task<Results<Ok<EndpointStatus>, ProblemHttpResult>> EnableAsync(

@@ -84,7 +84,7 @@ public sealed partial class WebhookGrain(
         }
     }
 
-    public async Task<ReplayResult> ReplayAsync(ReplayRequest request)
+    public async Task<ReplayResult?> ReplayAsync(ReplayRequest request)
     {
         await _stateGate.WaitAsync();
         try
@@ -131,9 +131,10 @@ public sealed partial class WebhookGrain(
         return true;
     }
 
-    private async Task<ReplayResult> ReplayUnderGateAsync(ReplayRequest request)
+    private async Task<ReplayResult?> ReplayUnderGateAsync(ReplayRequest request)
     {
-        var endpoint = _endpoint ?? throw new InvalidOperationException($"Endpoint {GrainKey} does not exist.");
+        if (_endpoint is not { } endpoint)
+            return null;
         var bounds = await log.GetBoundsAsync();
         var from = request.FromId ?? (request.Since is { } since ? await log.FindFirstAtOrAfterAsync(since) : null) ?? bounds.Head + 1;
         // Within what the log holds: a cursor past the head would silently skip every later message.

@@ -68,7 +68,8 @@ internal sealed partial class ClusterMembership(
                 IsJoined = false;
                 PostgresLog.DatabaseUnavailable(logger, exception, delay);
                 await Task.Delay(delay, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.LeaseDuration.Ticks));
+                // Back quickly: peers declare a silo dead after a few silent heartbeats.
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.HeartbeatInterval.Ticks * 2));
             }
         }
     }
@@ -128,8 +129,10 @@ internal sealed partial class ClusterMembership(
             await using var probe = new NpgsqlCommand(
                 $"SELECT CASE WHEN pg_try_advisory_lock({LockClass}, hashtext($1)) THEN pg_advisory_unlock({LockClass}, hashtext($1)) ELSE false END", session);
             probe.Parameters.Add(new NpgsqlParameter<string> { TypedValue = peer });
+            // A free lock alone is not enough: after a PostgreSQL restart every session is new, and peers need a
+            // heartbeat or two to reconnect. A peer is dead when its session is gone and it has stopped beating.
             if (await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
-                await MarkDeadAsync(session, "id = $1 AND status = 'active'", peer, cancellationToken).ConfigureAwait(false);
+                await MarkDeadAsync(session, peer, options.Value.HeartbeatInterval * 3, cancellationToken).ConfigureAwait(false);
         }
 
         await using (var stale = new NpgsqlCommand(
@@ -146,10 +149,12 @@ internal sealed partial class ClusterMembership(
         await cleanup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task MarkDeadAsync(NpgsqlConnection session, string where, string peer, CancellationToken cancellationToken)
+    private async Task MarkDeadAsync(NpgsqlConnection session, string peer, TimeSpan silentFor, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"UPDATE herald_silos SET status = 'dead' WHERE {where}", session);
+        await using var command = new NpgsqlCommand(
+            "UPDATE herald_silos SET status = 'dead' WHERE id = $1 AND status = 'active' AND heartbeat_at < now() - $2::interval", session);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = peer });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = silentFor });
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
             PeerDead(logger, peer);
     }

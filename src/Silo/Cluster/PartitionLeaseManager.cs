@@ -18,19 +18,60 @@ namespace Herald.Silo.Cluster;
 /// partition's endpoints are woken, so they resume from their committed cursors. It is also the placement:
 /// a webhook grain lives where its partition's lease is.
 /// </summary>
-internal sealed partial class PartitionLeaseManager(
-    NpgsqlDataSource dataSource,
-    SiloIdentity identity,
-    ClusterMembership membership,
-    GrainCatalog catalog,
-    IEndpointRegistry registry,
-    IGrainFactory grains,
-    TimeProvider time,
-    IOptions<ClusterOptions> options,
-    ILogger<PartitionLeaseManager> logger) : BackgroundService, IGrainPlacement, IWriteFence
+internal sealed partial class PartitionLeaseManager : BackgroundService, IGrainPlacement, IWriteFence
 {
     private readonly ConcurrentDictionary<int, long> _owned = new();
-    private DateTimeOffset _lastRenewed;
+
+    // Partitions whose endpoints still need their wake-up sweep: kept until a sweep succeeds, so a backlog left
+    // by a previous owner is never stranded by a failed sweep.
+    private readonly ConcurrentDictionary<int, bool> _needsWake = new();
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly SiloIdentity _identity;
+    private readonly ClusterMembership _membership;
+    private readonly GrainCatalog _catalog;
+    private readonly IEndpointRegistry _registry;
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _time;
+    private readonly ClusterOptions _options;
+    private readonly ILogger<PartitionLeaseManager> _logger;
+    private long _renewedAtTicks;
+
+    public PartitionLeaseManager(
+        NpgsqlDataSource dataSource,
+        SiloIdentity identity,
+        ClusterMembership membership,
+        GrainCatalog catalog,
+        IEndpointRegistry registry,
+        IGrainFactory grains,
+        PostgresNotifications notifications,
+        TimeProvider time,
+        IOptions<ClusterOptions> options,
+        ILogger<PartitionLeaseManager> logger)
+    {
+        _dataSource = dataSource;
+        _identity = identity;
+        _membership = membership;
+        _catalog = catalog;
+        _registry = registry;
+        _grains = grains;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+
+        // Notifications lost while the LISTEN connection was down may have been wake-ups: every owned partition
+        // is swept again. A changed endpoint is woken directly, in case a message for it was handled before this
+        // silo saw the endpoint appear.
+        notifications.Reconnected += () =>
+        {
+            foreach (var partition in _owned.Keys)
+                _needsWake[partition] = true;
+        };
+        notifications.EndpointsChanged += id =>
+        {
+            if (id is not null && IsLocal(typeof(IWebhookGrain), id))
+                _ = _grains.GetGrain<IWebhookGrain>(id).WakeAsync(0);
+        };
+    }
 
     public IReadOnlyDictionary<int, long> Owned => _owned;
 
@@ -39,7 +80,7 @@ internal sealed partial class PartitionLeaseManager(
 
     public bool TryGetFence(string grainType, string key, out int partition, out string owner, out long epoch)
     {
-        owner = identity.Id;
+        owner = _identity.Id;
         epoch = 0;
         partition = -1;
         if (grainType != DeliveryState.GrainType)
@@ -54,29 +95,49 @@ internal sealed partial class PartitionLeaseManager(
     {
         try
         {
-            await membership.Joined.WaitAsync(stoppingToken).ConfigureAwait(false);
-            _lastRenewed = time.GetUtcNow();
-            using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+            await _membership.Joined.WaitAsync(stoppingToken).ConfigureAwait(false);
+            Volatile.Write(ref _renewedAtTicks, _time.GetUtcNow().UtcTicks);
+            var watchdog = WatchdogAsync(stoppingToken);
+            using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
             do
             {
                 try
                 {
                     await TickAsync(stoppingToken).ConfigureAwait(false);
-                    _lastRenewed = time.GetUtcNow();
                 }
                 catch (Exception exception) when (StorageErrors.IsUnavailable(exception) && !stoppingToken.IsCancellationRequested)
                 {
-                    // Unrenewed leases lapse at the database; stop their grains here too rather than run unfenced.
-                    if (time.GetUtcNow() - _lastRenewed > options.Value.LeaseDuration && !_owned.IsEmpty)
-                    {
-                        LeasesLapsed(logger, _owned.Count);
-                        await DropAsync([.. _owned.Keys]).ConfigureAwait(false);
-                    }
+                    // The watchdog stops the grains if the leases lapse meanwhile; the next tick tries again.
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+            await watchdog.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Runs apart from the tick, which may hang on an unreachable database: once the leases were last renewed
+    /// longer ago than their duration, another silo may own them, so their grains stop here.
+    /// </summary>
+    private async Task WatchdogAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var renewedAt = new DateTimeOffset(Volatile.Read(ref _renewedAtTicks), TimeSpan.Zero);
+                if (!_owned.IsEmpty && _time.GetUtcNow() - renewedAt > _options.LeaseDuration - _options.HeartbeatInterval)
+                {
+                    LeasesLapsed(_logger, _owned.Count);
+                    await DropAsync([.. _owned.Keys]).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
         {
         }
     }
@@ -102,18 +163,26 @@ internal sealed partial class PartitionLeaseManager(
 
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        // Timed from when the renewal was sent: the lease runs from the database's now() of that statement.
+        var sentAt = _time.GetUtcNow();
         var renewed = await RenewAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _renewedAtTicks, sentAt.UtcTicks);
         var lost = _owned.Keys.Where(p => !renewed.ContainsKey(p)).ToArray();
         if (lost.Length > 0)
         {
-            LeasesLost(logger, lost);
+            LeasesLost(_logger, lost);
             await DropAsync(lost).ConfigureAwait(false);
         }
 
         foreach (var (partition, epoch) in renewed)
+        {
+            // Held at the database but not known here (a claim whose answer was lost): it needs its sweep too.
+            if (!_owned.ContainsKey(partition))
+                _needsWake[partition] = true;
             _owned[partition] = epoch;
+        }
 
-        var target = identity.OwnsPartitions ? await FairShareAsync(cancellationToken).ConfigureAwait(false) : 0;
+        var target = _identity.OwnsPartitions ? await FairShareAsync(cancellationToken).ConfigureAwait(false) : 0;
         if (_owned.Count > target)
         {
             var surplus = _owned.Keys.OrderDescending().Take(_owned.Count - target).ToArray();
@@ -127,21 +196,30 @@ internal sealed partial class PartitionLeaseManager(
                 _owned[partition] = epoch;
             if (claimed.Count > 0)
             {
-                LeasesClaimed(logger, claimed.Keys);
-                await WakeEndpointsAsync(claimed.Keys.ToHashSet(), cancellationToken).ConfigureAwait(false);
+                LeasesClaimed(_logger, claimed.Keys);
+                foreach (var partition in claimed.Keys)
+                    _needsWake[partition] = true;
             }
         }
 
+        var pending = _needsWake.Keys.Where(_owned.ContainsKey).ToHashSet();
+        if (pending.Count > 0)
+        {
+            await WakeEndpointsAsync(pending, cancellationToken).ConfigureAwait(false);
+            foreach (var partition in pending)
+                _needsWake.TryRemove(partition, out _);
+        }
+
         // A grain activated here by a call that raced with a handoff is not left running unfenced.
-        await catalog.DeactivateWhereAsync(id => !IsLocal(id.Interface, id.Key)).ConfigureAwait(false);
+        await _catalog.DeactivateWhereAsync(id => !IsLocal(id.Interface, id.Key)).ConfigureAwait(false);
     }
 
     private async Task<Dictionary<int, long>> RenewAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var command = _dataSource.CreateCommand(
             "UPDATE herald_partitions SET lease_until = now() + $2::interval WHERE owner = $1 AND lease_until > now() RETURNING partition, epoch");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.LeaseDuration });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _identity.Id });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _options.LeaseDuration });
         return await ReadLeasesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -151,7 +229,7 @@ internal sealed partial class PartitionLeaseManager(
     /// </summary>
     private async Task<int> FairShareAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id FROM herald_silos WHERE status = 'active' AND owns_partitions ORDER BY id");
+        await using var command = _dataSource.CreateCommand("SELECT id FROM herald_silos WHERE status = 'active' AND owns_partitions ORDER BY id");
         var live = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -159,7 +237,7 @@ internal sealed partial class PartitionLeaseManager(
                 live.Add(reader.GetString(0));
         }
 
-        var index = live.IndexOf(identity.Id);
+        var index = live.IndexOf(_identity.Id);
         if (index < 0)
             return 0;
         return (PartitionMap.Count / live.Count) + (index < PartitionMap.Count % live.Count ? 1 : 0);
@@ -167,7 +245,7 @@ internal sealed partial class PartitionLeaseManager(
 
     private async Task<Dictionary<int, long>> ClaimAsync(int count, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var command = _dataSource.CreateCommand(
             """
             UPDATE herald_partitions p SET owner = $1, epoch = p.epoch + 1, lease_until = now() + $2::interval
             FROM (
@@ -177,18 +255,18 @@ internal sealed partial class PartitionLeaseManager(
             WHERE p.partition = free.partition
             RETURNING p.partition, p.epoch
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.Value.LeaseDuration });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _identity.Id });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = _options.LeaseDuration });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
         return await ReadLeasesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReleaseAsync(int[] partitions, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var command = _dataSource.CreateCommand(
             "UPDATE herald_partitions SET owner = NULL, lease_until = '-infinity' WHERE partition = ANY($1) AND owner = $2");
         command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = partitions });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _identity.Id });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -198,15 +276,15 @@ internal sealed partial class PartitionLeaseManager(
         foreach (var partition in partitions)
             _owned.TryRemove(partition, out _);
         var dropped = partitions.ToHashSet();
-        await catalog.DeactivateWhereAsync(id => id.Interface == typeof(IWebhookGrain) && dropped.Contains(PartitionMap.Of(id.Key))).ConfigureAwait(false);
+        await _catalog.DeactivateWhereAsync(id => id.Interface == typeof(IWebhookGrain) && dropped.Contains(PartitionMap.Of(id.Key))).ConfigureAwait(false);
     }
 
     private async Task WakeEndpointsAsync(HashSet<int> partitions, CancellationToken cancellationToken)
     {
-        foreach (var endpoint in await registry.ListAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var endpoint in await _registry.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             if (endpoint.Enabled && partitions.Contains(PartitionMap.Of(endpoint.Id)))
-                await grains.GetGrain<IWebhookGrain>(endpoint.Id).WakeAsync(0).ConfigureAwait(false);
+                await _grains.GetGrain<IWebhookGrain>(endpoint.Id).WakeAsync(0).ConfigureAwait(false);
         }
     }
 

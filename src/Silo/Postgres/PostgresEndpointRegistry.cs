@@ -22,7 +22,7 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
     public PostgresEndpointRegistry(NpgsqlDataSource dataSource, PostgresNotifications notifications)
     {
         _dataSource = dataSource;
-        notifications.EndpointsChanged += Invalidate;
+        notifications.EndpointsChanged += _ => Invalidate();
     }
 
     public async ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>

@@ -20,8 +20,14 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _head = -1;
 
-    /// <summary>Raised (off the notification thread's lock) when endpoints changed anywhere in the cluster.</summary>
-    public event Action? EndpointsChanged;
+    /// <summary>Raised when an endpoint changed anywhere in the cluster, with its id (null: anything may have changed).</summary>
+    public event Action<string?>? EndpointsChanged;
+
+    /// <summary>
+    /// Raised each time the LISTEN connection is (re)established: notifications sent while it was down are lost,
+    /// so listeners catch up on whatever they may have missed.
+    /// </summary>
+    public event Action? Reconnected;
 
     /// <summary>Raised for each first-attempt outcome another process published.</summary>
     public event Action<string>? OutcomeReported;
@@ -76,7 +82,8 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
 
                 // Whatever was committed while we were not listening.
                 await RefreshHeadAsync(stoppingToken).ConfigureAwait(false);
-                EndpointsChanged?.Invoke();
+                EndpointsChanged?.Invoke(null);
+                Reconnected?.Invoke();
                 PostgresLog.ListenEstablished(logger);
                 delay = TimeSpan.FromMilliseconds(100);
                 while (!stoppingToken.IsCancellationRequested)
@@ -131,7 +138,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
         if (args.Channel == LogChannel && long.TryParse(args.Payload, out var seq))
             Advance(seq);
         else if (args.Channel == EndpointsChannel)
-            EndpointsChanged?.Invoke();
+            EndpointsChanged?.Invoke(args.Payload);
         else if (args.Channel == OutcomesChannel)
             OutcomeReported?.Invoke(args.Payload);
     }

@@ -130,6 +130,9 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
             "INSERT INTO herald_grain_state (grain_type, grain_key, state) " +
             "SELECT v.t, v.k, v.s::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[]) AS v(t, k, s, p, o, e) " +
             "JOIN herald_partitions hp ON hp.partition = v.p AND hp.owner = v.o AND hp.epoch = v.e AND hp.lease_until > now() " +
+            // Locks the lease rows it checked: a concurrent claim waits for this write, or this write waits for
+            // the claim and then re-checks the new owner and epoch, so a stale write can never land after a claim.
+            "FOR SHARE OF hp " +
             "ON CONFLICT (grain_type, grain_key) DO UPDATE SET state = excluded.state, updated_at = now() RETURNING grain_type, grain_key");
         command.Parameters.Add(Text(states.Select(s => s.GrainType)));
         command.Parameters.Add(Text(states.Select(s => s.Key)));

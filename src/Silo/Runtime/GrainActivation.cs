@@ -144,9 +144,17 @@ internal sealed class GrainActivation : IGrainContext
             await _deactivating.CancelAsync().ConfigureAwait(false);
             _catalog.Remove(this);
             _mailbox.Writer.TryComplete();
-            while (_mailbox.Reader.TryRead(out var item))
-                item.Fail(exception);
             _deactivated.TrySetResult();
+            while (_mailbox.Reader.TryRead(out var item))
+            {
+                // A caller sees the failure and can retry; a one-way call (a wake-up) would be lost, so it is
+                // dispatched again after a backoff, a bounded number of times (storage may be briefly unreachable).
+                if (item.OneWay && item.ActivationRetries < _options.OneWayActivationRetries)
+                    _ = _catalog.RedispatchLaterAsync(Id, item, _options.OneWayRetryDelay * Math.Pow(2, item.ActivationRetries++));
+                else
+                    item.Fail(exception);
+            }
+
             return false;
         }
     }

@@ -80,6 +80,12 @@ internal sealed class GrainCatalog(
 
     public void Redispatch(GrainId id, WorkItem item) => Dispatch(id, item);
 
+    public async Task RedispatchLaterAsync(GrainId id, WorkItem item, TimeSpan delay)
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        Dispatch(id, item);
+    }
+
     public void Remove(GrainActivation activation)
     {
         _deactivations[activation.Id] = activation.Deactivated;

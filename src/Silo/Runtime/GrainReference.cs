@@ -47,7 +47,7 @@ public class GrainReference : DispatchProxy
                 throw new InvalidOperationException($"One-way grain method {method.Name} must return Task.");
             return (catalog, id, args) =>
             {
-                catalog.Dispatch(id, new WorkItem(grain => Call(method, grain, args), _ => { }));
+                catalog.Dispatch(id, new WorkItem(grain => Call(method, grain, args), _ => { }, oneWay: true));
                 return Task.CompletedTask;
             };
         }

@@ -18,4 +18,12 @@ public sealed class GrainRuntimeOptions
     /// <summary>How long a grain's OnDeactivateAsync may take at shutdown or collection.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan DeactivationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a one-way call is retried when its grain fails to activate (doubling the delay each time).</summary>
+    [Range(0, 30)]
+    public int OneWayActivationRetries { get; set; } = 8;
+
+    /// <summary>The first delay before a one-way call is retried after a failed activation.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan OneWayRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -56,6 +56,22 @@ public sealed class ClusterHarness : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>Starts the processes together and waits until each is ready (reaches the database, has joined).</summary>
+    public static async Task<HeraldProcess[]> ReadyAsync(params Task<HeraldProcess>[] starting)
+    {
+        var processes = await Task.WhenAll(starting);
+        foreach (var process in processes)
+            await process.WaitReadyAsync();
+        return processes;
+    }
+
+    /// <summary>Registers receiver paths r0…r{count-1} through the gateway.</summary>
+    public static async Task RegisterReceiversAsync(HeraldProcess gateway, WebhookReceiver receiver, int count)
+    {
+        for (var i = 0; i < count; i++)
+            (await gateway.Client.PostAsJsonAsync("/api/register", new { webhook_url = receiver.Url($"r{i}") })).EnsureSuccessStatusCode();
+    }
+
     public static async Task<JsonElement> ClusterAsync(HeraldProcess gateway) =>
         (await gateway.Client.GetFromJsonAsync<JsonElement>("/api/cluster"))!;
 

@@ -96,6 +96,29 @@ public sealed class HeraldServer : IAsyncDisposable
         return created.GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// The endpoint's attempt log once it holds <paramref name="total"/> attempts: a receiver sees a delivery
+    /// before Herald has read the answer and recorded the attempt, so reading straight after would race.
+    /// </summary>
+    public async Task<JsonElement> AttemptsAsync(string endpointId, int total)
+    {
+        JsonElement attempts = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            attempts = await GetJsonAsync($"/api/endpoints/{endpointId}/attempts");
+            return attempts.GetProperty("total").GetInt32() >= total;
+        }, $"endpoint {endpointId} has {total} recorded attempts");
+        return attempts;
+    }
+
+    /// <summary>The endpoint's status once <paramref name="condition"/> holds (see <see cref="AttemptsAsync"/> for why).</summary>
+    public async Task<JsonElement> StatusWhenAsync(string endpointId, Func<JsonElement, bool> condition, string because)
+    {
+        JsonElement status = default;
+        await Eventually.TrueAsync(async () => condition(status = await GetJsonAsync($"/api/endpoints/{endpointId}")), because);
+        return status;
+    }
+
     public Task<JsonElement> PushAsync(string message, string? topic = null, bool wait = true) =>
         PostJsonAsync("/api/push", new { message, topic, wait }, wait ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.Accepted);
 
