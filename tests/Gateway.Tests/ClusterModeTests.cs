@@ -160,4 +160,35 @@ public sealed class ClusterModeTests
         Assert.Equal(["before the outage", "after the outage"],
             receiver.Delivered("steady").Select(r => r.Message).ToArray());
     }
+
+    [Fact]
+    public async Task Inbound_duplicates_across_gateways_are_stored_once_and_a_wait_on_one_gateway_sees_an_event_posted_to_the_other()
+    {
+        var settings = await FreshDatabaseAsync();
+        foreach (var (key, value) in Infrastructure.InboundSigning.Sources)
+            settings[key] = value;
+        await using var a = await HeraldServer.StartAsync(settings);
+        await using var b = await HeraldServer.StartAsync(settings);
+        var body = Infrastructure.InboundSigning.Sample("github-push.json");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var request = Infrastructure.InboundSigning.GitHub("push", body, "one-delivery");
+            using var response = await (i % 2 == 0 ? a : b).Client.SendAsync(request);
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("event_id").GetInt64());
+        }));
+        Assert.Single(answers, x => x.StatusCode == HttpStatusCode.Accepted);
+        Assert.Single(answers.Select(x => x.Item2).Distinct());
+        Assert.Equal(1, (await a.GetJsonAsync("/api/events")).GetProperty("count").GetInt32());
+
+        var cursor = answers[0].Item2;
+        var waiting = a.GetJsonAsync($"/api/events/wait?after={cursor}&source=ci&timeout=30");
+        using (var post = Infrastructure.InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "deploy-1", "deploy.finished"))
+        using (var posted = await b.Client.SendAsync(post))
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+        var answer = await waiting;
+        Assert.False(answer.GetProperty("timed_out").GetBoolean());
+        Assert.Equal("deploy.finished", answer.GetProperty("event").GetProperty("type").GetString());
+    }
 }

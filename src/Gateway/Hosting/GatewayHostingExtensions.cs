@@ -40,6 +40,7 @@ public static class GatewayHostingExtensions
 
         services.AddHostedService(sp => sp.GetRequiredService<SseHub>());
         services.AddSingleton<EndpointFactory>();
+        services.AddInboundRateLimiting();
 
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -77,6 +78,7 @@ public static class GatewayHostingExtensions
         });
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseRateLimiter();
 
         app.MapHealthApi();
         app.MapGrainCallApi();
@@ -86,6 +88,8 @@ public static class GatewayHostingExtensions
         app.MapEndpointsApi();
         app.MapStreamApi();
         app.MapClusterApi();
+        app.MapInboundApi();
+        app.MapEventsApi();
         return app;
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
@@ -26,39 +25,16 @@ public static class JsonBody
     public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentLength > maxBytes)
-            return (null, ApiProblems.TooLarge(maxBytes));
+        var (body, readProblem) = await RequestBody.ReadAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (readProblem is not null)
+            return (null, readProblem);
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        try
-        {
-            while (true)
-            {
-                var memory = buffer.GetMemory(8192);
-                var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                    break;
-                buffer.Advance(read);
-                if (buffer.WrittenCount > maxBytes)
-                    return (null, ApiProblems.TooLarge(maxBytes));
-            }
-        }
-        catch (BadHttpRequestException exception)
-        {
-            return (null, ApiProblems.Status(exception.StatusCode, "Bad request body", $"The request body could not be read: {exception.Message}"));
-        }
-        catch (IOException exception)
-        {
-            // The client went away or broke the framing mid-body; nothing was accepted.
-            return (null, ApiProblems.Status(StatusCodes.Status400BadRequest, "Bad request body", $"The request body could not be read: {exception.Message}"));
-        }
-
-        if (buffer.WrittenCount == 0)
+        if (body.Length == 0)
             return (null, ApiProblems.Field("body", "is empty; send a JSON object"));
 
         try
         {
-            using var document = JsonDocument.Parse(buffer.WrittenMemory);
+            using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, ApiProblems.Field("body", "must be a JSON object"));
             var value = document.RootElement.Deserialize<T>(Options);

@@ -11,6 +11,9 @@ public interface IStreamLog
     /// <summary>Appends a message. When this returns, the message is committed and has its sequence number.</summary>
     ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default);
 
+    /// <summary>Appends a message that may carry an event type and an original payload (inbound events do).</summary>
+    ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default);
+
     /// <summary>Up to <paramref name="maxCount"/> retained entries with a sequence above <paramref name="afterSeq"/>, in order.</summary>
     ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default);
 

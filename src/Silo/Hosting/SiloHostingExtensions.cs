@@ -1,4 +1,5 @@
 using Herald.Grains;
+using Herald.Grains.Inbound;
 using Herald.Grains.Broadcast;
 using Herald.Grains.Webhooks;
 using Herald.Runtime;
@@ -40,6 +41,8 @@ public static class SiloHostingExtensions
         services.AddHeraldGrainServices();
         services.AddMemoryProviders();
         services.AddHostedService<SubscriberWakeAgent>();
+        services.AddValidatedOptions<InboundOptions>(InboundOptions.Section);
+        services.AddHostedService<InboundRetention>();
         return builder;
     }
 
@@ -72,6 +75,7 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
         services.TryAddSingleton<IAttemptLog, MemoryAttemptLog>();
         services.TryAddSingleton<IDeliveryOutcomeFeed, MemoryDeliveryOutcomeFeed>();
+        services.TryAddSingleton<IInboundEventStore, MemoryInboundEventStore>();
         return services;
     }
 }

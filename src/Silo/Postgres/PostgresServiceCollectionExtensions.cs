@@ -31,6 +31,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
         services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
+        services.AddSingleton<IInboundEventStore, PostgresInboundEventStore>();
         services.AddHostedService<PostgresPruner>();
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready])

@@ -11,16 +11,21 @@ namespace Herald.Silo.Postgres;
 /// </summary>
 internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications) : IStreamLog
 {
-    private const string Columns = "seq, topic, message, created_at";
+    private const string Columns = "seq, topic, message, created_at, type, payload";
 
-    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default)
+    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
+        AppendAsync(topic, message, type: null, payload: null, cancellationToken);
+
+    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT seq, created_at FROM herald_append($1, $2)");
+        await using var command = dataSource.CreateCommand("SELECT seq, created_at FROM herald_append($1, $2, $3, $4)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = topic });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)type ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)payload ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var entry = new StreamMessage(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1));
+        var entry = new StreamMessage(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1), type, payload);
         notifications.Advance(entry.Seq);
         return entry;
     }
@@ -33,7 +38,7 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         var entries = new List<StreamMessage>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            entries.Add(new StreamMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+            entries.Add(Read(reader));
         return entries;
     }
 
@@ -61,6 +66,10 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.ToUniversalTime() });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long seq ? seq : null;
     }
+
+    internal static StreamMessage Read(System.Data.Common.DbDataReader reader) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
 
     public ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken) =>
         notifications.WaitForHeadAboveAsync(afterSeq, cancellationToken);

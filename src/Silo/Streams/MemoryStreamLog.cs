@@ -19,7 +19,10 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
     private long _head;
     private DateTimeOffset _lastTimestamp;
 
-    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default)
+    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
+        AppendAsync(topic, message, type: null, payload: null, cancellationToken);
+
+    public ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default)
     {
         StreamMessage entry;
         TaskCompletionSource appended;
@@ -28,7 +31,7 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             // Timestamps never go backwards, so time-based replay can binary-search the log.
             var now = time.GetUtcNow();
             _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp;
-            entry = new StreamMessage(++_head, topic, message, _lastTimestamp);
+            entry = new StreamMessage(++_head, topic, message, _lastTimestamp, type, payload);
             _entries.Add(entry);
             if (!_byTopic.TryGetValue(topic, out var seqs))
                 _byTopic[topic] = seqs = new TopicSeqs();

@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Herald.Contracts;
+using Herald.Gateway.Http;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>Query and long-poll the stored inbound events.</summary>
+public static class EventsApi
+{
+    private const int DefaultLimit = 50;
+    private const int MaxLimit = 1000;
+    private const int MaxWaitSeconds = 55;
+    private const int DefaultWaitSeconds = 30;
+    private const int MaxHours = 24 * 365;
+
+    // How many events one GitHub activity summary reads at most; summaries of busier repos say so.
+    private const int ActivityScanLimit = 10_000;
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/events");
+        api.MapGet("/", ListAsync).WithName("ListEvents");
+        api.MapGet("/sources", SourcesAsync).WithName("EventSources");
+        api.MapGet("/summary", SummaryAsync).WithName("EventSummary");
+        api.MapGet("/wait", WaitAsync).WithName("WaitForEvent");
+        api.MapGet("/github/activity", GitHubActivityAsync).WithName("GitHubActivity");
+        api.MapGet("/{id}", GetAsync).WithName("GetEvent");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<EventListResponse>, ProblemHttpResult>> ListAsync(
+        string? source, string? type, string? since, string? limit, bool? includePayload, IInboundEventStore store, CancellationToken cancellationToken)
+    {
+        if (ParseLimit(limit) is not { } take)
+            return ApiProblems.Field("limit", $"must be an integer from 1 to {MaxLimit}");
+        long? afterId = null;
+        DateTimeOffset? sinceTime = null;
+        if (since is not null)
+        {
+            if (long.TryParse(since, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                afterId = id;
+            else if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+                sinceTime = time;
+            else
+                return ApiProblems.Field("since", "must be an event id (to page after it) or an ISO-8601 time");
+        }
+
+        // Without a starting point the newest events are the useful ones; with one, paging goes forward.
+        var events = await store.QueryAsync(new InboundQuery(source?.ToLowerInvariant(), type, afterId, sinceTime, take, Newest: since is null), cancellationToken);
+        var cursor = events.Count > 0 ? events[^1].Id : afterId;
+        return TypedResults.Ok(new EventListResponse(events.Select(e => EventResponse.From(e, includePayload ?? false)).ToArray(), events.Count, cursor));
+    }
+
+    private static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> GetAsync(string id, IInboundEventStore store, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId) || await store.GetAsync(eventId, cancellationToken) is not { } found)
+            return ApiProblems.NotFound($"No inbound event has the id '{id}'.");
+        return TypedResults.Ok(EventResponse.From(found, includePayload: true));
+    }
+
+    private static async Task<Ok<SourceListResponse>> SourcesAsync(IInboundEventStore store, CancellationToken cancellationToken)
+    {
+        var sources = await store.SourcesAsync(cancellationToken);
+        return TypedResults.Ok(new SourceListResponse(sources.Select(s => new SourceResponse(s.Source, s.Count, s.LastSeen)).ToArray()));
+    }
+
+    private static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult>> SummaryAsync(
+        string? source, string? hours, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (ParseHours(hours) is not { } window)
+            return ApiProblems.Field("hours", $"must be an integer from 1 to {MaxHours}");
+        var since = time.GetUtcNow().AddHours(-window);
+        var counts = await store.CountsAsync(source?.ToLowerInvariant(), since, cancellationToken);
+        var bySource = counts.GroupBy(c => c.Source).ToDictionary(
+            g => g.Key,
+            g => new SourceSummary(g.Sum(c => c.Count), g.ToDictionary(c => c.Type ?? "(none)", c => c.Count)));
+        return TypedResults.Ok(new SummaryResponse(window, since, counts.Sum(c => c.Count), bySource));
+    }
+
+    private static async Task<Results<Ok<GitHubActivity>, ProblemHttpResult>> GitHubActivityAsync(
+        string? repo, string? hours, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(repo) || !repo.Contains('/', StringComparison.Ordinal))
+            return ApiProblems.Field("repo", "is required, as owner/name");
+        if (ParseHours(hours) is not { } window)
+            return ApiProblems.Field("hours", $"must be an integer from 1 to {MaxHours}");
+
+        var since = time.GetUtcNow().AddHours(-window);
+        var events = await store.QueryAsync(new InboundQuery(null, null, null, since, ActivityScanLimit), cancellationToken);
+        return TypedResults.Ok(GitHubActivity.From(repo, window, since, events, truncated: events.Count == ActivityScanLimit));
+    }
+
+    /// <summary>
+    /// The first matching event after the cursor, as soon as it is stored on any gateway: woken by the log's
+    /// append notification, not by polling. On timeout the answer carries the cursor to wait from next, so a
+    /// caller that loops never misses an event.
+    /// </summary>
+    private static async Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitAsync(
+        string? after, string? source, string? type, string? timeout, IInboundEventStore store, IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var seconds = DefaultWaitSeconds;
+        if (timeout is not null && (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds > MaxWaitSeconds))
+            return ApiProblems.Field("timeout", $"must be a whole number of seconds from 0 to {MaxWaitSeconds}");
+        long cursor;
+        if (after is null)
+            cursor = (await log.GetBoundsAsync(cancellationToken)).Head;
+        else if (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor))
+            return ApiProblems.Field("after", "must be an event id (the cursor a previous call returned)");
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+        var query = new InboundQuery(source?.ToLowerInvariant(), type, cursor, null, 1);
+        try
+        {
+            while (true)
+            {
+                // The head is read first: whatever is at or below it is visible to the query that follows.
+                var head = (await log.GetBoundsAsync(deadline.Token)).Head;
+                var found = await store.QueryAsync(query, deadline.Token);
+                if (found.Count > 0)
+                    return TypedResults.Ok(new WaitResponse(false, EventResponse.From(found[0], includePayload: true), found[0].Id));
+                cursor = Math.Max(cursor, head);
+                query = query with { AfterId = cursor };
+                await log.WaitForAppendAsync(head, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Ok(new WaitResponse(true, null, cursor));
+        }
+    }
+
+    private static int? ParseLimit(string? limit) =>
+        limit is null ? DefaultLimit
+        : int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxLimit ? value
+        : null;
+
+    private static int? ParseHours(string? hours) =>
+        hours is null ? 24
+        : int.TryParse(hours, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxHours ? value
+        : null;
+}
+
+public sealed record EventResponse(
+    long Id, string Source, string? Type, string DeliveryId, DateTimeOffset ReceivedAt, JsonElement Summary, IReadOnlyDictionary<string, string> Headers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Payload)
+{
+    public static EventResponse From(InboundEvent e, bool includePayload) => new(
+        e.Id, e.Source, e.Type, e.DeliveryId, e.ReceivedAt, JsonDocument.Parse(e.Summary).RootElement.Clone(), e.Headers,
+        includePayload ? PayloadElement(e.Payload) : null);
+
+    // Stored as received: JSON payloads come back as JSON, anything else as a string.
+    private static JsonElement PayloadElement(string payload)
+    {
+        try
+        {
+            return JsonDocument.Parse(payload).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(payload);
+        }
+    }
+}
+
+public sealed record EventListResponse(IReadOnlyList<EventResponse> Events, int Count, long? Cursor);
+
+public sealed record SourceResponse(string Source, long Count, DateTimeOffset LastSeen);
+
+public sealed record SourceListResponse(IReadOnlyList<SourceResponse> Sources);
+
+public sealed record SourceSummary(long Total, IReadOnlyDictionary<string, long> Types);
+
+public sealed record SummaryResponse(int Hours, DateTimeOffset Since, long Total, IReadOnlyDictionary<string, SourceSummary> Sources);
+
+public sealed record WaitResponse(bool TimedOut, EventResponse? Event, long Cursor);
+
+/// <summary>What happened in one GitHub repository: pushes, commits, contributors, pull requests and issues by action.</summary>
+public sealed record GitHubActivity(
+    string Repo, int Hours, DateTimeOffset Since, int Pushes, int Commits, IReadOnlyList<string> Contributors,
+    IReadOnlyDictionary<string, int> PullRequests, IReadOnlyDictionary<string, int> Issues, IReadOnlyList<string> RecentCommits, bool Truncated)
+{
+    private const int RecentCommitCount = 20;
+
+    public static GitHubActivity From(string repo, int hours, DateTimeOffset since, IReadOnlyList<InboundEvent> events, bool truncated)
+    {
+        var pushes = 0;
+        var commits = 0;
+        var contributors = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        var pulls = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var issues = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var recent = new List<string>();
+        foreach (var e in events)
+        {
+            if (JsonNode.Parse(e.Summary) is not JsonObject summary || !string.Equals(summary["repo"]?.GetValue<string>(), repo, StringComparison.OrdinalIgnoreCase))
+                continue;
+            switch (e.Type)
+            {
+                case "push":
+                    pushes++;
+                    commits += summary["commit_count"]?.GetValue<int>() ?? 0;
+                    foreach (var name in (summary["commit_authors"] as JsonArray ?? []).Append(summary["pusher"]).OfType<JsonNode>())
+                        contributors.Add(name.GetValue<string>());
+                    recent.AddRange((summary["commits"] as JsonArray ?? []).OfType<JsonNode>().Select(c => c.GetValue<string>()));
+                    break;
+                case "pull_request":
+                    var action = summary["merged"]?.GetValue<bool>() == true && summary["action"]?.GetValue<string>() == "closed" ? "merged" : summary["action"]?.GetValue<string>() ?? "(none)";
+                    pulls[action] = pulls.GetValueOrDefault(action) + 1;
+                    break;
+                case "issues":
+                    var issueAction = summary["action"]?.GetValue<string>() ?? "(none)";
+                    issues[issueAction] = issues.GetValueOrDefault(issueAction) + 1;
+                    break;
+            }
+        }
+
+        return new GitHubActivity(repo, hours, since, pushes, commits, contributors.ToArray(), pulls, issues, recent.TakeLast(RecentCommitCount).ToArray(), truncated);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Herald.Contracts;
+using Herald.Gateway.Http;
+using Herald.Grains.Inbound;
+using Herald.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>
+/// <c>POST /webhook/{source}</c>: webhooks from the outside world. Verified per the source's scheme, stored once
+/// per delivery id, appended to the log under <c>inbound.&lt;source&gt;</c>, and only then answered.
+/// </summary>
+public static partial class InboundApi
+{
+    public const string RateLimitPolicy = "inbound";
+
+    // Kept with the event so that people can see what arrived; signatures are deliberately left out.
+    private static readonly string[] KeptHeaders =
+    [
+        "content-type", "user-agent", "x-github-event", "x-github-delivery", "x-github-hook-id", "webhook-id", "webhook-timestamp",
+    ];
+
+    public static IEndpointRouteBuilder MapInboundApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/webhook/{source}", ReceiveAsync).RequireRateLimiting(RateLimitPolicy).WithName("ReceiveWebhook");
+        return routes;
+    }
+
+    /// <summary>The options of a source, or null when it is not configured and unknown sources are refused.</summary>
+    public static InboundSourceOptions? Resolve(InboundOptions options, string source) =>
+        options.Sources.TryGetValue(source, out var configured) ? configured
+        : options.AcceptUnknownSources ? new InboundSourceOptions { Scheme = "none" }
+        : null;
+
+    private static async Task<Results<Accepted<InboundReceipt>, Ok<InboundReceipt>, ProblemHttpResult>> ReceiveAsync(
+        string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        source = source.ToLowerInvariant();
+        if (!SourceName().IsMatch(source) || Resolve(options.CurrentValue, source) is not { } settings)
+        {
+            return ApiProblems.NotFound(
+                $"Unknown inbound source '{source}'. Configure it under Herald:Inbound:Sources:{source} (scheme github, stripe, standard, hmac or none).");
+        }
+
+        var (body, problem) = await RequestBody.ReadAsync(request, settings.MaxBodyBytes, cancellationToken);
+        if (problem is not null)
+            return problem;
+
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var verification = InboundVerifier.Verify(settings, new InboundRequest(headers, body, time.GetUtcNow()));
+        if (!verification.Verified)
+            return ApiProblems.Status(StatusCodes.Status401Unauthorized, "Verification failed", verification.Error ?? "The request could not be verified.");
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            return ApiProblems.Field("body", "is not valid UTF-8");
+        }
+
+        if (text.Contains('\0', StringComparison.Ordinal))
+            return ApiProblems.Field("body", "must not contain NUL (U+0000) characters");
+
+        JsonElement? payload = null;
+        try
+        {
+            if (text.Length > 0)
+                payload = JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (JsonException exception) when (settings.ShouldRequireJson)
+        {
+            return ApiProblems.Field("body", $"is not valid JSON ({exception.Message.Split(". ")[0]}); source '{source}' requires JSON");
+        }
+        catch (JsonException)
+        {
+            // Not JSON, and this source does not require it: stored as text.
+        }
+
+        if (settings.ShouldRequireJson && payload is null)
+            return ApiProblems.Field("body", $"is empty; source '{source}' requires a JSON body");
+
+        var summary = InboundSummary.Build(settings.Scheme.ToLowerInvariant(), verification.Type, payload);
+        var draft = new InboundEventDraft(
+            source,
+            verification.Type,
+            verification.DeliveryId ?? "herald_" + Guid.CreateVersion7().ToString("N"),
+            KeptHeaders.Concat([settings.IdHeader, settings.TypeHeader]).OfType<string>()
+                .Where(headers.ContainsKey).Distinct(StringComparer.OrdinalIgnoreCase).ToDictionary(h => h.ToLowerInvariant(), h => headers[h]),
+            text,
+            summary.ToJsonString(),
+            InboundSummary.Describe(source, verification.Type, summary));
+
+        var (stored, created) = await store.AppendAsync(draft, cancellationToken);
+        return created
+            ? TypedResults.Accepted($"/api/events/{stored.Id}", new InboundReceipt("received", stored.Id))
+            : TypedResults.Ok(new InboundReceipt("duplicate", stored.Id));
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex SourceName();
+}
+
+public sealed record InboundReceipt(string Status, long EventId);

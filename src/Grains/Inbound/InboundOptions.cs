@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+
+namespace Herald.Grains.Inbound;
+
+/// <summary>Webhooks that other services send to Herald, bound from <c>Herald:Inbound</c>.</summary>
+public sealed partial class InboundOptions : IValidatableObject
+{
+    public const string Section = "Herald:Inbound";
+
+    /// <summary>Each source by the name that appears in its receiving URL.</summary>
+    public Dictionary<string, InboundSourceOptions> Sources { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Off by default so a typo in a sender's URL is refused rather than silently stored unverified.
+    /// When on, unknown sources are treated as scheme <c>none</c>.
+    /// </summary>
+    public bool AcceptUnknownSources { get; set; }
+
+    /// <summary>How often each source's retention (<c>MaxEvents</c>, <c>MaxAge</c>) is enforced.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    // Data annotations do not descend into dictionary values, so each source is validated here, by name.
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, source) in Sources)
+        {
+            if (!SourceName().IsMatch(name.ToLowerInvariant()))
+                yield return new ValidationResult($"Source name '{name}' must be letters, digits, '-' or '_' (it appears in /webhook/{{source}}).", [$"{nameof(Sources)}:{name}"]);
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(source, new ValidationContext(source), results, validateAllProperties: true);
+            foreach (var result in results)
+                yield return new ValidationResult($"{nameof(Sources)}:{name}: {result.ErrorMessage}", result.MemberNames.Select(m => $"{nameof(Sources)}:{name}:{m}").ToArray());
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex SourceName();
+}

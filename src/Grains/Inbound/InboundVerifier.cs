@@ -1,0 +1,321 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Herald.Grains.Inbound;
+
+/// <summary>Checks that an inbound request was signed by its source, and pulls out the delivery id and event type.</summary>
+public static class InboundVerifier
+{
+    private const string GitHubSignatureHeader = "X-Hub-Signature-256";
+    private const string GitHubSignaturePrefix = "sha256=";
+    private const string GitHubEventHeader = "X-GitHub-Event";
+    private const string GitHubDeliveryHeader = "X-GitHub-Delivery";
+    private const string StripeSignatureHeader = "Stripe-Signature";
+    private const string StandardIdHeader = "webhook-id";
+    private const string StandardTimestampHeader = "webhook-timestamp";
+    private const string StandardSignatureHeader = "webhook-signature";
+
+    // Timestamps past this cannot be turned into a DateTimeOffset, and bounding them keeps the skew arithmetic from overflowing.
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+    /// <summary>Never throws for anything the sender controls; a bad request is a failed result.</summary>
+    public static VerificationResult Verify(InboundSourceOptions source, InboundRequest request)
+    {
+        try
+        {
+            var scheme = source.Scheme?.ToLowerInvariant();
+            if (scheme == SignatureSchemes.None)
+                return VerificationResult.Success(OptionalHeader(request, source.IdHeader), OptionalHeader(request, source.TypeHeader));
+            if (!SignatureSchemes.RequiresSecrets(scheme))
+                return VerificationResult.Fail($"scheme '{source.Scheme}' is not supported; fix this source's configuration");
+
+            var secrets = (source.Secrets ?? []).Where(secret => !string.IsNullOrEmpty(secret)).ToArray();
+            if (secrets.Length == 0)
+                return VerificationResult.Fail("no secrets are configured for this source; add one under Secrets");
+
+            return scheme switch
+            {
+                SignatureSchemes.GitHub => VerifyGitHub(secrets, request),
+                SignatureSchemes.Stripe => VerifyStripe(secrets, source.Tolerance, request),
+                SignatureSchemes.Standard => VerifyStandard(secrets, source.Tolerance, request),
+                _ => VerifyHmac(secrets, source, request),
+            };
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or OverflowException or CryptographicException or JsonException)
+        {
+            // The parsers below use Try* methods; this is the backstop that keeps a surprise from becoming a 500.
+            return VerificationResult.Fail($"request could not be verified: {exception.Message}");
+        }
+    }
+
+    private static VerificationResult VerifyGitHub(string[] secrets, InboundRequest request)
+    {
+        if (!TryGetRequiredHeader(request, GitHubSignatureHeader, out var value, out var missing))
+            return missing;
+        if (!value.StartsWith(GitHubSignaturePrefix, StringComparison.OrdinalIgnoreCase))
+            return VerificationResult.Fail($"{GitHubSignatureHeader} header must start with '{GitHubSignaturePrefix}'");
+        if (!TryDecodeHex(value.AsSpan(GitHubSignaturePrefix.Length), HMACSHA256.HashSizeInBytes, out var signature))
+            return VerificationResult.Fail(
+                $"{GitHubSignatureHeader} header must be '{GitHubSignaturePrefix}' followed by {HMACSHA256.HashSizeInBytes * 2} hex characters");
+
+        if (!AnyMatches(Utf8Keys(secrets), HashAlgorithmName.SHA256, [], request.Body, [signature]))
+            return NoMatch(GitHubSignatureHeader);
+        return VerificationResult.Success(OptionalHeader(request, GitHubDeliveryHeader), OptionalHeader(request, GitHubEventHeader));
+    }
+
+    private static VerificationResult VerifyStripe(string[] secrets, TimeSpan tolerance, InboundRequest request)
+    {
+        if (!TryGetRequiredHeader(request, StripeSignatureHeader, out var header, out var missing))
+            return missing;
+
+        long? timestamp = null;
+        var signatures = new List<byte[]>();
+        var elements = header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < elements.Length; i++)
+        {
+            var separator = elements[i].IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+                return VerificationResult.Fail($"{StripeSignatureHeader} header element {i + 1} is not a key=value pair");
+            var key = elements[i][..separator];
+            var value = elements[i].AsSpan(separator + 1);
+            if (key == "t" && timestamp is null)
+            {
+                if (!TryParseUnixSeconds(value, out var seconds))
+                    return VerificationResult.Fail($"{StripeSignatureHeader} header t= must be a Unix time in seconds");
+                timestamp = seconds;
+            }
+            else if (key == "v1")
+            {
+                if (!TryDecodeHex(value, HMACSHA256.HashSizeInBytes, out var signature))
+                    return VerificationResult.Fail(
+                        $"{StripeSignatureHeader} header v1= must be {HMACSHA256.HashSizeInBytes * 2} hex characters");
+                signatures.Add(signature);
+            }
+            // Other keys (v0 test-mode signatures, schemes Stripe may add) are ignored, as Stripe's own libraries do.
+        }
+
+        if (timestamp is null)
+            return VerificationResult.Fail($"{StripeSignatureHeader} header has no t= timestamp");
+        if (signatures.Count == 0)
+            return VerificationResult.Fail($"{StripeSignatureHeader} header has no v1= signature");
+        if (OutsideTolerance(StripeSignatureHeader, timestamp.Value, tolerance, request.Now) is { } stale)
+            return stale;
+
+        var signedPrefix = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{timestamp.Value}."));
+        // Stripe keys the HMAC with the secret's text, whsec_ prefix included, unlike Standard Webhooks.
+        if (!AnyMatches(Utf8Keys(secrets), HashAlgorithmName.SHA256, signedPrefix, request.Body, signatures))
+            return NoMatch(StripeSignatureHeader);
+
+        var (id, type) = ReadIdAndType(request.Body);
+        return VerificationResult.Success(id, type);
+    }
+
+    private static VerificationResult VerifyStandard(string[] secrets, TimeSpan tolerance, InboundRequest request)
+    {
+        if (!TryGetRequiredHeader(request, StandardIdHeader, out var id, out var missing)
+            || !TryGetRequiredHeader(request, StandardTimestampHeader, out var timestampText, out missing)
+            || !TryGetRequiredHeader(request, StandardSignatureHeader, out var signatureList, out missing))
+        {
+            return missing;
+        }
+
+        if (!TryParseUnixSeconds(timestampText, out var timestamp))
+            return VerificationResult.Fail($"{StandardTimestampHeader} header must be a Unix time in seconds");
+
+        var signatures = new List<byte[]>();
+        foreach (var entry in signatureList.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var separator = entry.IndexOf(',', StringComparison.Ordinal);
+            if (separator <= 0)
+                return VerificationResult.Fail($"{StandardSignatureHeader} header entries must look like 'v1,<base64>'");
+            // Only symmetric v1 is implemented; v1a (ed25519) and later versions are skipped as the spec allows.
+            if (entry.AsSpan(0, separator) is not "v1")
+                continue;
+            if (!TryDecodeBase64(entry.AsSpan(separator + 1), HMACSHA256.HashSizeInBytes, out var signature))
+                return VerificationResult.Fail(
+                    $"{StandardSignatureHeader} header v1 signature must be the base64 of {HMACSHA256.HashSizeInBytes} bytes");
+            signatures.Add(signature);
+        }
+
+        if (signatures.Count == 0)
+            return VerificationResult.Fail($"{StandardSignatureHeader} header has no v1 signature");
+        if (OutsideTolerance(StandardTimestampHeader, timestamp, tolerance, request.Now) is { } stale)
+            return stale;
+
+        var keys = new List<byte[]>();
+        foreach (var secret in secrets)
+        {
+            if (SignatureSchemes.TryDecodeStandardSecret(secret, out var key))
+                keys.Add(key);
+        }
+        if (keys.Count == 0)
+            return VerificationResult.Fail("no configured secret is a valid Standard Webhooks secret; expected 'whsec_' followed by base64");
+
+        var signedPrefix = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{id}.{timestamp}."));
+        if (!AnyMatches(keys, HashAlgorithmName.SHA256, signedPrefix, request.Body, signatures))
+            return NoMatch(StandardSignatureHeader);
+
+        return VerificationResult.Success(id, ReadIdAndType(request.Body).Type);
+    }
+
+    private static VerificationResult VerifyHmac(string[] secrets, InboundSourceOptions source, InboundRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(source.Header))
+            return VerificationResult.Fail("no signature Header is configured for this hmac source");
+        if (!TryGetHmacAlgorithm(source.Algorithm, out var algorithm, out var hashSize))
+            return VerificationResult.Fail($"hmac Algorithm '{source.Algorithm}' is not supported; use sha1, sha256 or sha512");
+        if (!TryGetRequiredHeader(request, source.Header, out var value, out var missing))
+            return missing;
+
+        if (!string.IsNullOrEmpty(source.Prefix))
+        {
+            if (!value.StartsWith(source.Prefix, StringComparison.OrdinalIgnoreCase))
+                return VerificationResult.Fail($"{source.Header} header must start with '{source.Prefix}'");
+            value = value[source.Prefix.Length..].Trim();
+        }
+
+        byte[] signature;
+        if (SignatureSchemes.Is(source.Encoding, SignatureSchemes.Hex))
+        {
+            if (!TryDecodeHex(value, hashSize, out signature))
+                return VerificationResult.Fail(
+                    $"{source.Header} header must carry {hashSize * 2} hex characters (an HMAC-{source.Algorithm.ToUpperInvariant()})");
+        }
+        else if (SignatureSchemes.Is(source.Encoding, SignatureSchemes.Base64))
+        {
+            if (!TryDecodeBase64(value, hashSize, out signature))
+                return VerificationResult.Fail(
+                    $"{source.Header} header must carry the base64 of {hashSize} bytes (an HMAC-{source.Algorithm.ToUpperInvariant()})");
+        }
+        else
+        {
+            return VerificationResult.Fail($"hmac Encoding '{source.Encoding}' is not supported; use hex or base64");
+        }
+
+        if (!AnyMatches(Utf8Keys(secrets), algorithm, [], request.Body, [signature]))
+            return NoMatch(source.Header);
+        return VerificationResult.Success(OptionalHeader(request, source.IdHeader), OptionalHeader(request, source.TypeHeader));
+    }
+
+    private static bool AnyMatches(
+        IReadOnlyList<byte[]> keys, HashAlgorithmName algorithm, byte[] signedPrefix, ReadOnlyMemory<byte> body, IReadOnlyList<byte[]> signatures)
+    {
+        var matched = false;
+        foreach (var key in keys)
+        {
+            // Hashing the prefix and body in two steps avoids copying a body of up to MaxBodyBytes.
+            using var hmac = IncrementalHash.CreateHMAC(algorithm, key);
+            hmac.AppendData(signedPrefix);
+            hmac.AppendData(body.Span);
+            var expected = hmac.GetHashAndReset();
+            foreach (var signature in signatures)
+            {
+                // Constant time, and no early exit, so response timing reveals nothing about how close a forgery came.
+                matched |= CryptographicOperations.FixedTimeEquals(expected, signature);
+            }
+        }
+        return matched;
+    }
+
+    private static byte[][] Utf8Keys(string[] secrets) => [.. secrets.Select(Encoding.UTF8.GetBytes)];
+
+    private static VerificationResult NoMatch(string header) =>
+        VerificationResult.Fail($"{header} signature does not match any configured secret; check the secret and that the body is forwarded unmodified");
+
+    private static VerificationResult? OutsideTolerance(string header, long timestamp, TimeSpan tolerance, DateTimeOffset now)
+    {
+        var skew = now.ToUnixTimeSeconds() - timestamp;
+        if (Math.Abs(skew) <= tolerance.TotalSeconds)
+            return null;
+        var direction = skew > 0 ? "old" : "in the future";
+        return VerificationResult.Fail(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{header} timestamp {timestamp} is {Math.Abs(skew)} s {direction}, outside the {tolerance.TotalSeconds:0.###} s tolerance; check the sender's clock, or this is a replay"));
+    }
+
+    private static bool TryParseUnixSeconds(ReadOnlySpan<char> text, out long seconds) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) && seconds <= MaxUnixSeconds;
+
+    private static bool TryDecodeHex(ReadOnlySpan<char> text, int length, out byte[] bytes)
+    {
+        bytes = new byte[length];
+        return text.Length == length * 2
+            && Convert.FromHexString(text, bytes, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == length;
+    }
+
+    private static bool TryDecodeBase64(ReadOnlySpan<char> text, int length, out byte[] bytes)
+    {
+        // One spare byte lets an over-long signature decode, so it is caught by the length check rather than read as malformed.
+        var buffer = new byte[length + 3];
+        var ok = Convert.TryFromBase64Chars(text, buffer, out var written) && written == length;
+        bytes = ok ? buffer[..length] : [];
+        return ok;
+    }
+
+    private static bool TryGetHmacAlgorithm(string? name, out HashAlgorithmName algorithm, out int hashSize)
+    {
+        (algorithm, hashSize) = name?.ToLowerInvariant() switch
+        {
+            // SHA-1 is weak for collisions but HMAC-SHA1 is still unforgeable, and some senders offer nothing else.
+            SignatureSchemes.Sha1 => (HashAlgorithmName.SHA1, 20),
+            SignatureSchemes.Sha256 => (HashAlgorithmName.SHA256, HMACSHA256.HashSizeInBytes),
+            SignatureSchemes.Sha512 => (HashAlgorithmName.SHA512, HMACSHA512.HashSizeInBytes),
+            _ => (default, 0),
+        };
+        return hashSize > 0;
+    }
+
+    private static (string? Id, string? Type) ReadIdAndType(ReadOnlyMemory<byte> body)
+    {
+        // The id and type are conveniences; a signed body that is not a JSON object is still genuine.
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return default;
+            return (StringProperty(document.RootElement, "id"), StringProperty(document.RootElement, "type"));
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+
+        static string? StringProperty(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String ? property.GetString() : null;
+    }
+
+    /// <summary>The trimmed value of a header the scheme cannot do without, or the failure that names it.</summary>
+    private static bool TryGetRequiredHeader(
+        InboundRequest request, string name, out string value, [NotNullWhen(false)] out VerificationResult? failure)
+    {
+        var raw = Header(request, name);
+        value = raw?.Trim() ?? "";
+        failure = raw is null ? VerificationResult.Fail($"{name} header is missing")
+            : value.Length == 0 ? VerificationResult.Fail($"{name} header is empty")
+            : null;
+        return failure is null;
+    }
+
+    private static string? OptionalHeader(InboundRequest request, string? name)
+    {
+        var value = string.IsNullOrWhiteSpace(name) ? null : Header(request, name)?.Trim();
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>Callers may pass an ordinal dictionary, so a miss falls back to a case-insensitive scan.</summary>
+    private static string? Header(InboundRequest request, string name)
+    {
+        if (request.Headers.TryGetValue(name, out var value))
+            return value;
+        foreach (var (key, candidate) in request.Headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+                return candidate;
+        }
+        return null;
+    }
+}

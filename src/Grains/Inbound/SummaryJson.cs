@@ -1,0 +1,121 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Herald.Grains.Inbound;
+
+/// <summary>
+/// Tolerant reads for the inbound summaries. Payloads come from third parties, so every read treats a wrong kind
+/// anywhere along the path as a missing field instead of throwing.
+/// </summary>
+internal static class SummaryJson
+{
+    public static JsonElement? Get(JsonElement? element, params ReadOnlySpan<string> path)
+    {
+        if (element is not { } current)
+            return null;
+        foreach (var name in path)
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out var next))
+                return null;
+            current = next;
+        }
+        return current;
+    }
+
+    public static string? String(JsonElement? element, params ReadOnlySpan<string> path) =>
+        Get(element, path) is { ValueKind: JsonValueKind.String } value ? Decode(value) : null;
+
+    public static long? Int64(JsonElement? element, params ReadOnlySpan<string> path) =>
+        Get(element, path) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt64(out var number) ? number : null;
+
+    public static bool? Bool(JsonElement? element, params ReadOnlySpan<string> path) =>
+        Get(element, path)?.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => null,
+        };
+
+    /// <summary>
+    /// A copy of a string, number or boolean that does not borrow the payload's document, so the summary outlives
+    /// it. Objects and arrays are left out: a summary holds single values only.
+    /// </summary>
+    public static JsonNode? Scalar(JsonElement? element, params ReadOnlySpan<string> path)
+    {
+        if (Get(element, path) is not { } value)
+            return null;
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Decode(value);
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Number:
+                return CopyNumber(value);
+            default:
+                return null;
+        }
+    }
+
+    public static JsonNode? Number(JsonElement? element, params ReadOnlySpan<string> path) =>
+        Get(element, path) is { ValueKind: JsonValueKind.Number } value ? CopyNumber(value) : null;
+
+    /// <summary>The value of <paramref name="key"/> as display text, or null when it is absent, null or not a scalar.</summary>
+    public static string? Text(JsonObject summary, string key)
+    {
+        if (!summary.TryGetPropertyValue(key, out var node) || node is not JsonValue value)
+            return null;
+        return value.GetValueKind() switch
+        {
+            JsonValueKind.String => Clean(value.GetValue<string>()),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.ToJsonString(),
+            _ => null,
+        };
+    }
+
+    public static bool IsTrue(JsonObject summary, string key) =>
+        summary.TryGetPropertyValue(key, out var node) && node is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
+
+    /// <summary>
+    /// SSE frames and log lines end at a line break, so a title or message carrying one would split the event or
+    /// forge a log line.
+    /// </summary>
+    public static string Clean(string text)
+    {
+        if (!text.Any(IsBreaking))
+            return text;
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+            builder.Append(IsBreaking(c) ? ' ' : c);
+        return builder.ToString();
+    }
+
+    private static bool IsBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+
+    private static JsonNode? CopyNumber(JsonElement value)
+    {
+        if (value.TryGetInt64(out var integer))
+            return integer;
+        if (value.TryGetDecimal(out var fraction))
+            return fraction;
+        // Out of range for decimal (1e400): a cloned element keeps the literal, where a double would turn into
+        // infinity and fail to serialize.
+        return JsonValue.Create(value.Clone());
+    }
+
+    private static string? Decode(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\uD800") is valid JSON but not valid text.
+            return null;
+        }
+    }
+}
