@@ -94,6 +94,7 @@ public sealed partial class DeployFilesTests
     [Theory]
     [InlineData("gateway.Dockerfile", "Gateway")]
     [InlineData("silo.Dockerfile", "Silo")]
+    [InlineData("mcp-bridge.Dockerfile", "McpBridge")]
     public void Dockerfiles_are_multi_stage_non_root_and_start_the_project_they_build(string file, string project)
     {
         var text = File.ReadAllText(Path.Combine(Root, "deploy", file));

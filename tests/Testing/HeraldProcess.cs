@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Herald.Testing;
 
-namespace Herald.Cluster.Tests.Infrastructure;
+namespace Herald.Testing;
 
 /// <summary>
 /// A Herald executable (silo or gateway) as a real child process: <c>dotnet Herald.X.dll</c> on 127.0.0.1 port 0,
@@ -39,7 +38,7 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     public static Task<HeraldProcess> StartSiloAsync(string name, IReadOnlyDictionary<string, string> settings) =>
         StartAsync(name, "Silo", settings);
 
-    public static async Task<HeraldProcess> StartAsync(string name, string project, IReadOnlyDictionary<string, string> settings)
+    public static async Task<HeraldProcess> StartAsync(string name, string project, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? extraArguments = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -53,6 +52,8 @@ public sealed partial class HeraldProcess : IAsyncDisposable
         start.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var (key, value) in settings)
             start.ArgumentList.Add($"--{key}={value}");
+        foreach (var argument in extraArguments ?? [])
+            start.ArgumentList.Add(argument);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Information";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
@@ -125,7 +126,7 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     }
 
     /// <summary>The built output of a src project, next to this test assembly's configuration (Debug or Release).</summary>
-    private static string BuiltAssembly(string project)
+    public static string BuiltAssembly(string project)
     {
         var testDirectory = AppContext.BaseDirectory;
         var configuration = new DirectoryInfo(testDirectory).Parent!.Name;

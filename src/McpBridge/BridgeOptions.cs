@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Herald.McpBridge;
+
+/// <summary>Where the bridge finds Herald, bound from <c>Herald</c> (env <c>Herald__GatewayUrl</c>, <c>Herald__ApiKey</c>).</summary>
+public sealed class BridgeOptions
+{
+    public const string Section = "Herald";
+
+    [Required]
+    [Url]
+    public string GatewayUrl { get; set; } = "http://127.0.0.1:8000";
+
+    /// <summary>Sent as a bearer token when the gateway requires keys.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>How often <c>wait_for_event</c> reports progress while it waits, to clients that asked for progress.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+
+namespace Herald.McpBridge;
+
+/// <summary>
+/// The bridge's typed client for the gateway's HTTP API. Every failure becomes an <see cref="McpException"/> with
+/// a message a model can act on: what was wrong with the request, or which gateway URL could not be reached.
+/// </summary>
+public sealed class GatewayClient(HttpClient http, IOptions<BridgeOptions> options)
+{
+    public Uri DefaultBase => new(options.Value.GatewayUrl.TrimEnd('/') + "/");
+
+    /// <summary>The gateway to call: the configured one, or another by host and port (host 0.0.0.0 means this machine).</summary>
+    public Uri Resolve(string? host, int? port)
+    {
+        if (host is null && port is null)
+            return DefaultBase;
+        if (port is < 1 or > 65535)
+            throw new McpException($"port must be from 1 to 65535, not {port}.");
+        var target = new UriBuilder(DefaultBase);
+        if (host is not null)
+            target.Host = host is "0.0.0.0" or "localhost" ? "127.0.0.1" : host;
+        if (port is not null)
+            target.Port = port.Value;
+        return target.Uri;
+    }
+
+    public Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken, Uri? gateway = null) =>
+        SendAsync(HttpMethod.Get, path, null, cancellationToken, gateway);
+
+    public Task<JsonElement> PostAsync(string path, object body, CancellationToken cancellationToken, Uri? gateway = null) =>
+        SendAsync(HttpMethod.Post, path, body, cancellationToken, gateway);
+
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, path, null, cancellationToken);
+
+    /// <summary>Like the other calls, but a 4xx comes back as its status and body instead of an error.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> TryPostAsync(string path, object body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (HttpStatusCode.OK, await SendAsync(HttpMethod.Post, path, body, cancellationToken, allowClientErrors: true));
+        }
+        catch (ClientErrorException error)
+        {
+            return (error.Status, error.Body);
+        }
+    }
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, Uri? gateway = null, bool allowClientErrors = false)
+    {
+        var target = new Uri(gateway ?? DefaultBase, path);
+        using var request = new HttpRequestMessage(method, target);
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        if (options.Value.ApiKey is { Length: > 0 } key)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new McpException($"The Herald gateway at {target.GetLeftPart(UriPartial.Authority)} could not be reached ({exception.Message}). Is it running? Set Herald__GatewayUrl to its address.");
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+                return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+            if (allowClientErrors && (int)response.StatusCode is >= 400 and < 500 && text.Length > 0)
+                throw new ClientErrorException(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+            throw new McpException(Describe(response.StatusCode, text, target));
+        }
+    }
+
+    private sealed class ClientErrorException(HttpStatusCode status, JsonElement body) : Exception
+    {
+        public HttpStatusCode Status { get; } = status;
+
+        public JsonElement Body { get; } = body;
+    }
+
+    private static string Describe(HttpStatusCode status, string body, Uri target)
+    {
+        try
+        {
+            if (JsonDocument.Parse(body).RootElement.TryGetProperty("error", out var error))
+                return $"Herald answered {(int)status}: {error.GetString()}";
+        }
+        catch (JsonException)
+        {
+        }
+
+        return $"Herald at {target.GetLeftPart(UriPartial.Authority)} answered {(int)status} {status}.";
+    }
+}

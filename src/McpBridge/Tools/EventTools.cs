@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+
+namespace Herald.McpBridge.Tools;
+
+public sealed record EventList(JsonElement Events, int Count, long? Cursor);
+
+public sealed record EventDetail(JsonElement Event);
+
+public sealed record SourceList(JsonElement Sources);
+
+public sealed record EventSummary(JsonElement Summary);
+
+public sealed record WaitResult(bool TimedOut, JsonElement? Event, long Cursor, string Summary);
+
+[McpServerToolType]
+public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> options)
+{
+    private const int MaxWaitSeconds = 55;
+
+    [McpServerTool(Name = "get_recent_events", Title = "Recent inbound events", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("List the most recent webhooks Herald received from outside (GitHub, Stripe, ...), newest last, each with source, type, time and a normalized summary. The cursor can be passed to get_events_since or wait_for_event.")]
+    public async Task<EventList> GetRecentEventsAsync(
+        [Description("How many events, from 1 to 100. Default 20.")] int limit = 20,
+        [Description("Only events from this source (as configured, e.g. 'github').")] string? source = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1 or > 100)
+            throw new McpException($"limit must be from 1 to 100, not {limit}.");
+        return List(await gateway.GetAsync($"/api/events?limit={limit}{Query("source", source)}", cancellationToken));
+    }
+
+    [McpServerTool(Name = "get_event_by_id", Title = "One inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Get one received event with its full original payload, selected headers and summary.")]
+    public async Task<EventDetail> GetEventByIdAsync(
+        [Description("The event id (event_id from the receipt, or id from a listing).")] long id,
+        CancellationToken cancellationToken = default)
+    {
+        if (id < 1)
+            throw new McpException($"id must be a positive event id, not {id}.");
+        return new EventDetail(await gateway.GetAsync($"/api/events/{id}", cancellationToken));
+    }
+
+    [McpServerTool(Name = "get_events_since", Title = "Inbound events since", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("List received events after a cursor (an event id: nothing is skipped or repeated when you page on with the returned cursor) or since an ISO-8601 time, oldest first.")]
+    public async Task<EventList> GetEventsSinceAsync(
+        [Description("An event id to page after, or an ISO-8601 time such as 2026-11-21T10:00:00Z.")] string timestamp_or_cursor,
+        [Description("Only events from this source.")] string? source = null,
+        [Description("How many events at most, from 1 to 500. Default 100.")] int limit = 100,
+        CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1 or > 500)
+            throw new McpException($"limit must be from 1 to 500, not {limit}.");
+        if (string.IsNullOrWhiteSpace(timestamp_or_cursor))
+            throw new McpException("timestamp_or_cursor must be an event id or an ISO-8601 time.");
+        return List(await gateway.GetAsync($"/api/events?limit={limit}{Query("since", timestamp_or_cursor)}{Query("source", source)}", cancellationToken));
+    }
+
+    [McpServerTool(Name = "get_event_sources", Title = "Inbound event sources", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("List the sources Herald has received webhooks from, with how many events each and when the last one arrived.")]
+    public async Task<SourceList> GetEventSourcesAsync(CancellationToken cancellationToken = default) =>
+        new((await gateway.GetAsync("/api/events/sources", cancellationToken)).GetProperty("sources"));
+
+    [McpServerTool(Name = "get_event_summary", Title = "Inbound event counts", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Count received events by source and type over the last N hours.")]
+    public async Task<EventSummary> GetEventSummaryAsync(
+        [Description("How many hours back, from 1 to 8760. Default 24.")] int hours = 24,
+        [Description("Only this source.")] string? source = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (hours is < 1 or > 8760)
+            throw new McpException($"hours must be from 1 to 8760, not {hours}.");
+        return new EventSummary(await gateway.GetAsync($"/api/events/summary?hours={hours}{Query("source", source)}", cancellationToken));
+    }
+
+    [McpServerTool(Name = "wait_for_event", Title = "Wait for the next inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Block until Herald receives a matching webhook, then return it; or return timed_out after the timeout (at most 55 s). " +
+                 "Always returns a cursor: call again with after=<cursor> to keep waiting without missing anything. " +
+                 "Leave 'after' out to wait for the next event from now.")]
+    public async Task<WaitResult> WaitForEventAsync(
+        IProgress<ProgressNotificationValue> progress,
+        [Description("The cursor to wait after (an event id, or the cursor a previous call returned).")] long? after = null,
+        [Description("Only events from this source (e.g. 'github').")] string? source = null,
+        [Description("Only events of this type (e.g. 'push', 'pull_request', 'payment_intent.succeeded').")] string? type = null,
+        [Description("How long to wait, in seconds; values above 55 are capped at 55. Default 30.")] int timeout_seconds = 30,
+        CancellationToken cancellationToken = default)
+    {
+        if (timeout_seconds < 0)
+            throw new McpException($"timeout_seconds must not be negative (got {timeout_seconds}); use 0 to just check.");
+        if (after is < 0)
+            throw new McpException($"after must be an event id or a cursor, not {after}.");
+        var seconds = Math.Min(timeout_seconds, MaxWaitSeconds);
+        var path = $"/api/events/wait?timeout={seconds}{Query("after", after?.ToString(CultureInfo.InvariantCulture))}{Query("source", source)}{Query("type", type)}";
+
+        // The long-poll runs while progress is reported, so a client that asked for progress sees the wait is alive.
+        var waiting = gateway.GetAsync(path, cancellationToken);
+        using var ticker = new PeriodicTimer(options.Value.ProgressInterval);
+        var waited = TimeSpan.Zero;
+        while (!waiting.IsCompleted)
+        {
+            var tick = ticker.WaitForNextTickAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(waiting, tick) != tick)
+                break;
+            waited += options.Value.ProgressInterval;
+            progress.Report(new ProgressNotificationValue
+            {
+                Progress = (float)waited.TotalSeconds,
+                Total = seconds,
+                Message = $"Still waiting for an event ({waited.TotalSeconds:0} of {seconds} s)",
+            });
+        }
+
+        var answer = await waiting;
+        var timedOut = answer.GetProperty("timed_out").GetBoolean();
+        var found = answer.GetProperty("event");
+        return new WaitResult(
+            timedOut,
+            timedOut ? null : found,
+            answer.GetProperty("cursor").GetInt64(),
+            timedOut ? $"No matching event within {seconds} s; wait again with after={answer.GetProperty("cursor").GetInt64()}."
+                     : $"Event {found.GetProperty("id").GetInt64()}: {found.GetProperty("source").GetString()} {found.GetProperty("type").GetString()}");
+    }
+
+    internal static string Query(string name, string? value) => value is null ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
+
+    private static EventList List(JsonElement page) => new(
+        page.GetProperty("events"),
+        page.GetProperty("count").GetInt32(),
+        page.GetProperty("cursor").ValueKind == JsonValueKind.Number ? page.GetProperty("cursor").GetInt64() : null);
+}

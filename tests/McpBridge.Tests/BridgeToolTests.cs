@@ -1,0 +1,184 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Herald.Testing;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Herald.McpBridge.Tests;
+
+public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<BridgeFixture>
+{
+    private static readonly string[] ToolNames =
+    [
+        "push_webhook", "push_stream", "register_webhook", "unregister_webhook", "list_webhooks", "get_webhook_status",
+        "get_recent_events", "get_event_by_id", "get_events_since", "get_event_sources", "get_event_summary",
+        "get_repo_activity", "summarize_commits", "get_pr_activity", "wait_for_event",
+    ];
+
+    private static JsonElement Structured(CallToolResult result)
+    {
+        Assert.True(result.IsError is not true, Text(result));
+        Assert.NotNull(result.StructuredContent);
+        var structured = result.StructuredContent!.Value;
+        Assert.Equal(JsonValueKind.Object, structured.ValueKind);
+
+        // The JSON text in the content mirrors the structured output.
+        Assert.Equal(structured.GetRawText(), JsonDocument.Parse(Text(result)).RootElement.GetRawText());
+        return structured;
+    }
+
+    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
+
+    private static Task<CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, object?>? arguments = null, CancellationToken cancellationToken = default) =>
+        client.CallToolAsync(tool, arguments ?? [], cancellationToken: cancellationToken).AsTask();
+
+    [Fact]
+    public async Task Both_transports_list_every_tool_with_a_description_a_schema_and_consistent_annotations()
+    {
+        foreach (var client in new[] { bridge.Stdio, bridge.Http })
+        {
+            var tools = await client.ListToolsAsync();
+            Assert.Equal(ToolNames.Order().ToArray(), tools.Select(t => t.Name).Order().ToArray());
+            foreach (var tool in tools.Select(t => t.ProtocolTool))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(tool.Description), tool.Name);
+                Assert.Equal(JsonValueKind.Object, tool.InputSchema.ValueKind);
+                Assert.NotNull(tool.OutputSchema);
+                Assert.NotNull(tool.Annotations);
+                var readOnly = tool.Name.StartsWith("get_", StringComparison.Ordinal) || tool.Name is "list_webhooks" or "summarize_commits" or "wait_for_event";
+                Assert.True(tool.Annotations!.ReadOnlyHint == readOnly, $"{tool.Name} readOnlyHint");
+                Assert.True(tool.Annotations.DestructiveHint == (tool.Name == "unregister_webhook"), $"{tool.Name} destructiveHint");
+            }
+
+            var push = tools.Single(t => t.Name == "push_webhook").ProtocolTool.InputSchema;
+            Assert.Equal(["message"], push.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).ToArray());
+            Assert.True(push.GetProperty("properties").TryGetProperty("topic", out _));
+        }
+    }
+
+    [Fact]
+    public async Task Push_webhook_reaches_three_receivers_and_reports_three()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        for (var i = 0; i < 3; i++)
+            Structured(await CallAsync(bridge.Stdio, "register_webhook", new() { ["url"] = receiver.Url($"three-{i}"), ["topics"] = new[] { "mcp.three" } }));
+
+        var result = Structured(await CallAsync(bridge.Stdio, "push_webhook", new() { ["message"] = "from an assistant", ["topic"] = "mcp.three" }));
+
+        Assert.Equal("Delivered to 3 of 3 webhooks", result.GetProperty("summary").GetString());
+        Assert.Equal(3, result.GetProperty("webhooks_notified").GetInt32());
+        Assert.All(Enumerable.Range(0, 3), i => Assert.Equal("from an assistant", Assert.Single(receiver.Delivered($"three-{i}")).Message));
+    }
+
+    [Fact]
+    public async Task Push_stream_is_seen_by_an_sse_listener_and_reports_the_clients()
+    {
+        await using var listener = await SseClient.ConnectAsync(bridge.Gateway.BaseAddress, "/stream?topic=mcp.stream");
+        await listener.NextAsync();
+
+        var result = Structured(await CallAsync(bridge.Http, "push_stream", new() { ["message"] = "to the stream", ["topic"] = "mcp.stream", ["host"] = "0.0.0.0", ["port"] = bridge.Gateway.BaseAddress.Port }));
+
+        Assert.True(result.GetProperty("clients").GetInt32() >= 1);
+        Assert.StartsWith("Sent to ", result.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        var message = (await listener.NextMessagesAsync(1))[0];
+        Assert.Equal(result.GetProperty("id").GetInt64().ToString(), message.Id);
+        Assert.EndsWith("] to the stream", message.Data, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Register_list_status_and_unregister_round_trip()
+    {
+        const string url = "http://127.0.0.1:9/mcp-round-trip";
+        var registered = Structured(await CallAsync(bridge.Http, "register_webhook", new() { ["url"] = url, ["topics"] = new[] { "orders.*" } }));
+        var id = registered.GetProperty("id").GetString()!;
+        Assert.StartsWith("whsec_", registered.GetProperty("secret").GetString(), StringComparison.Ordinal);
+        Assert.True(Structured(await CallAsync(bridge.Http, "register_webhook", new() { ["url"] = url })).GetProperty("already_registered").GetBoolean());
+
+        var listed = Structured(await CallAsync(bridge.Stdio, "list_webhooks"));
+        var entry = listed.GetProperty("webhooks").EnumerateArray().Single(w => w.GetProperty("id").GetString() == id);
+        Assert.Equal(["orders.*"], entry.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!).ToArray());
+        var status = Structured(await CallAsync(bridge.Stdio, "get_webhook_status", new() { ["id_or_url"] = url }));
+        Assert.Equal(id, status.GetProperty("endpoint").GetProperty("id").GetString());
+
+        Structured(await CallAsync(bridge.Stdio, "unregister_webhook", new() { ["url_or_id"] = id }));
+        Assert.DoesNotContain(Structured(await CallAsync(bridge.Stdio, "list_webhooks")).GetProperty("webhooks").EnumerateArray(), w => w.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task Wait_for_event_returns_an_inbound_event_posted_during_the_wait_with_progress_and_times_out_otherwise()
+    {
+        var progress = new List<ProgressNotificationValue>();
+        var reporter = new SynchronousProgress(progress);
+        var waiting = bridge.Stdio.CallToolAsync("wait_for_event", new Dictionary<string, object?> { ["source"] = "ci", ["timeout_seconds"] = 30 }, reporter).AsTask();
+
+        // The bridge reports progress while it waits: proof the long-poll is open before the event is posted.
+        await Eventually.TrueAsync(() => progress.Count > 0, "the waiting tool reported progress");
+        using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(bridge.Gateway.BaseAddress, "/webhook/ci")) { Content = JsonContent.Create(new { deploy = "done" }) };
+        post.Headers.Add("X-Event", "deploy.finished");
+        using var posted = await bridge.Gateway.Client.SendAsync(post);
+        var eventId = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("event_id").GetInt64();
+
+        var result = Structured(await waiting);
+        Assert.False(result.GetProperty("timed_out").GetBoolean());
+        Assert.Equal(eventId, result.GetProperty("event").GetProperty("id").GetInt64());
+        Assert.Equal(eventId, result.GetProperty("cursor").GetInt64());
+        Assert.Equal("deploy.finished", result.GetProperty("event").GetProperty("type").GetString());
+        Assert.Contains("Still waiting", progress[0].Message, StringComparison.Ordinal);
+
+        var timedOut = Structured(await CallAsync(bridge.Http, "wait_for_event", new() { ["after"] = eventId, ["source"] = "ci", ["timeout_seconds"] = 1 }));
+        Assert.True(timedOut.GetProperty("timed_out").GetBoolean());
+        Assert.True(timedOut.GetProperty("cursor").GetInt64() >= eventId);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_wait_stops_it_and_the_session_goes_on()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var waiting = bridge.Stdio.CallToolAsync("wait_for_event", new Dictionary<string, object?> { ["source"] = "nobody", ["timeout_seconds"] = 55 }, cancellationToken: cancellation.Token).AsTask();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Structured(await CallAsync(bridge.Stdio, "get_event_sources"));
+    }
+
+    [Theory]
+    [InlineData("push_webhook", "message", "", "message must not be empty")]
+    [InlineData("push_stream", "message", "   ", "message must not be empty")]
+    [InlineData("get_recent_events", "limit", 500, "limit must be from 1 to 100")]
+    [InlineData("get_event_by_id", "id", 987654321, "No inbound event has the id")]
+    [InlineData("get_webhook_status", "id_or_url", "http://127.0.0.1:9/never-registered", "No webhook is registered")]
+    [InlineData("unregister_webhook", "url_or_id", "ep_does_not_exist", "No endpoint has the id")]
+    [InlineData("summarize_commits", "repo", "no-slash", "repo must be owner/name")]
+    [InlineData("register_webhook", "url", "ftp://example.com", "Herald refused the registration")]
+    public async Task Bad_arguments_give_an_actionable_tool_error(string tool, string argument, object value, string expected)
+    {
+        var result = await CallAsync(bridge.Http, tool, new() { [argument] = value });
+
+        Assert.True(result.IsError);
+        Assert.Contains(expected, Text(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Push_webhook_against_a_stopped_gateway_is_a_tool_error_naming_the_url()
+    {
+        var stopped = BridgeFixture.StoppedGatewayUrl();
+        await using var client = await BridgeFixture.ConnectStdioAsync(stopped);
+
+        var result = await CallAsync(client, "push_webhook", new() { ["message"] = "anyone there?" });
+
+        Assert.True(result.IsError);
+        Assert.Contains(stopped.TrimEnd('/'), Text(result), StringComparison.Ordinal);
+        Assert.Contains("could not be reached", Text(result), StringComparison.Ordinal);
+    }
+
+    // Progress<T> posts to the thread pool; this records in order, at once, so the test can wait on it.
+    private sealed class SynchronousProgress(List<ProgressNotificationValue> values) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value)
+        {
+            lock (values)
+                values.Add(value);
+        }
+    }
+}
