@@ -6,6 +6,7 @@
 #                           [--configuration Release|Debug] [--no-build] [--check]
 #
 #   --check   start everything, wait until every process is ready, print the URLs, then stop (for CI).
+#   A port of 0 lets each process take any free port (read back from its log): no race with other programs.
 set -euo pipefail
 
 silos=2 gateways=2 gateway_port=8000 silo_port=8200 configuration=Release build=1 check=0
@@ -45,10 +46,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-pg_port=$(free_port 55432)
 as_postgres "$pg_bin/initdb" -D "$work/pg" -U herald --auth=trust -E UTF8 --no-locale >/dev/null
-as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
-    -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null
+# Another program can take a port between the check and the bind: try a few.
+pg_port=$(free_port 55432)
+for attempt in 1 2 3 4 5; do
+    as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
+        -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null && break
+    [ "$attempt" -eq 5 ] && { echo "PostgreSQL did not start; its log:" >&2; cat "$work/pg/server.log" >&2; exit 1; }
+    pg_port=$(free_port $((pg_port + 1)))
+done
 connection="Host=127.0.0.1;Port=$pg_port;Username=herald;Database=postgres"
 
 if [ "$build" -eq 1 ]; then
@@ -62,16 +68,25 @@ start() { # role name port [extra args]
     dotnet "$dll" --urls "http://127.0.0.1:$port" --ConnectionStrings:Postgres="$connection" \
         --Herald:Cluster:SiloId="$name" "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
+    if [ "$port" -eq 0 ]; then
+        for _ in $(seq 1 240); do
+            grep -q "Now listening on: " "$work/$name.log" 2>/dev/null && break
+            sleep 0.25
+        done
+        port=$(grep -o "Now listening on: http://127.0.0.1:[0-9]*" "$work/$name.log" | head -n 1 | grep -o "[0-9]*$" || true)
+        [ -n "$port" ] || { echo "$name did not start; its log:" >&2; cat "$work/$name.log" >&2; exit 1; }
+    fi
     urls+=("$name http://127.0.0.1:$port")
 }
 
 urls=()
 port=$silo_port
-for i in $(seq 1 "$silos"); do port=$(free_port "$port"); start Silo "silo-$i" "$port"; port=$((port + 1)); done
+next_port() { if [ "$1" -eq 0 ]; then echo 0; else free_port "$1"; fi; }
+for i in $(seq 1 "$silos"); do port=$(next_port "$port"); start Silo "silo-$i" "$port"; [ "$port" -eq 0 ] || port=$((port + 1)); done
 port=$gateway_port
 gateway_partitions=$([ "$silos" -gt 0 ] && echo false || echo true)
 for i in $(seq 1 "$gateways"); do
-    port=$(free_port "$port"); start Gateway "gateway-$i" "$port" --Herald:Cluster:OwnsPartitions="$gateway_partitions"; port=$((port + 1))
+    port=$(next_port "$port"); start Gateway "gateway-$i" "$port" --Herald:Cluster:OwnsPartitions="$gateway_partitions"; [ "$port" -eq 0 ] || port=$((port + 1))
 done
 
 for entry in "${urls[@]}"; do

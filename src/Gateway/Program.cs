@@ -1,4 +1,8 @@
 using Herald.Gateway.Hosting;
+using Herald.Gateway.Security;
+
+if (KeysCommand.TryRun(args, Console.Out, out var exitCode))
+    return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHeraldGateway();
@@ -6,3 +10,4 @@ builder.AddHeraldGateway();
 var app = builder.Build();
 app.MapHeraldGateway();
 app.Run();
+return 0;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Herald.Cluster.Tests;
 
@@ -11,7 +9,6 @@ public sealed class LocalClusterScriptTests
     {
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
@@ -19,7 +16,7 @@ public sealed class LocalClusterScriptTests
             UseShellExecute = false,
         };
         foreach (var argument in (string[])[Path.Combine(root, "deploy", "local-cluster.sh"), "--silos", "2", "--gateways", "1", "--no-build",
-                     "--configuration", configuration, "--check", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}"])
+                     "--configuration", configuration, "--check", "--silo-port", "0", "--gateway-port", "0"])
             start.ArgumentList.Add(argument);
 
         using var script = Process.Start(start)!;
@@ -40,12 +37,5 @@ public sealed class LocalClusterScriptTests
         var gatewayUrl = text.Split('\n').Single(l => l.TrimStart().StartsWith("gateway-1 ", StringComparison.Ordinal)).Trim().Split(' ')[1];
         using var client = new HttpClient();
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri(new Uri(gatewayUrl), "/healthz")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,4 @@
+using Herald.Gateway.Security;
 using Herald.Silo.Cluster;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,7 +10,7 @@ public static class ClusterApi
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/api").MapGet("/cluster", async Task<Ok<ClusterSnapshot>> (ClusterView view, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await view.GetAsync(cancellationToken))).WithName("Cluster");
+            TypedResults.Ok(await view.GetAsync(cancellationToken))).WithName("Cluster").RequireScope(ApiScopes.Read);
         return routes;
     }
 }

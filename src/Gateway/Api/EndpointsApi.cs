@@ -1,3 +1,4 @@
+using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
@@ -19,13 +20,13 @@ public static class EndpointsApi
     public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/endpoints");
-        api.MapPost("/", CreateAsync).WithName("CreateEndpoint");
-        api.MapGet("/", ListAsync).WithName("ListEndpoints");
-        api.MapGet("/{id}", GetAsync).WithName("GetEndpoint");
-        api.MapDelete("/{id}", DeleteAsync).WithName("DeleteEndpoint");
-        api.MapGet("/{id}/attempts", AttemptsAsync).WithName("ListAttempts");
-        api.MapPost("/{id}/replay", ReplayAsync).WithName("ReplayEndpoint");
-        api.MapPost("/{id}/enable", EnableAsync).WithName("EnableEndpoint");
+        api.MapPost("/", CreateAsync).WithName("CreateEndpoint").RequireScope(ApiScopes.Manage);
+        api.MapGet("/", ListAsync).WithName("ListEndpoints").RequireScope(ApiScopes.Read);
+        api.MapGet("/{id}", GetAsync).WithName("GetEndpoint").RequireScope(ApiScopes.Read);
+        api.MapDelete("/{id}", DeleteAsync).WithName("DeleteEndpoint").RequireScope(ApiScopes.Manage);
+        api.MapGet("/{id}/attempts", AttemptsAsync).WithName("ListAttempts").RequireScope(ApiScopes.Read);
+        api.MapPost("/{id}/replay", ReplayAsync).WithName("ReplayEndpoint").RequireScope(ApiScopes.Manage);
+        api.MapPost("/{id}/enable", EnableAsync).WithName("EnableEndpoint").RequireScope(ApiScopes.Manage);
         return routes;
     }
 

@@ -1,3 +1,4 @@
+using Herald.Gateway.Security;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,7 +25,7 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api/events");
+        var api = routes.MapGroup("/api/events").RequireScope(ApiScopes.Read);
         api.MapGet("/", ListAsync).WithName("ListEvents");
         api.MapGet("/sources", SourcesAsync).WithName("EventSources");
         api.MapGet("/summary", SummaryAsync).WithName("EventSummary");

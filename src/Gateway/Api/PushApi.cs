@@ -1,3 +1,4 @@
+using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
@@ -12,7 +13,7 @@ public static class PushApi
 {
     public static IEndpointRouteBuilder MapPushApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api").MapPost("/push", PushAsync).WithName("Push");
+        routes.MapGroup("/api").MapPost("/push", PushAsync).WithName("Push").RequireScope(ApiScopes.Push);
         return routes;
     }
 

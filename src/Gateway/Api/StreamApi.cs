@@ -1,3 +1,4 @@
+using Herald.Gateway.Security;
 using System.Globalization;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
@@ -15,7 +16,7 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/stream", StreamAsync).WithName("Stream");
+        routes.MapGet("/stream", StreamAsync).WithName("Stream").RequireScope(ApiScopes.Stream, allowQueryToken: true);
         return routes;
     }
 
@@ -39,6 +40,14 @@ public static class StreamApi
         }
 
         var options = sseOptions.Value;
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!hub.TryReserve(client))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return ApiProblems.Status(StatusCodes.Status429TooManyRequests, "Too many listeners",
+                $"This gateway serves at most {options.MaxConnections} SSE listeners, {options.MaxConnectionsPerIp} per client address; retry later.");
+        }
+
         var filter = TopicFilter.From(patterns);
         var cancellationToken = context.RequestAborted;
         var response = context.Response;
@@ -77,6 +86,7 @@ public static class StreamApi
         finally
         {
             hub.Detach(connection);
+            hub.Release(client);
             if (connection.Overflowed)
                 Log.SseOverflow(logger, options.BufferCapacity);
         }

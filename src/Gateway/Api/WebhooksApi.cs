@@ -1,3 +1,4 @@
+using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
@@ -15,9 +16,9 @@ public static class WebhooksApi
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api");
-        api.MapPost("/register", RegisterAsync).WithName("Register");
-        api.MapPost("/unregister", UnregisterAsync).WithName("Unregister");
-        api.MapGet("/webhooks", ListAsync).WithName("ListWebhooks");
+        api.MapPost("/register", RegisterAsync).WithName("Register").RequireScope(ApiScopes.Manage);
+        api.MapPost("/unregister", UnregisterAsync).WithName("Unregister").RequireScope(ApiScopes.Manage);
+        api.MapGet("/webhooks", ListAsync).WithName("ListWebhooks").RequireScope(ApiScopes.Read);
         return routes;
     }
 

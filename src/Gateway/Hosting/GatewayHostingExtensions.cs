@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Herald.Gateway.Api;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
 using Herald.Grains;
 using Herald.Silo.Cluster;
@@ -35,11 +36,18 @@ public static class GatewayHostingExtensions
         services.AddSingleton<ILocalConnectionCount>(sp => sp.GetRequiredService<SseHub>());
         builder.AddHeraldSilo(SiloRole.Gateway);
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+        {
+            kestrel.Limits.MaxRequestHeadersTotalSize = limits.Value.MaxRequestHeadersBytes;
+            kestrel.Limits.MaxRequestLineSize = limits.Value.MaxRequestLineBytes;
+        });
         services.AddValidatedOptions<SseOptions>(SseOptions.Section);
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
 
         services.AddHostedService(sp => sp.GetRequiredService<SseHub>());
         services.AddSingleton<EndpointFactory>();
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
+        services.AddSingleton<ApiKeyAuthenticator>();
         services.AddInboundRateLimiting();
 
         services.ConfigureHttpJsonOptions(options =>
@@ -50,10 +58,12 @@ public static class GatewayHostingExtensions
         });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         services.AddHealthChecks();
+        // Any origin by default only in embedded mode (a hub on 127.0.0.1); a cluster allows the origins it names.
+        var embedded = string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres"));
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(policy =>
         {
-            if (settings.Value.AllowsAnyOrigin)
+            if (settings.Value.Origins.Contains("*") || (embedded && settings.Value.Origins.Length == 0))
                 policy.AllowAnyOrigin();
             else
                 policy.WithOrigins(settings.Value.Origins);

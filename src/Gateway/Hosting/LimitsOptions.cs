@@ -32,4 +32,16 @@ public sealed class LimitsOptions
 
     [Range(1, 10_000)]
     public int MaxDescriptionLength { get; set; } = 500;
+
+    /// <summary>API requests per minute for one client: per API key when one is sent, per IP address otherwise.</summary>
+    [Range(1, 10_000_000)]
+    public int RequestsPerMinute { get; set; } = 6000;
+
+    /// <summary>The most bytes of request headers Kestrel accepts (431 beyond it).</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary>The longest request line (method, URL, version) Kestrel accepts (414 beyond it).</summary>
+    [Range(256, 1024 * 1024)]
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
 }

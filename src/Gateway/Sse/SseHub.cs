@@ -16,6 +16,7 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
     private static readonly SseFrame KeepAliveFrame = new(0, SseFrames.KeepAlive);
     private readonly Lock _gate = new();
     private readonly HashSet<SseConnection> _connections = [];
+    private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dispatched;
     private bool _stopping;
@@ -28,6 +29,34 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         {
             lock (_gate)
                 return _connections.Count;
+        }
+    }
+
+    /// <summary>
+    /// Reserves a place for a listener from <paramref name="client"/> within the total and per-client limits;
+    /// false when either is reached. Every successful reservation is given back with <see cref="Release"/>.
+    /// </summary>
+    public bool TryReserve(string client)
+    {
+        lock (_gate)
+        {
+            var total = _perClient.Values.Sum();
+            var mine = _perClient.GetValueOrDefault(client);
+            if (total >= options.Value.MaxConnections || mine >= options.Value.MaxConnectionsPerIp)
+                return false;
+            _perClient[client] = mine + 1;
+            return true;
+        }
+    }
+
+    public void Release(string client)
+    {
+        lock (_gate)
+        {
+            if (_perClient.TryGetValue(client, out var count) && count > 1)
+                _perClient[client] = count - 1;
+            else
+                _perClient.Remove(client);
         }
     }
 

@@ -22,6 +22,14 @@ public sealed class SseOptions
     [Range(0, 600_000)]
     public int RetryMilliseconds { get; set; } = 3000;
 
+    /// <summary>The most SSE listeners this gateway serves at once (429 beyond it).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>The most SSE listeners from one IP address (429 beyond it).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerIp { get; set; } = 1_000;
+
     /// <summary>How many log entries one replay read fetches.</summary>
     [Range(1, 100_000)]
     public int ReplayBatchSize { get; set; } = 500;

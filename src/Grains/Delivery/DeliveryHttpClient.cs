@@ -5,13 +5,14 @@ namespace Herald.Grains.Delivery;
 
 /// <summary>
 /// The one HttpClient all webhook grains share: a pooled handler with no connection cap per server, so a
-/// fan-out to many endpoints on one host runs in parallel, and no redirects, so a receiver cannot bounce a
-/// signed delivery elsewhere.
+/// fan-out to many endpoints on one host runs in parallel; no redirects, so a receiver cannot bounce a signed
+/// delivery elsewhere; and every connection goes through the <see cref="NetworkGuard"/>.
 /// </summary>
 public sealed class DeliveryHttpClient : IDisposable
 {
     public DeliveryHttpClient(IOptions<DeliveryOptions> options)
     {
+        Guard = new NetworkGuard(options.Value.AllowPrivateNetworks ?? true, options.Value.AllowedNetworks);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -22,11 +23,14 @@ public sealed class DeliveryHttpClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             MaxConnectionsPerServer = int.MaxValue,
+            ConnectCallback = (context, cancellationToken) => Guard.ConnectAsync(context.DnsEndPoint, cancellationToken),
         };
         Client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
     public HttpClient Client { get; }
+
+    public NetworkGuard Guard { get; }
 
     public void Dispose() => Client.Dispose();
 }

@@ -53,6 +53,15 @@ public sealed class DeliveryOptions : IValidatableObject
     [StringLength(200, MinimumLength = 1)]
     public string UserAgent { get; set; } = "Herald-Webhooks/1.0";
 
+    /// <summary>
+    /// Whether deliveries may reach loopback, private, link-local and metadata addresses. Null means by mode:
+    /// allowed in embedded mode (local receivers are the norm there), blocked in cluster mode.
+    /// </summary>
+    public bool? AllowPrivateNetworks { get; set; }
+
+    /// <summary>CIDR networks deliveries may always reach, even when private networks are blocked (e.g. 10.1.0.0/16).</summary>
+    public string[] AllowedNetworks { get; set; } = [];
+
     public IReadOnlyList<TimeSpan> EffectiveRetrySchedule => RetrySchedule ?? DefaultRetrySchedule;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -61,5 +70,7 @@ public sealed class DeliveryOptions : IValidatableObject
             yield return new ValidationResult("At most 100 retries can be scheduled.", [nameof(RetrySchedule)]);
         if (RetrySchedule?.Any(d => d < TimeSpan.Zero) == true)
             yield return new ValidationResult("Retry delays must not be negative.", [nameof(RetrySchedule)]);
+        foreach (var network in AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+            yield return new ValidationResult($"'{network}' is not a CIDR network such as 10.0.0.0/8.", [nameof(AllowedNetworks)]);
     }
 }

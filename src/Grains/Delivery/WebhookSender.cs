@@ -45,6 +45,10 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
         {
             return new AttemptResult(null, Elapsed(started), $"Timed out after {settings.Timeout.TotalMilliseconds:0} ms", null, null);
         }
+        catch (HttpRequestException exception) when (exception.InnerException is DeliveryBlockedException blocked)
+        {
+            return new AttemptResult(null, Elapsed(started), blocked.Message, null, null, Blocked: true);
+        }
         catch (HttpRequestException exception)
         {
             return new AttemptResult(null, Elapsed(started), Describe(exception), null, null);

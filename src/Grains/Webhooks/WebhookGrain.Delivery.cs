@@ -111,8 +111,11 @@ public sealed partial class WebhookGrain
         var failingSince = _state.FailingSince ?? now;
         var failing = _state with { ConsecutiveFailures = _state.ConsecutiveFailures + 1, FailingSince = failingSince, CaughtUp = false };
 
+        // A destination the SSRF guard refuses will be refused again: the endpoint stops, with the reason, instead of retrying.
         var disableReason = result.Gone
             ? "The endpoint answered 410 Gone."
+            : result.Blocked
+            ? result.Error
             : now - failingSince >= options.Value.AutoDisableAfter
                 ? $"Failing with no success since {HeraldTime.ToWire(failingSince)}."
                 : null;

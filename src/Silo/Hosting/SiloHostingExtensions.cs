@@ -35,6 +35,11 @@ public static class SiloHostingExtensions
         var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(connectionString))
             services.AddPostgresProviders(connectionString);
+
+        // Private destinations are blocked by default in a cluster (reachable from a server, exposed to users);
+        // an embedded hub on a laptop usually delivers to local receivers.
+        var cluster = !string.IsNullOrWhiteSpace(connectionString);
+        services.PostConfigure<Grains.Delivery.DeliveryOptions>(options => options.AllowPrivateNetworks ??= !cluster);
         services.AddGrainRuntime();
         services.AddGrain<IWebhookGrain, WebhookGrain>();
         services.AddGrain<IBroadcasterGrain, BroadcasterGrain>();

@@ -40,6 +40,7 @@ public sealed class ClusterHarness : IAsyncDisposable
         ["Herald:Delivery:RetrySchedule:2"] = "00:00:00.400",
         ["Herald:Delivery:RetrySchedule:3"] = "00:00:00.800",
         ["Herald:Delivery:Timeout"] = "00:00:05",
+        ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
     };
 
     public async Task<HeraldProcess> SiloAsync(string id)

@@ -35,6 +35,9 @@ public sealed class HeraldServer : IAsyncDisposable
         ["Herald:Postgres:MaxReconnectDelay"] = "00:00:00.200",
         ["Herald:Cluster:HeartbeatInterval"] = "00:00:00.200",
         ["Herald:Cluster:LeaseDuration"] = "00:00:02",
+
+        // Cluster mode blocks private destinations; the test receivers are on loopback.
+        ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
     };
 
     private readonly WebApplication _app;
