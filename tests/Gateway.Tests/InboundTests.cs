@@ -235,6 +235,18 @@ public sealed class InboundTests
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(server, Unsigned("Bad%20Name", "{}"))).Status);
     }
 
+    [Fact]
+    public async Task A_payload_with_an_unpaired_surrogate_is_refused_and_nothing_is_stored()
+    {
+        await using var server = await HeraldServer.StartAsync(Sources);
+
+        var (status, problem) = await SendAsync(server, Unsigned("ci", "{\"name\":\"\\ud800\",\"ok\":1}", "bad-surrogate"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("surrogate", problem.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await StoredCountAsync(server));
+    }
+
     [Theory]
     [InlineData("/api/events?limit=0", "limit")]
     [InlineData("/api/events?limit=lots", "limit")]

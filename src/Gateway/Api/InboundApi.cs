@@ -86,6 +86,11 @@ public static partial class InboundApi
         if (settings.ShouldRequireJson && payload is null)
             return ApiProblems.Field("body", $"is empty; source '{source}' requires a JSON body");
 
+        // Syntactically valid, but a string like "\ud800" cannot be turned into text; stored, it would break every
+        // later read of the event, so it is refused here.
+        if (payload is { } json && HasUnpairedSurrogate(json))
+            return ApiProblems.Field("body", "contains a string with an unpaired UTF-16 surrogate escape (such as \\ud800)");
+
         var summary = InboundSummary.Build(settings.Scheme.ToLowerInvariant(), verification.Type, payload);
         var draft = new InboundEventDraft(
             source,
@@ -101,6 +106,41 @@ public static partial class InboundApi
         return created
             ? TypedResults.Accepted($"/api/events/{stored.Id}", new InboundReceipt("received", stored.Id))
             : TypedResults.Ok(new InboundReceipt("duplicate", stored.Id));
+    }
+
+    private static bool HasUnpairedSurrogate(JsonElement element)
+    {
+        try
+        {
+            Walk(element);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        static void Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        Walk(item);
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Walk(property.Value);
+                    }
+
+                    break;
+            }
+        }
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]

@@ -35,6 +35,10 @@ public static class GatewayHostingExtensions
         services.AddSingleton<SseHub>();
         services.AddSingleton<ILocalConnectionCount>(sp => sp.GetRequiredService<SseHub>());
         builder.AddHeraldSilo(SiloRole.Gateway);
+
+        // Hosting diagnostics log each request line with its query string, which for EventSource listeners holds
+        // ?access_token=<key>: kept at Warning in code, so configuration cannot put keys into the logs by accident.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
         {

@@ -55,15 +55,24 @@ public sealed class HeraldServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HeraldServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool fastDelivery = true)
+    public static async Task<HeraldServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool fastDelivery = true, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var config = new Dictionary<string, string?>(fastDelivery ? FastDelivery : new Dictionary<string, string?>());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             config[key] = value;
+        if (logs is not null)
+        {
+            // Everything, at every level: configuration's levels (appsettings.json) would otherwise win.
+            config["Logging:LogLevel:Default"] = "Trace";
+            config["Logging:LogLevel:Microsoft"] = "Trace";
+            config["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+        }
         builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Trace);
+        if (logs is not null)
+            builder.Logging.AddProvider(logs);
 
         builder.AddHeraldGateway();
         var app = builder.Build();
