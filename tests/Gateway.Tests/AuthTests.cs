@@ -44,6 +44,7 @@ public sealed class AuthTests : IAsyncLifetime
         { "GET", "/api/events/github/activity?repo=o/r", null, ApiScopes.Read },
         { "GET", "/api/events/wait?timeout=0", null, ApiScopes.Read },
         { "GET", "/api/cluster", null, ApiScopes.Read },
+        { "GET", "/api/diagnostics", null, ApiScopes.Read },
         { "GET", "/stream", null, ApiScopes.Stream },
     };
 

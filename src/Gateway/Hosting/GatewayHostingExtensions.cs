@@ -102,6 +102,7 @@ public static class GatewayHostingExtensions
         app.MapEndpointsApi();
         app.MapStreamApi();
         app.MapClusterApi();
+        app.MapDiagnosticsApi();
         app.MapInboundApi();
         app.MapEventsApi();
         return app;

@@ -80,8 +80,12 @@ public sealed partial class WebhookGrain
 
             var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
             var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
-            await SaveAsync(state with { LastAttempt = attempt });
-            await attemptLog.AppendAsync(attempt, CancellationToken.None);
+
+            // Not awaited: per-endpoint order needs the new state in memory (set at once), not on disk, before the
+            // next attempt. Storage that batches (PostgreSQL) then commits the cursor and the attempt of many
+            // deliveries in one round trip, keeping only a grain's newest state; a crash before that commit means a
+            // redelivery with the same webhook-id, which at-least-once allows.
+            Persist(SaveAsync(state with { LastAttempt = attempt }), attemptLog.AppendAsync(attempt, CancellationToken.None).AsTask());
             if (attemptNumber == 1)
                 outcomes.ReportFirstAttempt(message.Seq, GrainKey, result.Succeeded);
         }
@@ -160,6 +164,20 @@ public sealed partial class WebhookGrain
         Outcome = outcome,
         NextRetryAt = nextRetryAt,
     };
+
+    /// <summary>Tracks writes that are not awaited, so deactivation can wait for them and failures are logged.</summary>
+    private void Persist(params Task[] writes)
+    {
+        var previous = _pendingWrites;
+        var key = GrainKey;
+        _pendingWrites = Task.WhenAll(writes.Append(previous)).ContinueWith(
+            done =>
+            {
+                if (done.Exception is { } exception)
+                    Log.PumpFault(logger, exception.GetBaseException(), key);
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     private async Task SaveAsync(DeliveryState state)
     {

@@ -35,6 +35,7 @@ public sealed partial class WebhookGrain(
     private long _scannedUpTo;
     private TaskCompletionSource _signal = NewSignal();
     private Task _loop = Task.CompletedTask;
+    private Task _pendingWrites = Task.CompletedTask;
     private int _generation;
     private bool _inFlight;
     private bool _idle;
@@ -56,8 +57,9 @@ public sealed partial class WebhookGrain(
 
     public override async Task OnDeactivateAsync(CancellationToken cancellationToken)
     {
-        // State is saved at every change, so all that is left is to let the loop see Deactivating and end.
+        // State is written at every change; the loop sees Deactivating and ends, then the last writes are waited for.
         await _loop.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
+        await _pendingWrites.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
     }
 
     public Task WakeAsync(long seq)

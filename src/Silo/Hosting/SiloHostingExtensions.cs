@@ -56,6 +56,7 @@ public static class SiloHostingExtensions
         services.AddValidatedOptions<GrainRuntimeOptions>(GrainRuntimeOptions.Section);
         services.TryAddSingleton<GrainTypeMap>();
         services.TryAddSingleton<GrainCatalog>();
+        services.TryAddSingleton<IGrainStatistics>(sp => sp.GetRequiredService<GrainCatalog>());
         services.TryAddSingleton<IGrainFactory, GrainFactory>();
         services.AddHostedService(sp => sp.GetRequiredService<GrainCatalog>());
         services.AddHostedService<IdleCollector>();

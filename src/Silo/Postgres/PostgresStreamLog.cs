@@ -13,6 +13,7 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
 {
     private const string Columns = "seq, topic, message, created_at, type, payload";
 
+
     public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
         AppendAsync(topic, message, type: null, payload: null, cancellationToken);
 

@@ -10,8 +10,8 @@ namespace Herald.Silo.Postgres;
 /// <summary>
 /// Group commit for the delivery hot path: grain-state writes and attempt-log inserts from every grain of this
 /// process are queued, and whatever is pending goes to PostgreSQL as one round trip (a multi-row upsert with
-/// the fence checked per row, and a multi-row insert). Each writer still awaits its own write, so state is
-/// durable before an outcome is reported; under load, a thousand deliveries cost a handful of round trips.
+/// the fence checked per row, and a multi-row insert). One reader keeps the queue's order, so a grain's later state
+/// always lands after its earlier one; under load, a thousand deliveries cost a handful of round trips.
 /// </summary>
 internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : BackgroundService
 {
@@ -61,8 +61,8 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
 
     private async Task FlushAsync(List<Pending> batch, CancellationToken cancellationToken)
     {
-        // A grain has one write in flight at a time, but a key may still appear twice (delete and re-create):
-        // the last write wins, and an upsert may not touch one row twice in a statement.
+        // A grain's writes are not awaited on the delivery path, so a key often appears several times: the newest
+        // write wins (the queue keeps order), and an upsert may not touch one row twice in a statement.
         var states = batch.OfType<StateWrite>().GroupBy(s => (s.GrainType, s.Key)).Select(g => g.Last()).ToList();
         var superseded = batch.OfType<StateWrite>().Except(states).ToList();
         var fenced = states.Where(s => s.Fence is not null).ToList();

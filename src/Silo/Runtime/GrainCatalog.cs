@@ -16,7 +16,7 @@ internal sealed class GrainCatalog(
     IServiceProvider services,
     GrainTypeMap types,
     IOptions<GrainRuntimeOptions> options,
-    ILogger<GrainCatalog> logger) : IHostedService
+    ILogger<GrainCatalog> logger) : IHostedService, IGrainStatistics
 {
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly ConcurrentDictionary<GrainId, Task> _deactivations = new();
@@ -30,6 +30,8 @@ internal sealed class GrainCatalog(
     public IGrainFactory GrainFactory => _grainFactory ??= services.GetRequiredService<IGrainFactory>();
 
     public int Count => _activations.Count;
+
+    int IGrainStatistics.ActiveGrains => Count;
 
     public IEnumerable<Type> GrainInterfaces => types.Interfaces;
 

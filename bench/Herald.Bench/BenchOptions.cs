@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace Herald.Bench;
+
+/// <summary>Every parameter of the harness, from the command line; <c>--quick</c> makes every scenario small.</summary>
+public sealed class BenchOptions
+{
+    public bool Quick { get; private set; }
+
+    public string[] Scenarios { get; private set; } = ["limit", "fanout", "throughput", "sse", "idle"];
+
+    public string[] Modes { get; private set; } = ["embedded", "cluster"];
+
+    public int[] FanoutSizes { get; private set; } = [100, 1000, 5000];
+
+    public int[] SseSizes { get; private set; } = [1000, 5000];
+
+    public int SseMessages { get; private set; } = 20;
+
+    public TimeSpan SseSpacing { get; private set; } = TimeSpan.FromMilliseconds(20);
+
+    public int ThroughputRate { get; private set; } = 500;
+
+    public double ThroughputSeconds { get; private set; } = 30;
+
+    public int ThroughputEndpoints { get; private set; } = 10;
+
+    public int IdleEndpoints { get; private set; } = 10_000;
+
+    public int IdleConnections { get; private set; } = 5000;
+
+    public int Reps { get; private set; } = 3;
+
+    /// <summary>Default: bench/results/latest.json in the repository, wherever the harness is started from.</summary>
+    public string Output { get; private set; } = Path.Combine(RepositoryRoot(), "bench", "results", "latest.json");
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? Directory.GetCurrentDirectory();
+    }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            options.Quick = true;
+            options.FanoutSizes = [100];
+            options.SseSizes = [100];
+            options.SseMessages = 5;
+            options.ThroughputRate = 100;
+            options.ThroughputSeconds = 2;
+            options.IdleEndpoints = 300;
+            options.IdleConnections = 100;
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int[] Ints() => Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            switch (args[i])
+            {
+                case "--quick": break;
+                case "--scenarios": options.Scenarios = Next().Split(','); break;
+                case "--modes": options.Modes = Next().Split(','); break;
+                case "--fanout-sizes": options.FanoutSizes = Ints(); break;
+                case "--sse-sizes": options.SseSizes = Ints(); break;
+                case "--sse-messages": options.SseMessages = Ints()[0]; break;
+                case "--throughput-rate": options.ThroughputRate = Ints()[0]; break;
+                case "--throughput-seconds": options.ThroughputSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--throughput-endpoints": options.ThroughputEndpoints = Ints()[0]; break;
+                case "--idle-endpoints": options.IdleEndpoints = Ints()[0]; break;
+                case "--idle-connections": options.IdleConnections = Ints()[0]; break;
+                case "--reps": options.Reps = Math.Max(1, Ints()[0]); break;
+                case "--output": options.Output = Next(); break;
+                default: throw new ArgumentException($"unknown option {args[i]}; see bench/README or the main README's Performance section");
+            }
+        }
+
+        return options;
+    }
+}

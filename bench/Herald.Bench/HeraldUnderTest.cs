@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Herald.Testing;
+
+namespace Herald.Bench;
+
+/// <summary>Herald as a real process: embedded, or cluster mode on a throwaway PostgreSQL. Limits lifted for load.</summary>
+public sealed class HeraldUnderTest : IAsyncDisposable
+{
+    private readonly PostgresServer? _postgres;
+
+    private HeraldUnderTest(string mode, HeraldProcess process, PostgresServer? postgres)
+    {
+        Mode = mode;
+        Process = process;
+        _postgres = postgres;
+        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public string Mode { get; }
+
+    public HeraldProcess Process { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<HeraldUnderTest> StartAsync(string mode)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            ["Herald:Limits:RequestsPerMinute"] = "10000000",
+            ["Herald:Limits:MaxEndpoints"] = "10000000",
+            ["Herald:Sse:MaxConnections"] = "1000000",
+            ["Herald:Sse:MaxConnectionsPerIp"] = "1000000",
+            ["Herald:Sse:BufferCapacity"] = "4096",
+            ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
+        };
+        PostgresServer? postgres = null;
+        if (mode == "cluster")
+        {
+            postgres = await PostgresServer.StartDedicatedAsync();
+            settings["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync();
+            settings["Herald:Cluster:SiloId"] = "bench-gateway";
+        }
+
+        var process = await HeraldProcess.StartGatewayAsync($"herald-{mode}", settings);
+        await process.WaitReadyAsync();
+        var herald = new HeraldUnderTest(mode, process, postgres);
+        if (mode == "cluster")
+        {
+            // Wait until this gateway holds every partition, so the webhook grains run from the first push.
+            while ((await herald.Client.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("partitions").EnumerateObject().Any(p => p.Value.GetString() != "bench-gateway"))
+                await Task.Delay(50);
+        }
+
+        return herald;
+    }
+
+    public async Task<long> PushAsync(string message, bool wait = false)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/push", new { message, wait });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    public Task RegisterAsync(IEnumerable<string> urls) =>
+        Parallel.ForEachAsync(urls, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (url, cancellationToken) =>
+        {
+            using var response = await Client.PostAsJsonAsync("/api/register", new { webhook_url = url }, cancellationToken);
+            response.EnsureSuccessStatusCode();
+        });
+
+    /// <summary>The process's memory after a full collection: working set and live GC heap.</summary>
+    public async Task<(long WorkingSet, long GcLive, int ActiveGrains)> MemoryAsync()
+    {
+        var diagnostics = await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics?collect=true");
+        return (diagnostics.GetProperty("working_set_bytes").GetInt64(), diagnostics.GetProperty("gc_live_bytes").GetInt64(), diagnostics.GetProperty("active_grains").GetInt32());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Process.DisposeAsync();
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
+    }
+}

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Herald.Bench;
+
+/// <summary>One scenario's figures: each a summary (median, min, max) over the repetitions, plus its target.</summary>
+public sealed record ScenarioResult(
+    string Scenario, string Mode, Dictionary<string, object> Parameters, Dictionary<string, Summary> Metrics, string? Target, bool? TargetMet, string? Note = null);
+
+public sealed class Scenarios(BenchOptions options)
+{
+    private static readonly TimeSpan DeliveryDeadline = TimeSpan.FromMinutes(2);
+    private readonly Dictionary<int, double> _limitRates = [];
+    private readonly Dictionary<int, double> _sseLimitP99 = [];
+
+    private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
+
+    private static double Milliseconds(long from, long to) => Seconds(from, to) * 1000;
+
+    /// <summary>The physical limit: a bare HttpClient posting to the same receivers at the same concurrency.</summary>
+    public async Task<ScenarioResult> LimitAsync(int n)
+    {
+        await using var receivers = await Receivers.StartAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });
+        var rates = new List<double>();
+        var durations = new List<double>();
+        for (var rep = -1; rep < options.Reps; rep++)
+        {
+            var id = 1_000_000 + rep;
+            var body = Encoding.UTF8.GetBytes($"{{\"message\":\"limit\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"id\":{id},\"topic\":\"default\"}}");
+            var start = Stopwatch.GetTimestamp();
+            await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new("application/json");
+                (await http.PostAsync(receivers.Url(i), content)).Dispose();
+            }));
+            var arrivals = receivers.For(id);
+            await arrivals.WaitForAsync(n, DeliveryDeadline);
+            if (rep < 0)
+                continue;
+            var seconds = Seconds(start, arrivals.Times.Max());
+            durations.Add(seconds * 1000);
+            rates.Add(n / seconds);
+        }
+
+        _limitRates[n] = Stats.Summarize(rates).Median;
+        return new ScenarioResult("limit", "bare-httpclient", new() { ["n"] = n }, new()
+        {
+            ["duration_ms"] = Stats.Summarize(durations),
+            ["deliveries_per_s"] = Stats.Summarize(rates),
+        }, null, null, "A bare HttpClient loop posting the same body to the same receivers, all at once.");
+    }
+
+    /// <summary>The SSE limit: raw frames written to the same number of listeners, from the harness itself.</summary>
+    public async Task<ScenarioResult> SseLimitAsync(int k)
+    {
+        await using var server = await RawSseServer.StartAsync();
+        await using var listeners = await SseListeners.ConnectAsync(server.BaseAddress, "/sse", k);
+        while (listeners.Connected < k)
+            await Task.Delay(10);
+        var p99 = new List<double>();
+        var p50 = new List<double>();
+        for (var rep = -1; rep < options.Reps; rep++)
+        {
+            var id = 1000 + rep;
+            var start = Stopwatch.GetTimestamp();
+            await server.BroadcastAsync(id);
+            while (listeners.CountOf(id) < k)
+                await Task.Delay(1);
+            if (rep < 0)
+                continue;
+            var latencies = listeners.ArrivalsOf(id).Select(t => Milliseconds(start, t)).Order().ToArray();
+            p50.Add(Stats.Percentile(latencies, 50));
+            p99.Add(Stats.Percentile(latencies, 99));
+        }
+
+        _sseLimitP99[k] = Stats.Summarize(p99).Median;
+        return new ScenarioResult("limit", "raw-sse", new() { ["k"] = k }, new() { ["p50_ms"] = Stats.Summarize(p50), ["p99_ms"] = Stats.Summarize(p99) },
+            null, null, "One frame written to every raw SSE connection from the harness; no broker involved.");
+    }
+
+    public async Task<ScenarioResult> FanoutAsync(string mode, int n)
+    {
+        await using var herald = await HeraldUnderTest.StartAsync(mode);
+        await using var receivers = await Receivers.StartAsync();
+        await herald.RegisterAsync(Enumerable.Range(0, n).Select(receivers.Url));
+        var rates = new List<double>();
+        var durations = new List<double>();
+        var firsts = new List<double>();
+        for (var rep = -1; rep < options.Reps; rep++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var id = await herald.PushAsync($"fanout {rep}");
+            var arrivals = receivers.For(id);
+            if (!await arrivals.WaitForAsync(n, DeliveryDeadline))
+                throw new TimeoutException($"fanout {n} ({mode}): {arrivals.Count} of {n} arrived.");
+            if (rep < 0)
+                continue;
+            var seconds = Seconds(start, arrivals.Times.Max());
+            durations.Add(seconds * 1000);
+            firsts.Add(Milliseconds(start, arrivals.Times.Min()));
+            rates.Add(n / seconds);
+        }
+
+        var rate = Stats.Summarize(rates);
+        var limit = _limitRates.GetValueOrDefault(n);
+        var ratio = limit > 0 ? rate.Median / limit : double.NaN;
+        var required = mode == "cluster" ? 0.5 : 0.7;
+        var targeted = n == 1000;
+        return new ScenarioResult("fanout", mode, new() { ["n"] = n }, new()
+        {
+            ["duration_ms"] = Stats.Summarize(durations),
+            ["first_delivery_ms"] = Stats.Summarize(firsts),
+            ["deliveries_per_s"] = rate,
+            ["ratio_to_limit"] = Stats.Summarize(rates.Select(r => limit > 0 ? r / limit : double.NaN)),
+        }, targeted ? $">= {required} x the limit" : null, targeted ? ratio >= required : null);
+    }
+
+    public async Task<ScenarioResult> ThroughputAsync(string mode, int endpoints, int rate, double seconds)
+    {
+        await using var herald = await HeraldUnderTest.StartAsync(mode);
+        await using var receivers = await Receivers.StartAsync();
+        await herald.RegisterAsync(Enumerable.Range(0, endpoints).Select(receivers.Url));
+        await herald.PushAsync("warm-up", wait: true);
+
+        var pushed = new List<double>();
+        var delivered = new List<double>();
+        var p50 = new List<double>();
+        var p95 = new List<double>();
+        var p99 = new List<double>();
+        for (var rep = 0; rep < options.Reps; rep++)
+        {
+            var sent = new System.Collections.Concurrent.ConcurrentDictionary<long, long>();
+            var total = (int)(rate * seconds);
+            var start = Stopwatch.GetTimestamp();
+            var inFlight = new List<Task>(total);
+            using var concurrency = new SemaphoreSlim(256);
+            for (var i = 0; i < total; i++)
+            {
+                var due = start + (long)(i * Stopwatch.Frequency / (double)rate);
+                while (Stopwatch.GetTimestamp() < due)
+                    await Task.Delay(TimeSpan.FromTicks(Math.Max(1, (due - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+                await concurrency.WaitAsync();
+                inFlight.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        var at = Stopwatch.GetTimestamp();
+                        sent[await herald.PushAsync("throughput")] = at;
+                    }
+                    finally
+                    {
+                        concurrency.Release();
+                    }
+                }));
+            }
+
+            await Task.WhenAll(inFlight);
+            var sendSeconds = Seconds(start, Stopwatch.GetTimestamp());
+            foreach (var id in sent.Keys)
+                await receivers.For(id).WaitForAsync(endpoints, DeliveryDeadline);
+            var latencies = sent.SelectMany(s => receivers.For(s.Key).Times.Select(t => Milliseconds(s.Value, t))).Order().ToArray();
+            var last = sent.Keys.SelectMany(id => receivers.For(id).Times).Max();
+            pushed.Add(sent.Count / sendSeconds);
+            delivered.Add(latencies.Length / Seconds(start, last));
+            p50.Add(Stats.Percentile(latencies, 50));
+            p95.Add(Stats.Percentile(latencies, 95));
+            p99.Add(Stats.Percentile(latencies, 99));
+        }
+
+        var pushRate = Stats.Summarize(pushed);
+        var tail = Stats.Summarize(p99);
+        return new ScenarioResult("throughput", mode, new() { ["endpoints"] = endpoints, ["target_rate"] = rate, ["seconds"] = seconds }, new()
+        {
+            ["pushes_per_s"] = pushRate,
+            ["delivered_per_s"] = Stats.Summarize(delivered),
+            ["p50_ms"] = Stats.Summarize(p50),
+            ["p95_ms"] = Stats.Summarize(p95),
+            ["p99_ms"] = tail,
+        }, mode == "cluster" ? ">= 500 pushes/s with p99 < 100 ms" : null, mode == "cluster" ? pushRate.Median >= 500 && tail.Median < 100 : null,
+            rate < 500 ? $"Offered {rate} pushes/s (below the 500/s target rate), so the target is not tested by this run." : null);
+    }
+
+    public async Task<ScenarioResult> SseAsync(string mode, int k, int messages)
+    {
+        await using var herald = await HeraldUnderTest.StartAsync(mode);
+        var before = await herald.MemoryAsync();
+        await using var listeners = await SseListeners.ConnectAsync(herald.Process.BaseAddress, "/stream", k);
+        while (listeners.Connected < k)
+            await Task.Delay(10);
+        var idle = await herald.MemoryAsync();
+        var perConnection = (idle.WorkingSet - before.WorkingSet) / (double)k;
+
+        var p50 = new List<double>();
+        var p99 = new List<double>();
+        var max = new List<double>();
+        var rates = new List<double>();
+        for (var rep = -1; rep < options.Reps; rep++)
+        {
+            var started = new Dictionary<long, long>();
+            var first = Stopwatch.GetTimestamp();
+            for (var m = 0; m < messages; m++)
+            {
+                var at = Stopwatch.GetTimestamp();
+                started[await herald.PushAsync($"sse {rep} {m}")] = at;
+                await Task.Delay(options.SseSpacing);
+            }
+
+            foreach (var id in started.Keys)
+            {
+                while (listeners.CountOf(id) < k)
+                    await Task.Delay(1);
+            }
+
+            if (rep < 0)
+                continue;
+            var latencies = started.SelectMany(s => listeners.ArrivalsOf(s.Key).Select(t => Milliseconds(s.Value, t))).Order().ToArray();
+            var last = started.Keys.SelectMany(listeners.ArrivalsOf).Max();
+            p50.Add(Stats.Percentile(latencies, 50));
+            p99.Add(Stats.Percentile(latencies, 99));
+            max.Add(latencies[^1]);
+            rates.Add(latencies.Length / Seconds(first, last));
+        }
+
+        var tail = Stats.Summarize(p99);
+        var targeted = k >= 5000;
+        return new ScenarioResult("sse", mode, new() { ["k"] = k, ["messages"] = messages }, new()
+        {
+            ["p50_ms"] = Stats.Summarize(p50),
+            ["p99_ms"] = tail,
+            ["max_ms"] = Stats.Summarize(max),
+            ["delivered_per_s"] = Stats.Summarize(rates),
+            ["bytes_per_idle_connection"] = Stats.Summarize([perConnection]),
+            ["raw_sse_p99_ms"] = Stats.Summarize([_sseLimitP99.GetValueOrDefault(k, double.NaN)]),
+        }, targeted ? "p99 < 100 ms and < 16 KiB per idle connection" : null, targeted ? tail.Median < 100 && perConnection < 16 * 1024 : null,
+            "Latency runs from the push request to each listener's arrival, so it includes the push's own HTTP round trip.");
+    }
+
+    public async Task<ScenarioResult> IdleAsync(string mode, int endpoints, int connections)
+    {
+        await using var herald = await HeraldUnderTest.StartAsync(mode);
+        var perEndpoint = new List<double>();
+        var perEndpointHeap = new List<double>();
+        for (var rep = 0; rep < options.Reps; rep++)
+        {
+            var before = await herald.MemoryAsync();
+            await herald.RegisterAsync(Enumerable.Range(0, endpoints).Select(i => $"http://127.0.0.1:9/idle/{rep}/{i}"));
+            var after = await herald.MemoryAsync();
+            perEndpoint.Add((after.WorkingSet - before.WorkingSet) / (double)endpoints);
+            perEndpointHeap.Add((after.GcLive - before.GcLive) / (double)endpoints);
+        }
+
+        var beforeListeners = await herald.MemoryAsync();
+        await using var listeners = await SseListeners.ConnectAsync(herald.Process.BaseAddress, "/stream", connections);
+        while (listeners.Connected < connections)
+            await Task.Delay(10);
+        var afterListeners = await herald.MemoryAsync();
+        var heap = Stats.Summarize(perEndpointHeap);
+        return new ScenarioResult("idle", mode, new() { ["endpoints"] = endpoints * options.Reps, ["connections"] = connections }, new()
+        {
+            ["gc_bytes_per_idle_endpoint"] = heap,
+            ["rss_bytes_per_idle_endpoint"] = Stats.Summarize(perEndpoint),
+            ["rss_bytes_per_idle_connection"] = Stats.Summarize([(afterListeners.WorkingSet - beforeListeners.WorkingSet) / (double)connections]),
+            ["gc_bytes_per_idle_connection"] = Stats.Summarize([(afterListeners.GcLive - beforeListeners.GcLive) / (double)connections]),
+            ["rss_total_mb"] = Stats.Summarize([afterListeners.WorkingSet / 1048576.0]),
+            ["active_grains"] = Stats.Summarize([afterListeners.ActiveGrains]),
+        }, "< 1 KiB per idle registered endpoint (live heap), no grain kept active", heap.Median < 1024 && afterListeners.ActiveGrains == 0);
+    }
+}

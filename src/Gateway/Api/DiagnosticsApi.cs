@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Herald.Gateway.Http;
+using Herald.Gateway.Security;
+using Herald.Gateway.Sse;
+using Herald.Silo.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>
+/// <c>GET /api/diagnostics</c>: this process's memory, active grains and listeners, for operators and the benchmark.
+/// <c>?collect=true</c> runs a full garbage collection first (so the heap figure is what is live); it needs manage.
+/// </summary>
+public static class DiagnosticsApi
+{
+    public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/diagnostics", Read).WithName("Diagnostics").RequireScope(ApiScopes.Read);
+        return routes;
+    }
+
+    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(bool? collect, HttpContext context, IGrainStatistics grains, SseHub sse)
+    {
+        if (collect == true)
+        {
+            var authenticator = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
+            if (authenticator.Enabled && authenticator.Authenticate(context.Request, allowQueryToken: false)?.Scopes.Contains(ApiScopes.Manage) != true)
+                return ApiProblems.Status(StatusCodes.Status403Forbidden, "Forbidden", "collect=true needs a key with the 'manage' scope.");
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
+        using var process = Process.GetCurrentProcess();
+        var gc = GC.GetGCMemoryInfo();
+        return TypedResults.Ok(new DiagnosticsResponse(
+            process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(),
+            grains.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount));
+    }
+}
+
+public sealed record DiagnosticsResponse(
+    long WorkingSetBytes, long GcLiveBytes, long GcHeapBytes, long TotalAllocatedBytes, int ActiveGrains, int SseConnections, int ProcessorCount);

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Herald.Cluster.Tests;
+
+/// <summary>
+/// The benchmark harness runs in quick mode and writes well-formed results. This checks shape, not speed:
+/// speed is what the harness measures and reports, not something a test asserts.
+/// </summary>
+public sealed class BenchQuickTests
+{
+    [Fact]
+    public async Task The_benchmark_quick_mode_runs_every_scenario_and_writes_well_formed_json()
+    {
+        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var harness = Path.Combine(root, "bench", "Herald.Bench", "bin", configuration, "net10.0", "Herald.Bench.dll");
+        var output = Path.Combine(Path.GetTempPath(), $"herald-bench-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
+        foreach (var argument in (string[])[harness, "--quick", "--output", output])
+            start.ArgumentList.Add(argument);
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}");
+
+        // One JSON object per scenario on stdout, and the whole report in the output file.
+        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement;
+        File.Delete(output);
+        Assert.True(report.GetProperty("quick").GetBoolean());
+        Assert.True(report.GetProperty("machine").GetProperty("cores").GetInt32() > 0);
+        var results = report.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(lines.Length, results.Length);
+        Assert.Equal(["fanout", "idle", "limit", "sse", "throughput"], results.Select(r => r.GetProperty("scenario").GetString()!).Distinct().Order().ToArray());
+        Assert.Contains(results, r => r.GetProperty("scenario").GetString() == "fanout" && r.GetProperty("mode").GetString() == "cluster");
+        foreach (var result in results)
+        {
+            Assert.NotEmpty(result.GetProperty("metrics").EnumerateObject());
+            foreach (var metric in result.GetProperty("metrics").EnumerateObject())
+            {
+                foreach (var figure in new[] { "median", "min", "max" })
+                    Assert.Equal(JsonValueKind.Number, metric.Value.GetProperty(figure).ValueKind);
+                Assert.True(metric.Value.GetProperty("runs").GetInt32() >= 1);
+            }
+        }
+    }
+}
