@@ -76,7 +76,7 @@ public sealed class BenchOptions
                 case "--idle-connections": options.IdleConnections = Ints()[0]; break;
                 case "--reps": options.Reps = Math.Max(1, Ints()[0]); break;
                 case "--output": options.Output = Next(); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; see bench/README or the main README's Performance section");
+                default: throw new ArgumentException($"unknown option {args[i]}; the options are listed in the README's Performance section");
             }
         }
 

@@ -1,11 +1,27 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Herald.Bench;
 
 // Herald's benchmark harness: see the Performance section of the README.
-var options = BenchOptions.Parse(args);
-var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception exception) when (exception is ArgumentException or FormatException or OverflowException)
+{
+    await Console.Error.WriteLineAsync($"herald-bench: {exception.Message}");
+    return 2;
+}
+
+// A ratio is "NaN" when its limit scenario was left out of the run; that must print, not throw.
+var json = new JsonSerializerOptions
+{
+    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+};
 var scenarios = new Scenarios(options);
 var results = new List<ScenarioResult>();
 var clock = Stopwatch.StartNew();

@@ -11,8 +11,8 @@ namespace Herald.Silo.Postgres;
 /// </summary>
 internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications) : IStreamLog
 {
-    private const string Columns = "seq, topic, message, created_at, type, payload";
-
+    internal const string Columns = "seq, topic, message, created_at, type, payload";
+    private readonly PostgresLogReadBatcher _reads = new(dataSource);
 
     public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
         AppendAsync(topic, message, type: null, payload: null, cancellationToken);
@@ -31,17 +31,9 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         return entry;
     }
 
-    public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
-        var entries = new List<StreamMessage>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            entries.Add(Read(reader));
-        return entries;
-    }
+    // As in the memory log, asking for nothing gets nothing (and never sends a negative LIMIT into a shared batch).
+    public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default) =>
+        maxCount <= 0 ? [] : await _reads.ReadAsync(afterSeq, maxCount, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default)
     {

@@ -34,6 +34,27 @@ public abstract class StreamLogConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_reads_each_get_their_own_answer_and_see_every_append_that_finished_before_them()
+    {
+        var appended = new List<long>();
+        for (var i = 0; i < 5; i++)
+            appended.Add((await Log.AppendAsync("default", $"m{i}")).Seq);
+
+        // Many readers at once, most asking the same thing (as woken grains do), some with other cursors and limits.
+        var asks = Enumerable.Range(0, 300).Select(i => (After: i % 3 == 0 ? appended[i % 5] : appended[0] - 1, Limit: 1 + (i % 4))).ToArray();
+        var answers = await Task.WhenAll(asks.Select(async a => await Log.ReadAsync(a.After, a.Limit)));
+        for (var i = 0; i < asks.Length; i++)
+            Assert.Equal(appended.Where(s => s > asks[i].After).Take(asks[i].Limit).ToArray(), answers[i].Select(m => m.Seq).ToArray());
+
+        // A read started after an append returned must include it, however many reads are in flight.
+        var readers = Enumerable.Range(0, 50).Select(_ => Log.ReadAsync(appended[^1], 10).AsTask()).ToList();
+        var next = await Log.AppendAsync("default", "after");
+        Assert.Equal([next.Seq], (await Log.ReadAsync(appended[^1], 10)).Select(m => m.Seq).ToArray());
+        await Task.WhenAll(readers);
+        Assert.Empty(await Log.ReadAsync(next.Seq, 0));
+    }
+
+    [Fact]
     public async Task Bounds_cover_what_is_retained()
     {
         var empty = await Log.GetBoundsAsync();
