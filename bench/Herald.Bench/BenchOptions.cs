@@ -1,4 +1,5 @@
 using System.Globalization;
+using Herald.Testing;
 
 namespace Herald.Bench;
 
@@ -32,15 +33,7 @@ public sealed class BenchOptions
     public int Reps { get; private set; } = 3;
 
     /// <summary>Default: bench/results/latest.json in the repository, wherever the harness is started from.</summary>
-    public string Output { get; private set; } = Path.Combine(RepositoryRoot(), "bench", "results", "latest.json");
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? Directory.GetCurrentDirectory();
-    }
+    public string Output { get; private set; } = Path.Combine(RepositoryLayout.Root, "bench", "results", "latest.json");
 
     public static BenchOptions Parse(string[] args)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Herald.Testing;
 
 namespace Herald.Cluster.Tests;
 
@@ -12,9 +13,8 @@ public sealed class BenchQuickTests
     [Fact]
     public async Task The_benchmark_quick_mode_runs_every_scenario_and_writes_well_formed_json()
     {
-        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var harness = Path.Combine(root, "bench", "Herald.Bench", "bin", configuration, "net10.0", "Herald.Bench.dll");
+        var root = RepositoryLayout.Root;
+        var harness = RepositoryLayout.BuiltAssembly(Path.Combine("bench", "Herald.Bench"), "Herald.Bench");
         var output = Path.Combine(Path.GetTempPath(), $"herald-bench-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
         foreach (var argument in (string[])[harness, "--quick", "--output", output])

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Herald.Gateway.Hosting;
 using Herald.Silo.Hosting;
+using Herald.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Herald.Cluster.Tests;
@@ -13,7 +14,7 @@ namespace Herald.Cluster.Tests;
 /// </summary>
 public sealed partial class DeployFilesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryLayout.Root;
 
     // Keys the code reads that are not Herald option properties.
     private static readonly HashSet<string> OtherKnownKeys = new(StringComparer.Ordinal)
@@ -182,14 +183,6 @@ public sealed partial class DeployFilesTests
     private static YamlMappingNode Node(YamlMappingNode parent, string key) => (YamlMappingNode)parent[key];
 
     private static string Scalar(YamlMappingNode parent, string key) => ((YamlScalarNode)parent[key]).Value!;
-
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("Orleans.sln not found.");
-    }
 
     [GeneratedRegex(@":(\d+)$")]
     private static partial Regex UrlPort();

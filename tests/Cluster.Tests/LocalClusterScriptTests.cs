@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Herald.Testing;
 
 namespace Herald.Cluster.Tests;
 
@@ -7,16 +8,14 @@ public sealed class LocalClusterScriptTests
     [Fact]
     public async Task The_local_cluster_script_starts_silos_and_gateways_reports_them_ready_and_stops_everything()
     {
-        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[Path.Combine(root, "deploy", "local-cluster.sh"), "--silos", "2", "--gateways", "1", "--no-build",
-                     "--configuration", configuration, "--check", "--silo-port", "0", "--gateway-port", "0"])
+        foreach (var argument in (string[])[Path.Combine(RepositoryLayout.Root, "deploy", "local-cluster.sh"), "--silos", "2", "--gateways", "1", "--no-build",
+                     "--configuration", RepositoryLayout.Configuration, "--check", "--silo-port", "0", "--gateway-port", "0"])
             start.ArgumentList.Add(argument);
 
         using var script = Process.Start(start)!;

@@ -126,17 +126,7 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     }
 
     /// <summary>The built output of a src project, next to this test assembly's configuration (Debug or Release).</summary>
-    public static string BuiltAssembly(string project)
-    {
-        var testDirectory = AppContext.BaseDirectory;
-        var configuration = new DirectoryInfo(testDirectory).Parent!.Name;
-        var root = new DirectoryInfo(testDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.sln")))
-            root = root.Parent;
-        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Orleans.sln not found above the test directory."),
-            "src", project, "bin", configuration, "net10.0", $"Herald.{project}.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"Build src/{project} first; {path} is missing.");
-    }
+    public static string BuiltAssembly(string project) => RepositoryLayout.BuiltAssembly(Path.Combine("src", project), $"Herald.{project}");
 
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
