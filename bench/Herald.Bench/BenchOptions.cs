@@ -32,6 +32,9 @@ public sealed class BenchOptions
 
     public int Reps { get; private set; } = 3;
 
+    /// <summary>Unmeasured runs first: the JIT's tiering needs a few dozen calls of a path before it is optimized.</summary>
+    public int Warmups { get; private set; } = 5;
+
     /// <summary>Default: bench/results/latest.json in the repository, wherever the harness is started from.</summary>
     public string Output { get; private set; } = Path.Combine(RepositoryLayout.Root, "bench", "results", "latest.json");
 
@@ -48,6 +51,7 @@ public sealed class BenchOptions
             options.ThroughputSeconds = 2;
             options.IdleEndpoints = 300;
             options.IdleConnections = 100;
+            options.Warmups = 1;
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -68,6 +72,7 @@ public sealed class BenchOptions
                 case "--idle-endpoints": options.IdleEndpoints = Ints()[0]; break;
                 case "--idle-connections": options.IdleConnections = Ints()[0]; break;
                 case "--reps": options.Reps = Math.Max(1, Ints()[0]); break;
+                case "--warmups": options.Warmups = Math.Max(0, Ints()[0]); break;
                 case "--output": options.Output = Next(); break;
                 default: throw new ArgumentException($"unknown option {args[i]}; the options are listed in the README's Performance section");
             }

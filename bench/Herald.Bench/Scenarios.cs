@@ -26,7 +26,7 @@ public sealed class Scenarios(BenchOptions options)
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });
         var rates = new List<double>();
         var durations = new List<double>();
-        for (var rep = -1; rep < options.Reps; rep++)
+        for (var rep = -options.Warmups; rep < options.Reps; rep++)
         {
             var id = 1_000_000 + rep;
             var body = Encoding.UTF8.GetBytes($"{{\"message\":\"limit\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"id\":{id},\"topic\":\"default\"}}");
@@ -63,7 +63,7 @@ public sealed class Scenarios(BenchOptions options)
             await Task.Delay(10);
         var p99 = new List<double>();
         var p50 = new List<double>();
-        for (var rep = -1; rep < options.Reps; rep++)
+        for (var rep = -options.Warmups; rep < options.Reps; rep++)
         {
             var id = 1000 + rep;
             var start = Stopwatch.GetTimestamp();
@@ -90,7 +90,7 @@ public sealed class Scenarios(BenchOptions options)
         var rates = new List<double>();
         var durations = new List<double>();
         var firsts = new List<double>();
-        for (var rep = -1; rep < options.Reps; rep++)
+        for (var rep = -options.Warmups; rep < options.Reps; rep++)
         {
             var start = Stopwatch.GetTimestamp();
             var id = await herald.PushAsync($"fanout {rep}");
@@ -201,7 +201,7 @@ public sealed class Scenarios(BenchOptions options)
         var p99 = new List<double>();
         var max = new List<double>();
         var rates = new List<double>();
-        for (var rep = -1; rep < options.Reps; rep++)
+        for (var rep = -options.Warmups; rep < options.Reps; rep++)
         {
             var started = new Dictionary<long, long>();
             var first = Stopwatch.GetTimestamp();
