@@ -13,4 +13,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "SSE hub fell behind log retention: entries {From} to {To} were pruned before dispatch")]
     public static partial void SseHubGap(ILogger logger, long from, long to);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "An operator disconnected {Count} SSE listeners; they reconnect and resume from their last event id")]
+    public static partial void SseDisconnectedByOperator(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Could not read the totals for the rate history; this interval is left out")]
+    public static partial void RateSampleFailed(ILogger logger, Exception exception);
 }

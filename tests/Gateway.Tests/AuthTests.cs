@@ -45,6 +45,8 @@ public sealed class AuthTests : IAsyncLifetime
         { "GET", "/api/events/wait?timeout=0", null, ApiScopes.Read },
         { "GET", "/api/cluster", null, ApiScopes.Read },
         { "GET", "/api/diagnostics", null, ApiScopes.Read },
+        { "GET", "/api/stats/rates", null, ApiScopes.Read },
+        { "POST", "/api/stream/disconnect", "{}", ApiScopes.Manage },
         { "GET", "/stream", null, ApiScopes.Stream },
     };
 

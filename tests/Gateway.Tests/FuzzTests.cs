@@ -22,7 +22,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
     private static readonly string[] Fields = ["message", "topic", "wait", "webhook_url", "url", "topics", "secret", "headers", "description", "from_id", "since"];
-    private static readonly string[] QueryNames = ["limit", "since", "source", "type", "after", "timeout", "topic", "lastEventId", "repo", "hours", "include_payload", "access_token"];
+    private static readonly string[] QueryNames = ["limit", "since", "source", "type", "after", "timeout", "topic", "lastEventId", "repo", "hours", "include_payload", "access_token", "format"];
 
     [Fact]
     public async Task Thousands_of_malformed_requests_get_no_5xx_and_leave_accepted_data_intact()
@@ -101,7 +101,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         [
             "/api/push", "/api/register", "/api/unregister", "/api/webhooks", "/api/endpoints", $"/api/endpoints/{id}", $"/api/endpoints/{id}/attempts",
             $"/api/endpoints/{id}/replay", $"/api/endpoints/{id}/enable", "/api/events", $"/api/events/{id}", "/api/events/sources", "/api/events/summary",
-            "/api/events/github/activity", "/api/events/wait", "/api/cluster", "/stream", "/webhook/ci", "/webhook/github", "/webhook/stripe",
+            "/api/events/github/activity", "/api/events/wait", "/api/cluster", "/api/stats/rates", "/api/stream/disconnect", "/stream", "/webhook/ci", "/webhook/github", "/webhook/stripe",
             $"/webhook/{id}", "/", "/healthz", "/readyz", "/api", "/api/" + id, "/%FF%FE",
         ]);
         var query = random.Next(3) == 0 ? string.Empty : "?" + string.Join('&', Enumerable.Range(0, random.Next(1, 4)).Select(_ =>
@@ -110,7 +110,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         // Waits and streams would hold a connection for their full length; keep them short so the run stays bounded.
         if (path is "/api/events/wait")
             query = (query.Length == 0 ? "?" : query + "&") + "timeout=" + Pick(random, ["0", "1", "x", "-1", "56"]);
-        var method = random.Next(4) == 0 ? Pick(random, Methods) : path.StartsWith("/api/events", StringComparison.Ordinal) || path is "/stream" or "/api/webhooks" or "/api/cluster" ? "GET" : "POST";
+        var method = random.Next(4) == 0 ? Pick(random, Methods) : path.StartsWith("/api/events", StringComparison.Ordinal) || path is "/stream" or "/api/webhooks" or "/api/cluster" or "/api/stats/rates" ? "GET" : "POST";
         return new GeneratedRequest(method, path + query, Body(random), Pick(random, ["application/json", "text/plain", "application/json; charset=latin1", "multipart/form-data; boundary=x", "", "application/x-www-form-urlencoded"]),
             random.Next(5) == 0 ? Pick(random, ["Bearer", "Bearer ", "Basic abc", "Bearer " + new string('k', 5000), "Bearer hk_x"]) : null,
             random.Next(6) == 0 ? Pick(random, ["X-Hub-Signature-256", "Stripe-Signature", "webhook-signature", "X-GitHub-Event", "Last-Event-ID"]) : null);

@@ -87,6 +87,76 @@ public sealed class SseTests
     }
 
     [Fact]
+    public async Task Json_format_carries_id_topic_timestamp_and_message_in_one_object_and_replays_alike()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        await using var listener = await SseClient.ConnectAsync(server.BaseAddress, "/stream?format=json&topic=orders.*");
+
+        using (var greeting = JsonDocument.Parse((await listener.NextAsync()).Data))
+            Assert.Equal("connected", greeting.RootElement.GetProperty("status").GetString());
+
+        await server.PushAsync("skipped", "alerts", wait: false);
+        var pushed = await server.PushAsync("two\nlines <b>", "orders.created", wait: false);
+        var message = (await listener.NextMessagesAsync(1))[0];
+
+        var id = pushed.GetProperty("id").GetInt64();
+        Assert.Equal(id.ToString(), message.Id);
+        Assert.DoesNotContain('\n', message.Data);
+        using (var body = JsonDocument.Parse(message.Data))
+        {
+            Assert.Equal(id, body.RootElement.GetProperty("id").GetInt64());
+            Assert.Equal("orders.created", body.RootElement.GetProperty("topic").GetString());
+            Assert.Equal(pushed.GetProperty("timestamp").GetString(), body.RootElement.GetProperty("timestamp").GetString());
+            Assert.Equal("two\nlines <b>", body.RootElement.GetProperty("message").GetString());
+        }
+
+        await using var resumed = await SseClient.ConnectAsync(server.BaseAddress, "/stream?format=JSON", lastEventId: (id - 2).ToString());
+        await resumed.NextAsync();
+        var replayed = await resumed.NextMessagesAsync(2);
+        Assert.Equal(["alerts", "orders.created"], replayed.Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("topic").GetString()));
+    }
+
+    [Theory]
+    [InlineData("xml")]
+    [InlineData("1")]
+    [InlineData("json,text")]
+    public async Task An_unknown_stream_format_is_a_400_that_names_the_choices(string format)
+    {
+        await using var server = await HeraldServer.StartAsync();
+
+        using var response = await server.Client.GetAsync("/stream?format=" + Uri.EscapeDataString(format));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains("format", error, StringComparison.Ordinal);
+        Assert.Contains("'json'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_operator_disconnect_ends_every_stream_and_a_resume_misses_nothing()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        await using var first = await SseClient.ConnectAsync(server.BaseAddress);
+        await using var second = await SseClient.ConnectAsync(server.BaseAddress, "/stream?format=json");
+        await first.NextAsync();
+        await second.NextAsync();
+        var before = (await server.PushAsync("before", wait: false)).GetProperty("id").GetInt64();
+        await first.NextMessagesAsync(1);
+
+        var answer = await server.PostJsonAsync("/api/stream/disconnect", new { });
+
+        Assert.Equal(2, answer.GetProperty("disconnected").GetInt32());
+        await first.Completion.WaitAsync(Eventually.Timeout);
+        await second.Completion.WaitAsync(Eventually.Timeout);
+        await Eventually.TrueAsync(() => server.Services.GetRequiredService<SseHub>().ConnectionCount == 0, "both listeners are gone");
+
+        var meanwhile = (await server.PushAsync("meanwhile", wait: false)).GetProperty("id").GetInt64();
+        await using var back = await SseClient.ConnectAsync(server.BaseAddress, lastEventId: before.ToString());
+        await back.NextAsync();
+        Assert.Equal(meanwhile.ToString(), (await back.NextMessagesAsync(1))[0].Id);
+    }
+
+    [Fact]
     public async Task A_gap_older_than_retention_gets_an_explicit_reset_event()
     {
         await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?> { ["Herald:Stream:RetentionCount"] = "10" });

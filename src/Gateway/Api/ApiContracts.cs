@@ -34,3 +34,5 @@ public sealed record EndpointListResponse(IReadOnlyList<EndpointStatus> Endpoint
 public sealed record AttemptListResponse(IReadOnlyList<DeliveryAttempt> Attempts, int Total);
 
 public sealed record ReplayApiRequest(long? FromId, DateTimeOffset? Since);
+
+public sealed record DisconnectResponse(int Disconnected);

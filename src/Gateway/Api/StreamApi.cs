@@ -17,7 +17,15 @@ public static class StreamApi
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/stream", StreamAsync).WithName("Stream").RequireScope(ApiScopes.Stream, allowQueryToken: true);
+        routes.MapPost("/api/stream/disconnect", Disconnect).WithName("DisconnectListeners").RequireScope(ApiScopes.Manage);
         return routes;
+    }
+
+    private static Ok<DisconnectResponse> Disconnect(SseHub hub, ILogger<SseHub> logger)
+    {
+        var count = hub.DisconnectAll();
+        Log.SseDisconnectedByOperator(logger, count);
+        return TypedResults.Ok(new DisconnectResponse(count));
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamAsync(
@@ -29,6 +37,19 @@ public static class StreamApi
             .ToArray();
         if (RequestRules.TopicPatterns(patterns, limits.Value) is { } topicError)
             return ApiProblems.Field("topic", topicError);
+
+        SseFormat format;
+        switch (context.Request.Query["format"].FirstOrDefault()?.ToLowerInvariant())
+        {
+            case null or "" or "text":
+                format = SseFormat.Text;
+                break;
+            case "json":
+                format = SseFormat.Json;
+                break;
+            default:
+                return ApiProblems.Field("format", "must be 'text' (data: [timestamp] message) or 'json' (one object with id, topic, timestamp and message)");
+        }
 
         var lastEventIdText = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["lastEventId"].FirstOrDefault();
         long? lastEventId = null;
@@ -56,15 +77,18 @@ public static class StreamApi
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var connection = new SseConnection(filter, options.BufferCapacity, context.Abort);
+        var connection = new SseConnection(filter, format, options.BufferCapacity, context.Abort);
         try
         {
             var attachedAt = await hub.AttachAsync(connection, cancellationToken);
             Log.SseConnected(logger, lastEventId, hub.ConnectionCount);
-            await response.Body.WriteAsync(SseFrames.Connected(options.RetryMilliseconds, time.GetUtcNow()), cancellationToken);
+            var greeting = format == SseFormat.Json
+                ? SseFrames.ConnectedJson(options.RetryMilliseconds, time.GetUtcNow())
+                : SseFrames.Connected(options.RetryMilliseconds, time.GetUtcNow());
+            await response.Body.WriteAsync(greeting, cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
             var skipThrough = lastEventId is { } after
-                ? await ReplayAsync(response, log, filter, after, attachedAt, options.ReplayBatchSize, cancellationToken)
+                ? await ReplayAsync(response, log, filter, format, after, attachedAt, options.ReplayBatchSize, cancellationToken)
                 : 0;
 
             var frames = connection.Frames;
@@ -98,7 +122,7 @@ public static class StreamApi
     /// Writes the listener's gap, (after, upTo], from the log; live frames take over after upTo. Returns the
     /// sequence up to which live frames must be skipped because the listener already has them.
     /// </summary>
-    private static async Task<long> ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, long after, long upTo, int batchSize, CancellationToken cancellationToken)
+    private static async Task<long> ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, SseFormat format, long after, long upTo, int batchSize, CancellationToken cancellationToken)
     {
         if (after > upTo)
         {
@@ -125,7 +149,7 @@ public static class StreamApi
                 if (message.Seq > upTo)
                     break;
                 if (filter.Matches(message.Topic))
-                    await response.Body.WriteAsync(SseFrames.Message(message), cancellationToken);
+                    await response.Body.WriteAsync(SseFrames.Message(message, format), cancellationToken);
                 cursor = message.Seq;
             }
 

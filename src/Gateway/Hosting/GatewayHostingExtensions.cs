@@ -4,6 +4,7 @@ using Herald.Gateway.Api;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
+using Herald.Gateway.Stats;
 using Herald.Grains;
 using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
@@ -49,6 +50,9 @@ public static class GatewayHostingExtensions
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
 
         services.AddHostedService(sp => sp.GetRequiredService<SseHub>());
+        services.AddValidatedOptions<RateOptions>(RateOptions.Section);
+        services.AddSingleton<RateHistory>();
+        services.AddHostedService(sp => sp.GetRequiredService<RateHistory>());
         services.AddSingleton<EndpointFactory>();
         services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
         services.AddSingleton<ApiKeyAuthenticator>();
@@ -103,6 +107,7 @@ public static class GatewayHostingExtensions
         app.MapStreamApi();
         app.MapClusterApi();
         app.MapDiagnosticsApi();
+        app.MapStatsApi();
         app.MapInboundApi();
         app.MapEventsApi();
         return app;

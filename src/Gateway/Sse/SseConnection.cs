@@ -8,12 +8,14 @@ namespace Herald.Gateway.Sse;
 /// that does not fit aborts the connection instead, because a listener that stopped reading may have its
 /// writer stuck in a flush that only an abort ends. The client reconnects and replays what it missed.
 /// </summary>
-public sealed class SseConnection(TopicFilter filter, int capacity, Action abort)
+public sealed class SseConnection(TopicFilter filter, SseFormat format, int capacity, Action abort)
 {
     private readonly Channel<SseFrame> _frames = Channel.CreateBounded<SseFrame>(
         new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
 
     public TopicFilter Filter { get; } = filter;
+
+    public SseFormat Format { get; } = format;
 
     public ChannelReader<SseFrame> Frames => _frames.Reader;
 
@@ -31,6 +33,7 @@ public sealed class SseConnection(TopicFilter filter, int capacity, Action abort
         }
     }
 
+    /// <summary>Ends the stream once the frames already queued are written, so the client resumes after the last of them.</summary>
     public void Close() => _frames.Writer.TryComplete();
 }
 

@@ -18,6 +18,14 @@ public static class SseFrames
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"retry: {retryMilliseconds}\ndata: [{HeraldTime.ToWire(now)}] Connected to Herald stream\n\n"));
 
+    /// <summary>The greeting of a <c>?format=json</c> stream: JSON, like every other data line it sends.</summary>
+    public static ReadOnlyMemory<byte> ConnectedJson(int retryMilliseconds, DateTimeOffset now) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"retry: {retryMilliseconds}\ndata: {{\"status\":\"connected\",\"timestamp\":\"{HeraldTime.ToWire(now)}\"}}\n\n"));
+
+    public static ReadOnlyMemory<byte> Message(StreamMessage message, SseFormat format) =>
+        format == SseFormat.Json ? JsonMessage(message) : Message(message);
+
     /// <summary><c>id: seq</c>, then <c>data: [timestamp] message</c>, one data line per line of the message.</summary>
     public static ReadOnlyMemory<byte> Message(StreamMessage message)
     {
@@ -27,6 +35,32 @@ public static class SseFrames
         AppendData(builder, message.Message);
         builder.Append("\n\n");
         return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    /// <summary>
+    /// <c>id: seq</c>, then one data line of JSON with the topic (and an inbound event's type) that the text format
+    /// has no room for. JSON escapes line breaks, so the message always fits on one line.
+    /// </summary>
+    public static ReadOnlyMemory<byte> JsonMessage(StreamMessage message)
+    {
+        using var buffer = new MemoryStream(message.Message.Length + 128);
+        buffer.Write("id: "u8);
+        buffer.Write(Encoding.ASCII.GetBytes(message.Seq.ToString(CultureInfo.InvariantCulture)));
+        buffer.Write("\ndata: "u8);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("id", message.Seq);
+            writer.WriteString("topic", message.Topic);
+            writer.WriteString("timestamp", HeraldTime.ToWire(message.Timestamp));
+            writer.WriteString("message", message.Message);
+            if (message.Type is not null)
+                writer.WriteString("type", message.Type);
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n\n"u8);
+        return buffer.ToArray();
     }
 
     /// <summary>

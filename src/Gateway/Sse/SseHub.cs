@@ -137,16 +137,25 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
     {
         lock (_gate)
         {
-            // Formatted under the lock, at most once, and only if someone listens: a listener that attaches
-            // before this point expects this message live.
-            SseFrame frame = default;
+            // Formatted under the lock, at most once per format, and only if someone listens: a listener that
+            // attaches before this point expects this message live.
+            SseFrame text = default, json = default;
             foreach (var connection in _connections)
             {
                 if (!connection.Filter.Matches(message.Topic))
                     continue;
-                if (frame.Bytes.IsEmpty)
-                    frame = new SseFrame(message.Seq, SseFrames.Message(message));
-                connection.Offer(frame);
+                if (connection.Format == SseFormat.Json)
+                {
+                    if (json.Bytes.IsEmpty)
+                        json = new SseFrame(message.Seq, SseFrames.JsonMessage(message));
+                    connection.Offer(json);
+                }
+                else
+                {
+                    if (text.Bytes.IsEmpty)
+                        text = new SseFrame(message.Seq, SseFrames.Message(message));
+                    connection.Offer(text);
+                }
             }
 
             _dispatched = message.Seq;
@@ -172,13 +181,24 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         }
     }
 
-    private void CloseAll()
+    /// <summary>
+    /// Ends every listener's stream on this gateway, as an operator does before draining it. Each client
+    /// reconnects (to this gateway or another) with Last-Event-ID and replays what it missed, so nothing is lost.
+    /// </summary>
+    public int DisconnectAll()
     {
         lock (_gate)
         {
-            _stopping = true;
             foreach (var connection in _connections)
                 connection.Close();
+            return _connections.Count;
         }
+    }
+
+    private void CloseAll()
+    {
+        lock (_gate)
+            _stopping = true;
+        DisconnectAll();
     }
 }

@@ -11,4 +11,13 @@ public interface IAttemptLog
     ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default);
 
     ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Attempts recorded, by outcome, since this process first asked: running totals that only grow, so that two
+    /// readings give a rate. In a cluster they count the attempts of every silo.
+    /// </summary>
+    ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Running totals of delivery attempts: those that succeeded, and those that did not (any other outcome).</summary>
+public readonly record struct AttemptTotals(long Succeeded, long Failed);

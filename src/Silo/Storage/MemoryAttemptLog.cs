@@ -10,9 +10,12 @@ namespace Herald.Silo.Storage;
 internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options) : IAttemptLog
 {
     private readonly ConcurrentDictionary<string, Queue<DeliveryAttempt>> _byEndpoint = new(StringComparer.Ordinal);
+    private long _succeeded;
+    private long _failed;
 
     public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref attempt.Outcome == AttemptOutcome.Succeeded ? ref _succeeded : ref _failed);
         var queue = _byEndpoint.GetOrAdd(attempt.EndpointId, _ => new Queue<DeliveryAttempt>());
         lock (queue)
         {
@@ -31,6 +34,9 @@ internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options) : IAtt
         lock (queue)
             return ValueTask.FromResult<(IReadOnlyList<DeliveryAttempt>, int)>((queue.Reverse().Take(limit).ToArray(), queue.Count));
     }
+
+    public ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(new AttemptTotals(Interlocked.Read(ref _succeeded), Interlocked.Read(ref _failed)));
 
     public ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
     {

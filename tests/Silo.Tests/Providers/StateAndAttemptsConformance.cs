@@ -33,6 +33,22 @@ public abstract class StateAndAttemptsConformance : IAsyncLifetime
     };
 
     [Fact]
+    public async Task Attempt_totals_grow_by_each_outcome_and_survive_an_endpoint_removal()
+    {
+        var before = await Attempts.ReadTotalsAsync();
+        foreach (var outcome in new[] { AttemptOutcome.Succeeded, AttemptOutcome.Retrying, AttemptOutcome.Succeeded, AttemptOutcome.Failed, AttemptOutcome.Disabled })
+            await Attempts.AppendAsync(Attempt("ep_totals", 3, 1, outcome));
+
+        var after = await Attempts.ReadTotalsAsync();
+        Assert.Equal(new AttemptTotals(before.Succeeded + 2, before.Failed + 3), after);
+
+        // Totals feed rates, so they never go down when an endpoint's log is deleted.
+        await Attempts.RemoveEndpointAsync("ep_totals");
+        await Attempts.AppendAsync(Attempt("ep_other", 4, 1, AttemptOutcome.Succeeded));
+        Assert.Equal(after with { Succeeded = after.Succeeded + 1 }, await Attempts.ReadTotalsAsync());
+    }
+
+    [Fact]
     public async Task Grain_state_round_trips_and_clears()
     {
         var state = new DeliveryState
