@@ -17,6 +17,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "An operator disconnected {Count} SSE listeners; they reconnect and resume from their last event id")]
     public static partial void SseDisconnectedByOperator(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Could not read the totals for the rate history; this interval is left out")]
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Could not read the totals for the rate history; the next sample spans this interval too")]
     public static partial void RateSampleFailed(ILogger logger, Exception exception);
 }

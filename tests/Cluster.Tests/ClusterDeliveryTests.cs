@@ -42,6 +42,15 @@ public sealed class ClusterDeliveryTests(ITestOutputHelper output)
             Assert.Equal(ids, receiver.Delivered($"r{r}").Select(r => r.MessageId).ToArray());
         }
 
+        // The gateways own no partitions, so every delivery was made by a silo: their heartbeats carry the totals.
+        await Eventually.TrueAsync(async () =>
+        {
+            var rates = await b.Client.GetFromJsonAsync<JsonElement>("/api/stats/rates");
+            var samples = rates.GetProperty("samples").EnumerateArray().ToArray();
+            return samples.Sum(s => s.GetProperty("deliveries").GetInt64()) == receivers * pushes &&
+                   samples.Sum(s => s.GetProperty("pushes").GetInt64()) == pushes;
+        }, "the other gateway's rate history counts every push and every silo's deliveries");
+
         var snapshot = await ClusterHarness.ClusterAsync(a);
         output.WriteLine(snapshot.GetRawText());
         Assert.Equal(5, snapshot.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active"));

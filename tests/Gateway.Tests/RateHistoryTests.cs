@@ -34,14 +34,37 @@ public sealed class RateHistoryTests
             ["Herald:Rates:Window"] = "00:00:00.200",
         });
 
-        // Four samples fill the window; waiting for well past that shows it never grows beyond.
+        // Four samples fill the window; several intervals later it still holds four, the newest.
         await Eventually.TrueAsync(async () => (await RatesAsync(server)).GetProperty("samples").GetArrayLength() == 4, "the window is full");
-        var rates = await RatesAsync(server);
+        var full = await RatesAsync(server);
+        var newest = full.GetProperty("samples").EnumerateArray().Last().GetProperty("at").GetDateTimeOffset();
+        JsonElement later = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            later = await RatesAsync(server);
+            return later.GetProperty("samples").EnumerateArray().First().GetProperty("at").GetDateTimeOffset() > newest;
+        }, "the window has moved on past every sample seen before");
 
-        Assert.Equal(0.05, rates.GetProperty("interval_seconds").GetDouble(), 6);
-        Assert.Equal(0.2, rates.GetProperty("window_seconds").GetDouble(), 6);
-        var times = rates.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("at").GetDateTimeOffset()).ToArray();
+        Assert.Equal(4, later.GetProperty("samples").GetArrayLength());
+        Assert.Equal(0.05, later.GetProperty("interval_seconds").GetDouble(), 6);
+        Assert.Equal(0.2, later.GetProperty("window_seconds").GetDouble(), 6);
+        var times = later.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("at").GetDateTimeOffset()).ToArray();
         Assert.Equal(times.Order(), times);
+    }
+
+    [Theory]
+    [InlineData("00:00:05", "00:00:01", "at least one sample interval")]
+    [InlineData("00:00:00.100", "1.00:00:00", "at most 100000 samples")]
+    [InlineData("00:00:00", "00:10:00", "SampleInterval")]
+    public async Task Rate_settings_that_make_no_sense_stop_the_start_with_a_message(string interval, string window, string expected)
+    {
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => HeraldServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Herald:Rates:SampleInterval"] = interval,
+            ["Herald:Rates:Window"] = window,
+        }));
+
+        Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
     }
 
     private static async Task RatesCountEverythingAsync(IReadOnlyDictionary<string, string?> settings)

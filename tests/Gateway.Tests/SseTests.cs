@@ -149,6 +149,7 @@ public sealed class SseTests
         await first.Completion.WaitAsync(Eventually.Timeout);
         await second.Completion.WaitAsync(Eventually.Timeout);
         await Eventually.TrueAsync(() => server.Services.GetRequiredService<SseHub>().ConnectionCount == 0, "both listeners are gone");
+        Assert.Equal(0, (await server.PostJsonAsync("/api/stream/disconnect", new { })).GetProperty("disconnected").GetInt32());
 
         var meanwhile = (await server.PushAsync("meanwhile", wait: false)).GetProperty("id").GetInt64();
         await using var back = await SseClient.ConnectAsync(server.BaseAddress, lastEventId: before.ToString());

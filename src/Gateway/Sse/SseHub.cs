@@ -189,9 +189,12 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
     {
         lock (_gate)
         {
+            // Out of the set at once: a frame offered to a closed connection would count as an overflow.
+            var count = _connections.Count;
             foreach (var connection in _connections)
                 connection.Close();
-            return _connections.Count;
+            _connections.Clear();
+            return count;
         }
     }
 

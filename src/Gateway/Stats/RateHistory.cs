@@ -57,7 +57,8 @@ public sealed class RateHistory(IStreamLog log, IAttemptLog attempts, TimeProvid
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // A reading that fails (PostgreSQL away) leaves a gap in the chart; the next one spans it.
+            // A reading that fails (PostgreSQL away) is skipped: the next sample spans both intervals, and its
+            // seconds say so, so no count is lost.
             Log.RateSampleFailed(logger, exception);
             return previous;
         }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
 
 namespace Herald.Silo.Cluster;
 
@@ -21,6 +22,7 @@ internal sealed partial class ClusterMembership(
     NpgsqlDataSource dataSource,
     SiloIdentity identity,
     ILocalConnectionCount connections,
+    AttemptCounter attempts,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     IOptions<ClusterOptions> options,
@@ -92,24 +94,35 @@ internal sealed partial class ClusterMembership(
     private async Task RegisterAsync(NpgsqlConnection session, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "INSERT INTO herald_silos (id, role, address, owns_partitions, status, sse_connections) VALUES ($1, $2, $3, $4, 'active', $5) " +
+            "INSERT INTO herald_silos (id, role, address, owns_partitions, status, sse_connections, attempts_succeeded, attempts_failed) " +
+            "VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) " +
             "ON CONFLICT (id) DO UPDATE SET role = excluded.role, address = excluded.address, owns_partitions = excluded.owns_partitions, " +
-            "status = 'active', heartbeat_at = now(), sse_connections = excluded.sse_connections", session);
+            "status = 'active', heartbeat_at = now(), sse_connections = excluded.sse_connections, " +
+            "attempts_succeeded = excluded.attempts_succeeded, attempts_failed = excluded.attempts_failed", session);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Role });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Address });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = identity.OwnsPartitions });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = connections.Count });
+        AddTotals(command);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void AddTotals(NpgsqlCommand command)
+    {
+        var totals = attempts.Totals;
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = totals.Succeeded });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = totals.Failed });
     }
 
     private async Task HeartbeatAsync(NpgsqlConnection session, CancellationToken cancellationToken)
     {
         await using (var beat = new NpgsqlCommand(
-            "UPDATE herald_silos SET heartbeat_at = now(), status = 'active', sse_connections = $2 WHERE id = $1", session))
+            "UPDATE herald_silos SET heartbeat_at = now(), status = 'active', sse_connections = $2, attempts_succeeded = $3, attempts_failed = $4 WHERE id = $1", session))
         {
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
             beat.Parameters.Add(new NpgsqlParameter<int> { TypedValue = connections.Count });
+            AddTotals(beat);
             if (await beat.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 await RegisterAsync(session, cancellationToken).ConfigureAwait(false);
         }

@@ -29,6 +29,7 @@ public static class SiloHostingExtensions
         var services = builder.Services;
         services.AddSingleton(role ?? SiloRole.Gateway);
         services.AddSingleton<SiloIdentity>();
+        services.AddSingleton<AttemptCounter>();
         services.TryAddSingleton<ILocalConnectionCount, NoConnections>();
         services.AddSingleton<ClusterView>();
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);

@@ -1,17 +1,20 @@
 using Herald.Contracts;
 using Herald.Storage;
+using Herald.Silo.Cluster;
+using Herald.Silo.Storage;
 using Npgsql;
 
 namespace Herald.Silo.Postgres;
 
 /// <summary>The attempt log in <c>herald_attempts</c>: inserts are group-committed, retention is enforced by the pruner.</summary>
-internal sealed class PostgresAttemptLog(NpgsqlDataSource dataSource, PostgresWriteBatcher writes, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options) : IAttemptLog
-{
-    private readonly SemaphoreSlim _totalsGate = new(1, 1);
-    private long? _countedThrough;
-    private AttemptTotals _totals;
-    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default) =>
-        new(writes.AppendAttemptAsync(attempt));
+internal sealed class PostgresAttemptLog(
+    NpgsqlDataSource dataSource, PostgresWriteBatcher writes, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options,
+    AttemptCounter counter, SiloIdentity identity) : IAttemptLog
+{    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        counter.Record(attempt.Outcome);
+        return new(writes.AppendAttemptAsync(attempt));
+    }
 
     public async ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
     {
@@ -52,37 +55,18 @@ internal sealed class PostgresAttemptLog(NpgsqlDataSource dataSource, PostgresWr
     }
 
     /// <summary>
-    /// Counts the rows inserted since the last reading by walking the primary key forward, so each reading costs
-    /// only the new rows. A row whose id was allocated before a reading but committed after it is not counted;
-    /// the totals are for rates, where that is noise.
+    /// This process's live totals plus those the other silos last published with their heartbeats (up to one
+    /// heartbeat old). A silo's totals leave the sum when its row is cleaned up, long after it stopped.
     /// </summary>
     public async ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default)
     {
-        await _totalsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_countedThrough is not { } after)
-            {
-                await using var head = dataSource.CreateCommand("SELECT coalesce(max(id), 0) FROM herald_attempts");
-                _countedThrough = (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                return _totals;
-            }
-
-            await using var command = dataSource.CreateCommand(
-                "SELECT coalesce(max(id), $1), count(*) FILTER (WHERE outcome = $2), count(*) FILTER (WHERE outcome <> $2) " +
-                "FROM herald_attempts WHERE id > $1");
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = AttemptOutcome.Succeeded });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            _countedThrough = reader.GetInt64(0);
-            _totals = new AttemptTotals(_totals.Succeeded + reader.GetInt64(1), _totals.Failed + reader.GetInt64(2));
-            return _totals;
-        }
-        finally
-        {
-            _totalsGate.Release();
-        }
+        await using var command = dataSource.CreateCommand(
+            "SELECT coalesce(sum(attempts_succeeded), 0)::bigint, coalesce(sum(attempts_failed), 0)::bigint FROM herald_silos WHERE id <> $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var local = counter.Totals;
+        return new AttemptTotals(local.Succeeded + reader.GetInt64(0), local.Failed + reader.GetInt64(1));
     }
 
     public async ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default)

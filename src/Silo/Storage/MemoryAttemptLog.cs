@@ -7,15 +7,13 @@ using Microsoft.Extensions.Options;
 namespace Herald.Silo.Storage;
 
 /// <summary>Embedded attempt log: the newest attempts of each endpoint, bounded per endpoint.</summary>
-internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options) : IAttemptLog
+internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options, AttemptCounter counter) : IAttemptLog
 {
     private readonly ConcurrentDictionary<string, Queue<DeliveryAttempt>> _byEndpoint = new(StringComparer.Ordinal);
-    private long _succeeded;
-    private long _failed;
 
     public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref attempt.Outcome == AttemptOutcome.Succeeded ? ref _succeeded : ref _failed);
+        counter.Record(attempt.Outcome);
         var queue = _byEndpoint.GetOrAdd(attempt.EndpointId, _ => new Queue<DeliveryAttempt>());
         lock (queue)
         {
@@ -35,8 +33,7 @@ internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options) : IAtt
             return ValueTask.FromResult<(IReadOnlyList<DeliveryAttempt>, int)>((queue.Reverse().Take(limit).ToArray(), queue.Count));
     }
 
-    public ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(new AttemptTotals(Interlocked.Read(ref _succeeded), Interlocked.Read(ref _failed)));
+    public ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(counter.Totals);
 
     public ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
     {

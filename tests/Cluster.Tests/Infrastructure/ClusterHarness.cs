@@ -41,6 +41,7 @@ public sealed class ClusterHarness : IAsyncDisposable
         ["Herald:Delivery:RetrySchedule:3"] = "00:00:00.800",
         ["Herald:Delivery:Timeout"] = "00:00:05",
         ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
+        ["Herald:Rates:SampleInterval"] = "00:00:00.250",
     };
 
     public async Task<HeraldProcess> SiloAsync(string id)

@@ -16,9 +16,14 @@ public sealed class Browser : IAsyncLifetime
 
     public static string ExecutablePath =>
         Environment.GetEnvironmentVariable("HERALD_CHROMIUM") is { Length: > 0 } configured ? configured
-        : Candidates.FirstOrDefault(File.Exists)
+        : OnPath("chromium") ?? Candidates.FirstOrDefault(File.Exists)
           ?? throw new InvalidOperationException(
               "The dashboard tests need Debian's Chromium: run 'apt-get install -y chromium' (.ci/run does), or set HERALD_CHROMIUM to a Chromium binary.");
+
+    private static string? OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
 
     public async Task InitializeAsync()
     {

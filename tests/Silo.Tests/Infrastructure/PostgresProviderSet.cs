@@ -1,5 +1,6 @@
 using Herald.Grains.Delivery;
 using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
 using Herald.Silo.Streams;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +21,8 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         Log = new PostgresStreamLog(dataSource, notifications);
         Registry = new PostgresEndpointRegistry(dataSource, notifications);
         Storage = new PostgresGrainStorage(dataSource, batcher);
-        Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }));
+        Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }),
+            new AttemptCounter(), new Herald.Silo.Cluster.SiloIdentity(Options.Create(new Herald.Silo.Cluster.ClusterOptions()), Herald.Silo.Cluster.SiloRole.Silo));
     }
 
     public PostgresWriteBatcher Batcher { get; }

@@ -100,7 +100,7 @@ public sealed class MemoryStateAndAttemptsConformanceTests : StateAndAttemptsCon
     public override Task InitializeAsync()
     {
         Storage = new MemoryGrainStorage();
-        Attempts = new MemoryAttemptLog(Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }));
+        Attempts = new MemoryAttemptLog(Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), new AttemptCounter());
         return Task.CompletedTask;
     }
 
