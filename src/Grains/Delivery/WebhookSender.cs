@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -67,13 +68,21 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
         try
         {
             await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[limit];
-            var read = 0;
-            int n;
-            while (read < limit && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
-                read += n;
-            // NUL cannot be stored in PostgreSQL text; the capture is for people to read anyway.
-            return read == 0 ? null : Encoding.UTF8.GetString(buffer, 0, read).Replace('\0', '\uFFFD');
+            // Pooled: every delivery reads a response, and most receivers answer with little or nothing.
+            var buffer = ArrayPool<byte>.Shared.Rent(limit);
+            try
+            {
+                var read = 0;
+                int n;
+                while (read < limit && (n = await stream.ReadAsync(buffer.AsMemory(read, limit - read), cancellationToken).ConfigureAwait(false)) > 0)
+                    read += n;
+                // NUL cannot be stored in PostgreSQL text; the capture is for people to read anyway.
+                return read == 0 ? null : Encoding.UTF8.GetString(buffer, 0, read).Replace('\0', '\uFFFD');
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException)
         {

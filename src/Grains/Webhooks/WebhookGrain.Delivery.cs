@@ -168,6 +168,9 @@ public sealed partial class WebhookGrain
     /// <summary>Tracks writes that are not awaited, so deactivation can wait for them and failures are logged.</summary>
     private void Persist(params Task[] writes)
     {
+        // In-memory storage finishes its writes at once; only writes still under way need tracking.
+        if (_pendingWrites.IsCompletedSuccessfully && Array.TrueForAll(writes, static w => w.IsCompletedSuccessfully))
+            return;
         var previous = _pendingWrites;
         var key = GrainKey;
         _pendingWrites = Task.WhenAll(writes.Append(previous)).ContinueWith(
