@@ -52,6 +52,49 @@ public sealed class EndpointsApiTests
     }
 
     [Fact]
+    public Task Endpoints_are_listed_a_page_at_a_time_in_registration_order() => ListsInPagesAsync(new Dictionary<string, string?>());
+
+    [Fact]
+    public async Task Endpoints_are_listed_a_page_at_a_time_on_postgres_too() =>
+        await ListsInPagesAsync(HeraldServer.OnPostgres(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync()));
+
+    private static async Task ListsInPagesAsync(Dictionary<string, string?> settings)
+    {
+        await using var server = await HeraldServer.StartAsync(settings);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+            ids.Add(await server.CreateEndpointAsync($"http://127.0.0.1:9/page-{i}"));
+
+        var seen = new List<string>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = await server.GetJsonAsync("/api/endpoints?limit=2" + (after is null ? string.Empty : "&after=" + after));
+            Assert.Equal(5, page.GetProperty("total").GetInt32());
+            var onPage = page.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+            Assert.InRange(onPage.Length, 1, 2);
+            seen.AddRange(onPage);
+            after = page.GetProperty("next").GetString();
+            Assert.Equal(after is null ? null : onPage[^1], after);
+            pages++;
+        }
+        while (after is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(ids, seen);
+
+        // Without a limit, a page holds up to 100; a URL narrows the list to its endpoint.
+        var all = await server.GetJsonAsync("/api/endpoints");
+        Assert.Equal(5, all.GetProperty("endpoints").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, all.GetProperty("next").ValueKind);
+        var one = await server.GetJsonAsync("/api/endpoints?url=" + Uri.EscapeDataString("http://127.0.0.1:9/page-3"));
+        Assert.Equal(1, one.GetProperty("total").GetInt32());
+        Assert.Equal(ids[3], one.GetProperty("endpoints")[0].GetProperty("id").GetString());
+        Assert.Equal(0, (await server.GetJsonAsync("/api/endpoints?url=http%3A%2F%2Fnowhere.example%2F")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task Registering_a_url_twice_keeps_one_registration()
     {
         await using var server = await HeraldServer.StartAsync();

@@ -29,7 +29,8 @@ public sealed record CreateEndpointRequest(
     Dictionary<string, string?>? Headers,
     string? Description);
 
-public sealed record EndpointListResponse(IReadOnlyList<EndpointStatus> Endpoints, int Total);
+/// <summary>A page of endpoints; <c>next</c> is the <c>after</c> of the following page, null on the last.</summary>
+public sealed record EndpointListResponse(IReadOnlyList<EndpointStatus> Endpoints, int Total, string? Next);
 
 public sealed record AttemptListResponse(IReadOnlyList<DeliveryAttempt> Attempts, int Total);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
@@ -14,6 +15,8 @@ namespace Herald.Gateway.Api;
 /// <summary>Endpoints by id: topics, secrets, custom headers, status, the attempt log, replay and re-enable.</summary>
 public static class EndpointsApi
 {
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
     private const int DefaultAttemptLimit = 50;
     private const int MaxAttemptLimit = 1000;
 
@@ -73,10 +76,21 @@ public static class EndpointsApi
         return TypedResults.Created($"/api/endpoints/{endpoint!.Id}", status with { Secret = secret });
     }
 
-    private static async Task<Ok<EndpointListResponse>> ListAsync(EndpointStatusReader statuses, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EndpointListResponse>, ProblemHttpResult>> ListAsync(
+        string? limit, string? after, string? url, EndpointStatusReader statuses, CancellationToken cancellationToken)
     {
-        var all = await statuses.ListAsync(cancellationToken);
-        return TypedResults.Ok(new EndpointListResponse(all, all.Count));
+        var take = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > MaxPageSize))
+            return ApiProblems.Field("limit", $"must be an integer from 1 to {MaxPageSize}");
+        if (after is not null && (after.Length == 0 || RequestRules.NoNul(after) is not null))
+            return ApiProblems.Field("after", "must be the id of an endpoint: the 'next' of the previous page");
+        if (url is not null && RequestRules.NoNul(url) is { } urlError)
+            return ApiProblems.Field("url", urlError);
+
+        var page = await statuses.ListAsync(after, take, url?.Trim(), cancellationToken);
+        if (page is null)
+            return ApiProblems.Field("after", $"no endpoint has the id '{after}'; pass the 'next' of the previous page");
+        return TypedResults.Ok(new EndpointListResponse(page.Endpoints, page.Total, page.Next));
     }
 
     private static async Task<Results<Ok<EndpointStatus>, ProblemHttpResult>> GetAsync(

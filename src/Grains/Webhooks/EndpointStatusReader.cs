@@ -16,13 +16,38 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
         return endpoint is null ? null : await BuildAsync(endpoint, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<EndpointStatus>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One page of endpoints in registration order: up to <paramref name="limit"/> after the endpoint
+    /// <paramref name="afterId"/>, optionally only the one registered for <paramref name="url"/>. Null when
+    /// <paramref name="afterId"/> names no endpoint. Definitions are cheap to list; the status of each endpoint
+    /// costs reads, so only the page's statuses are built.
+    /// </summary>
+    public async Task<EndpointPage?> ListAsync(string? afterId, int limit, string? url = null, CancellationToken cancellationToken = default)
     {
-        var endpoints = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
-        var statuses = new EndpointStatus[endpoints.Count];
-        for (var i = 0; i < endpoints.Count; i++)
-            statuses[i] = await BuildAsync(endpoints[i], cancellationToken).ConfigureAwait(false);
-        return statuses;
+        IReadOnlyList<EndpointDefinition> endpoints = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (url is not null)
+            endpoints = endpoints.Where(e => string.Equals(e.Url, url, StringComparison.Ordinal)).ToArray();
+        var start = 0;
+        if (afterId is not null)
+        {
+            var index = -1;
+            for (var i = 0; i < endpoints.Count && index < 0; i++)
+            {
+                if (string.Equals(endpoints[i].Id, afterId, StringComparison.Ordinal))
+                    index = i;
+            }
+
+            if (index < 0)
+                return null;
+            start = index + 1;
+        }
+
+        var count = Math.Max(0, Math.Min(limit, endpoints.Count - start));
+        var statuses = new EndpointStatus[count];
+        for (var i = 0; i < count; i++)
+            statuses[i] = await BuildAsync(endpoints[start + i], cancellationToken).ConfigureAwait(false);
+        var next = start + count < endpoints.Count && count > 0 ? statuses[^1].Id : null;
+        return new EndpointPage(statuses, endpoints.Count, next);
     }
 
     public async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, CancellationToken cancellationToken)
@@ -53,3 +78,6 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
         };
     }
 }
+
+/// <summary>A page of endpoint statuses, how many endpoints there are in all, and the id to pass as <c>after</c> for the next page.</summary>
+public sealed record EndpointPage(IReadOnlyList<EndpointStatus> Endpoints, int Total, string? Next);

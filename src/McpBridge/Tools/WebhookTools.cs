@@ -62,8 +62,18 @@ public sealed class WebhookTools(GatewayClient gateway)
     [Description("List every registered webhook with its topics and delivery health: enabled or disabled (and why), delivered and failed counts, consecutive failures, backlog (lag) and the last attempt's result.")]
     public async Task<WebhookList> ListWebhooksAsync(CancellationToken cancellationToken = default)
     {
-        var endpoints = (await gateway.GetAsync("/api/endpoints", cancellationToken)).GetProperty("endpoints").EnumerateArray().Select(Summarize).ToArray();
-        return new WebhookList(endpoints, endpoints.Length);
+        // The gateway lists endpoints a page at a time; the tool promises every one.
+        var endpoints = new List<WebhookSummary>();
+        string? after = null;
+        do
+        {
+            var page = await gateway.GetAsync("/api/endpoints?limit=1000" + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after)), cancellationToken);
+            endpoints.AddRange(page.GetProperty("endpoints").EnumerateArray().Select(Summarize));
+            after = page.GetProperty("next").GetString();
+        }
+        while (after is not null);
+
+        return new WebhookList([.. endpoints], endpoints.Count);
     }
 
     [McpServerTool(Name = "get_webhook_status", Title = "Webhook status", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -84,8 +94,8 @@ public sealed class WebhookTools(GatewayClient gateway)
             throw new McpException("id_or_url must not be empty: give the webhook's id (ep_...) or URL (see list_webhooks).");
         if (idOrUrl.StartsWith("ep_", StringComparison.Ordinal))
             return idOrUrl;
-        var match = (await gateway.GetAsync("/api/endpoints", cancellationToken)).GetProperty("endpoints").EnumerateArray()
-            .FirstOrDefault(e => e.GetProperty("url").GetString() == idOrUrl);
+        var match = (await gateway.GetAsync("/api/endpoints?url=" + Uri.EscapeDataString(idOrUrl.Trim()), cancellationToken)).GetProperty("endpoints").EnumerateArray()
+            .FirstOrDefault();
         return match.ValueKind == JsonValueKind.Object
             ? match.GetProperty("id").GetString()!
             : throw new McpException($"No webhook is registered for '{idOrUrl}'. Use list_webhooks to see the registered URLs and ids.");

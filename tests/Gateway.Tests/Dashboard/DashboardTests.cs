@@ -142,6 +142,29 @@ public sealed class DashboardTests(Browser browser)
     }
 
     [Fact]
+    public async Task The_webhooks_table_pages_through_a_hundred_at_a_time()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 105), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, _) => await server.PostJsonAsync("/api/register", new { webhook_url = $"http://127.0.0.1:9/many-{i}" }));
+        var page = await OpenAsync(server);
+        var rows = page.Locator("#webhooks-table tbody tr[data-id]");
+
+        await Expect(page.Locator("#webhooks-range")).ToHaveTextAsync("Showing 1–100 of 105");
+        await Expect(rows).ToHaveCountAsync(100);
+        await Expect(page.Locator("#webhooks-prev")).ToBeDisabledAsync();
+
+        await page.ClickAsync("#webhooks-next");
+        await Expect(page.Locator("#webhooks-range")).ToHaveTextAsync("Showing 101–105 of 105");
+        await Expect(rows).ToHaveCountAsync(5);
+        await Expect(page.Locator("#webhooks-next")).ToBeDisabledAsync();
+
+        await page.ClickAsync("#webhooks-prev");
+        await Expect(page.Locator("#webhooks-range")).ToHaveTextAsync("Showing 1–100 of 105");
+        await Expect(rows).ToHaveCountAsync(100);
+    }
+
+    [Fact]
     public async Task Markup_in_messages_topics_and_inbound_payloads_is_shown_as_text()
     {
         const string Attack = "<img src=x onerror=window.__owned=1><script>window.__owned=2</script>";
