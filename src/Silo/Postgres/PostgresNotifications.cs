@@ -51,6 +51,9 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
         }
     }
 
+    /// <summary>The highest log sequence this process knows to be committed (its own appends and NOTIFY); -1 before the first.</summary>
+    public long KnownHead => Volatile.Read(ref _head);
+
     /// <summary>Called by this process's own appends, so local waiters do not depend on the round trip of NOTIFY.</summary>
     public void Advance(long seq)
     {

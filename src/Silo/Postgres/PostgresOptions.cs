@@ -26,4 +26,15 @@ public sealed class PostgresOptions
     /// <summary>The most rows one pruning statement deletes, so pruning never holds long locks.</summary>
     [Range(1, 1_000_000)]
     public int PruneBatchSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// How many of the newest log entries this process keeps in memory after reading them, so the grains a push
+    /// wakes read it once between them rather than once each. 0 turns the cache off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int LogTailEntries { get; set; } = 4096;
+
+    /// <summary>The most characters (messages and inbound payloads) the log tail cache holds.</summary>
+    [Range(0, 1L << 34)]
+    public long LogTailChars { get; set; } = 16L * 1024 * 1024;
 }

@@ -1,5 +1,6 @@
 using Herald.Contracts;
 using Herald.Streams;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,8 +10,10 @@ namespace Herald.Silo.Postgres;
 /// The cluster log: one row per message in <c>herald_log</c>. An append is one round trip to a function that
 /// serializes appends, inserts and notifies; when it returns, the message is committed.
 /// </summary>
-internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications) : IStreamLog
+internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications, IOptions<PostgresOptions> options) : IStreamLog
 {
+    private readonly LogTailCache _tail = new(options.Value.LogTailEntries, options.Value.LogTailChars);
+
     internal const string Columns = "seq, topic, message, created_at, type, payload";
     private readonly PostgresLogReadBatcher _reads = new(dataSource);
 
@@ -27,13 +30,22 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var entry = new StreamMessage(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1), type, payload);
+        _tail.Appended(entry);
         notifications.Advance(entry.Seq);
         return entry;
     }
 
     // As in the memory log, asking for nothing gets nothing (and never sends a negative LIMIT into a shared batch).
-    public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default) =>
-        maxCount <= 0 ? [] : await _reads.ReadAsync(afterSeq, maxCount, cancellationToken).ConfigureAwait(false);
+    public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount <= 0)
+            return [];
+        if (_tail.TryRead(afterSeq, maxCount, notifications.KnownHead, out var cached))
+            return cached;
+        var read = await _reads.ReadAsync(afterSeq, maxCount, cancellationToken).ConfigureAwait(false);
+        _tail.Record(afterSeq, read);
+        return read;
+    }
 
     public async ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default)
     {

@@ -18,7 +18,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         DataSource = dataSource;
         Notifications = notifications;
         Batcher = batcher;
-        Log = new PostgresStreamLog(dataSource, notifications);
+        Log = new PostgresStreamLog(dataSource, notifications, Options.Create(FastOptions));
         Registry = new PostgresEndpointRegistry(dataSource, notifications);
         Storage = new PostgresGrainStorage(dataSource, batcher);
         Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }),

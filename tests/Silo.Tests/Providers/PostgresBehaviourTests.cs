@@ -33,6 +33,34 @@ public sealed class PostgresBehaviourTests
     }
 
     [Fact]
+    public async Task A_cached_log_tail_never_hides_an_entry_another_process_appended()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        await using var otherSource = NpgsqlDataSource.Create(set.ConnectionString);
+        var otherNotifications = new PostgresNotifications(otherSource, Options.Create(PostgresProviderSet.FastOptions), NullLogger<PostgresNotifications>.Instance);
+        await otherNotifications.StartAsync(CancellationToken.None);
+        try
+        {
+            var other = new PostgresStreamLog(otherSource, otherNotifications, Options.Create(PostgresProviderSet.FastOptions));
+            var first = await set.Log.AppendAsync("default", "one");
+            var second = await set.Log.AppendAsync("default", "two");
+            Assert.Equal([first.Seq, second.Seq], (await set.Log.ReadAsync(0, 10)).Select(m => m.Seq).ToArray());
+
+            // The other process appends; once this one has heard of it, no read leaves it out.
+            var third = await other.AppendAsync("default", "three");
+            await set.Log.WaitForAppendAsync(second.Seq, CancellationToken.None).AsTask().WaitAsync(Eventually.Timeout);
+            Assert.Equal([second.Seq, third.Seq], (await set.Log.ReadAsync(first.Seq, 10)).Select(m => m.Seq).ToArray());
+            Assert.Equal([third.Seq], (await set.Log.ReadAsync(second.Seq, 10)).Select(m => m.Seq).ToArray());
+            Assert.Equal("three", (await set.Log.ReadAsync(second.Seq, 1))[0].Message);
+        }
+        finally
+        {
+            await otherNotifications.StopAsync(CancellationToken.None);
+            otherNotifications.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Pruning_keeps_the_newest_entries_and_records_how_far_it_went()
     {
         await using var set = await PostgresProviderSet.CreateAsync();
