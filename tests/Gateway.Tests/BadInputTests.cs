@@ -99,6 +99,7 @@ public sealed class BadInputTests : IAsyncLifetime
             { "GET", "/api/endpoints?limit=1001", null, 400, "limit" },
             { "GET", "/api/endpoints?limit=ten", null, 400, "limit" },
             { "GET", "/api/endpoints?after=ep_missing", null, 400, "after" },
+            { "GET", "/api/endpoints?after=-1", null, 400, "after" },
             { "GET", "/api/endpoints?after=", null, 400, "after" },
             { "GET", "/api/endpoints?url=a%00b", null, 400, "url" },
             { "GET", "/stream?format=xml", null, 400, "format" },

@@ -102,4 +102,28 @@ public sealed class LogTailCacheTests
         off.Appended(M(2));
         Assert.False(off.TryRead(0, 1, knownHead: 2, out _));
     }
+
+    [Fact]
+    public void Pruned_entries_are_forgotten_and_never_cached_again()
+    {
+        var cache = new LogTailCache(100, 1_000_000);
+        cache.Record(0, [M(1), M(2), M(3), M(4)]);
+
+        cache.DropThrough(2);
+        Assert.False(cache.TryRead(1, 10, knownHead: 4, out _));
+        Assert.True(cache.TryRead(2, 10, knownHead: 4, out var kept));
+        Assert.Equal([3L, 4], Seqs(kept));
+
+        // A read that started before the prune comes back after it: what it holds of the pruned stretch stays out.
+        cache.Clear();
+        cache.Record(0, [M(1), M(2), M(3)]);
+        Assert.False(cache.TryRead(1, 10, knownHead: 3, out _));
+        Assert.True(cache.TryRead(2, 10, knownHead: 3, out var fresh));
+        Assert.Equal([3L], Seqs(fresh));
+
+        cache.DropThrough(3);
+        Assert.False(cache.TryRead(2, 10, knownHead: 3, out _));
+        cache.Record(1, [M(2), M(3)]);
+        Assert.False(cache.TryRead(1, 10, knownHead: 3, out _));
+    }
 }

@@ -82,14 +82,13 @@ public static class EndpointsApi
         var take = DefaultPageSize;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > MaxPageSize))
             return ApiProblems.Field("limit", $"must be an integer from 1 to {MaxPageSize}");
-        if (after is not null && (after.Length == 0 || RequestRules.NoNul(after) is not null))
-            return ApiProblems.Field("after", "must be the id of an endpoint: the 'next' of the previous page");
+        long cursor = 0;
+        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor))
+            return ApiProblems.Field("after", "must be the 'next' of the previous page");
         if (url is not null && RequestRules.NoNul(url) is { } urlError)
             return ApiProblems.Field("url", urlError);
 
-        var page = await statuses.ListAsync(after, take, url?.Trim(), cancellationToken);
-        if (page is null)
-            return ApiProblems.Field("after", $"no endpoint has the id '{after}'; pass the 'next' of the previous page");
+        var page = await statuses.ListAsync(cursor, take, url?.Trim(), cancellationToken);
         return TypedResults.Ok(new EndpointListResponse(page.Endpoints, page.Total, page.Next));
     }
 

@@ -41,6 +41,9 @@ public sealed record EndpointDefinition
 
     public DateTimeOffset? DisabledAt { get; init; }
 
+    /// <summary>Its place in registration order, assigned by the registry; lists and pages go by it.</summary>
+    public long Ordinal { get; init; }
+
     [JsonIgnore]
     public TopicFilter Filter { get; private init; } = TopicFilter.AllButInbound;
 }

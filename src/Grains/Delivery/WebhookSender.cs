@@ -68,7 +68,8 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
         try
         {
             await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            // Pooled: every delivery reads a response, and most receivers answer with little or nothing.
+            // Pooled: every delivery reads a response, and most receivers answer with little or nothing. Cleared
+            // on return, so one receiver's answer never lingers in the shared pool.
             var buffer = ArrayPool<byte>.Shared.Rent(limit);
             try
             {
@@ -81,7 +82,7 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             }
         }
         catch (Exception exception) when (exception is IOException or HttpRequestException)

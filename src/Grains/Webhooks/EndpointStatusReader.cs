@@ -17,37 +17,23 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
     }
 
     /// <summary>
-    /// One page of endpoints in registration order: up to <paramref name="limit"/> after the endpoint
-    /// <paramref name="afterId"/>, optionally only the one registered for <paramref name="url"/>. Null when
-    /// <paramref name="afterId"/> names no endpoint. Definitions are cheap to list; the status of each endpoint
-    /// costs reads, so only the page's statuses are built.
+    /// One page of endpoints in registration order: up to <paramref name="limit"/> registered after the one at
+    /// <paramref name="afterOrdinal"/> (a page's <c>next</c>, which stays valid if that endpoint is deleted),
+    /// optionally only the one registered for <paramref name="url"/>. Definitions are cheap to list; the status
+    /// of each endpoint costs reads, so only the page's statuses are built.
     /// </summary>
-    public async Task<EndpointPage?> ListAsync(string? afterId, int limit, string? url = null, CancellationToken cancellationToken = default)
+    public async Task<EndpointPage> ListAsync(long afterOrdinal, int limit, string? url = null, CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<EndpointDefinition> endpoints = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
-        if (url is not null)
-            endpoints = endpoints.Where(e => string.Equals(e.Url, url, StringComparison.Ordinal)).ToArray();
-        var start = 0;
-        if (afterId is not null)
-        {
-            var index = -1;
-            for (var i = 0; i < endpoints.Count && index < 0; i++)
-            {
-                if (string.Equals(endpoints[i].Id, afterId, StringComparison.Ordinal))
-                    index = i;
-            }
-
-            if (index < 0)
-                return null;
-            start = index + 1;
-        }
-
-        var count = Math.Max(0, Math.Min(limit, endpoints.Count - start));
-        var statuses = new EndpointStatus[count];
-        for (var i = 0; i < count; i++)
-            statuses[i] = await BuildAsync(endpoints[start + i], cancellationToken).ConfigureAwait(false);
-        var next = start + count < endpoints.Count && count > 0 ? statuses[^1].Id : null;
-        return new EndpointPage(statuses, endpoints.Count, next);
+        var endpoints = (await registry.ListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(e => url is null || string.Equals(e.Url, url, StringComparison.Ordinal))
+            .ToArray();
+        var rest = endpoints.Where(e => e.Ordinal > afterOrdinal).ToArray();
+        var page = rest.Take(limit).ToArray();
+        var statuses = new EndpointStatus[page.Length];
+        for (var i = 0; i < page.Length; i++)
+            statuses[i] = await BuildAsync(page[i], cancellationToken).ConfigureAwait(false);
+        var next = rest.Length > page.Length ? page[^1].Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return new EndpointPage(statuses, endpoints.Length, next);
     }
 
     public async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, CancellationToken cancellationToken)
@@ -79,5 +65,5 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
     }
 }
 
-/// <summary>A page of endpoint statuses, how many endpoints there are in all, and the id to pass as <c>after</c> for the next page.</summary>
+/// <summary>A page of endpoint statuses, how many endpoints there are in all, and the cursor to pass as <c>after</c> for the next page.</summary>
 public sealed record EndpointPage(IReadOnlyList<EndpointStatus> Endpoints, int Total, string? Next);

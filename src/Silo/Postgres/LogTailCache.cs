@@ -17,6 +17,16 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
     private long _after = -1;
     private long _through = -1;
     private long _chars;
+    private long _prunedThrough;
+
+    /// <summary>A cache that forgets what retention prunes anywhere in the cluster, and everything when the listener reconnects (it may have missed a prune).</summary>
+    public static LogTailCache Following(PostgresNotifications notifications, PostgresOptions options)
+    {
+        var cache = new LogTailCache(options.LogTailEntries, options.LogTailChars);
+        notifications.Pruned += cache.DropThrough;
+        notifications.Reconnected += cache.Clear;
+        return cache;
+    }
 
     public bool Enabled => maxEntries > 0 && maxChars > 0;
 
@@ -56,6 +66,11 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
             return;
         lock (_gate)
         {
+            // A read that raced a prune may hold entries that are gone now.
+            if (read[^1].Seq <= _prunedThrough)
+                return;
+            afterSeq = Math.Max(afterSeq, _prunedThrough);
+
             if (_through < 0 || afterSeq > _through)
             {
                 // Past the cached stretch (or nothing cached): this read becomes the tail.
@@ -93,6 +108,42 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
                 Trim();
             }
         }
+    }
+
+    /// <summary>Forgets the entries retention pruned, up to and including <paramref name="seq"/>.</summary>
+    public void DropThrough(long seq)
+    {
+        lock (_gate)
+        {
+            _prunedThrough = Math.Max(_prunedThrough, seq);
+            if (_through < 0 || seq < _after)
+                return;
+            if (seq >= _through)
+            {
+                ClearLocked();
+                return;
+            }
+
+            var keep = FirstAbove(seq);
+            for (var i = 0; i < keep; i++)
+                _chars -= Size(_entries[i]);
+            _entries.RemoveRange(0, keep);
+            _after = seq;
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+            ClearLocked();
+    }
+
+    private void ClearLocked()
+    {
+        _entries.Clear();
+        _chars = 0;
+        _after = -1;
+        _through = -1;
     }
 
     private void Add(StreamMessage message)

@@ -15,6 +15,9 @@ namespace Herald.Silo.Postgres;
 internal sealed class PostgresEndpointRegistry : IEndpointRegistry
 {
     private const string Columns = "id, url, topics, secret, headers::text, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at";
+
+    // Read, never written: the database assigns it.
+    private const string SelectColumns = Columns + ", ordinal";
     private const int MaxCachedTopics = 1024;
     private readonly NpgsqlDataSource _dataSource;
     private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
@@ -26,13 +29,13 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
     }
 
     public async ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        (await QueryAsync($"SELECT {Columns} FROM herald_endpoints WHERE id = $1", [id], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        (await QueryAsync($"SELECT {SelectColumns} FROM herald_endpoints WHERE id = $1", [id], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async ValueTask<EndpointDefinition?> FindByUrlAsync(string url, CancellationToken cancellationToken = default) =>
-        (await QueryAsync($"SELECT {Columns} FROM herald_endpoints WHERE url = $1", [url], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        (await QueryAsync($"SELECT {SelectColumns} FROM herald_endpoints WHERE url = $1", [url], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async ValueTask<IReadOnlyList<EndpointDefinition>> ListAsync(CancellationToken cancellationToken = default) =>
-        await QueryAsync($"SELECT {Columns} FROM herald_endpoints ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
+        await QueryAsync($"SELECT {SelectColumns} FROM herald_endpoints ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<int> CountAsync(CancellationToken cancellationToken = default)
     {
@@ -49,7 +52,7 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
                 return cached;
         }
 
-        var enabled = await QueryAsync($"SELECT {Columns} FROM herald_endpoints WHERE enabled ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
+        var enabled = await QueryAsync($"SELECT {SelectColumns} FROM herald_endpoints WHERE enabled ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
         var subscribers = enabled.Where(e => e.Filter.Matches(topic)).ToArray();
         lock (cache)
         {
@@ -65,12 +68,14 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
     {
         await using var command = _dataSource.CreateCommand(
             $"WITH added AS (INSERT INTO herald_endpoints ({Columns.Replace("::text", string.Empty, StringComparison.Ordinal)}) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (url) DO NOTHING RETURNING id) " +
-            $"SELECT id, pg_notify('{PostgresNotifications.EndpointsChannel}', id) FROM added");
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (url) DO NOTHING RETURNING id, ordinal) " +
+            $"SELECT ordinal, pg_notify('{PostgresNotifications.EndpointsChannel}', id) FROM added");
         AddParameters(command.Parameters, endpoint);
-        var created = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string;
+        var ordinal = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
         Invalidate();
-        return created ? (endpoint, true) : ((await FindByUrlAsync(endpoint.Url, cancellationToken).ConfigureAwait(false))!, false);
+        return ordinal is { } assigned
+            ? (endpoint with { Ordinal = assigned }, true)
+            : ((await FindByUrlAsync(endpoint.Url, cancellationToken).ConfigureAwait(false))!, false);
     }
 
     public async ValueTask UpdateAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
@@ -136,5 +141,6 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
         Enabled = reader.GetBoolean(8),
         DisabledReason = reader.IsDBNull(9) ? null : reader.GetString(9),
         DisabledAt = reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+        Ordinal = reader.GetInt64(11),
     };
 }

@@ -15,6 +15,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
     public const string LogChannel = "herald_log";
     public const string EndpointsChannel = "herald_endpoints";
     public const string OutcomesChannel = "herald_outcomes";
+    public const string PrunedChannel = "herald_pruned";
 
     private readonly Lock _gate = new();
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,6 +29,9 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
     /// so listeners catch up on whatever they may have missed.
     /// </summary>
     public event Action? Reconnected;
+
+    /// <summary>Raised when retention pruned the log anywhere in the cluster, with the sequence it pruned through.</summary>
+    public event Action<long>? Pruned;
 
     /// <summary>Raised for each first-attempt outcome another process published.</summary>
     public event Action<string>? OutcomeReported;
@@ -80,7 +84,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel}; LISTEN {OutcomesChannel};", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel}; LISTEN {OutcomesChannel}; LISTEN {PrunedChannel};", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
 
                 // Whatever was committed while we were not listening.
@@ -144,5 +148,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             EndpointsChanged?.Invoke(args.Payload);
         else if (args.Channel == OutcomesChannel)
             OutcomeReported?.Invoke(args.Payload);
+        else if (args.Channel == PrunedChannel && long.TryParse(args.Payload, out var through))
+            Pruned?.Invoke(through);
     }
 }

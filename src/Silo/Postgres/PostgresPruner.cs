@@ -59,6 +59,14 @@ internal sealed class PostgresPruner(
         }
         while (pruned == options.Value.PruneBatchSize);
 
+        if (entries > 0)
+        {
+            // Every process drops what it keeps in memory of the pruned stretch (see LogTailCache).
+            await using var notify = dataSource.CreateCommand($"SELECT pg_notify('{PostgresNotifications.PrunedChannel}', $1)");
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = through.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (entries + attempts > 0)
             PostgresLog.Pruned(logger, entries, through, attempts);
     }

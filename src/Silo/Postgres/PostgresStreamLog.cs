@@ -12,7 +12,7 @@ namespace Herald.Silo.Postgres;
 /// </summary>
 internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications, IOptions<PostgresOptions> options) : IStreamLog
 {
-    private readonly LogTailCache _tail = new(options.Value.LogTailEntries, options.Value.LogTailChars);
+    private readonly LogTailCache _tail = LogTailCache.Following(notifications, options.Value);
 
     internal const string Columns = "seq, topic, message, created_at, type, payload";
     private readonly PostgresLogReadBatcher _reads = new(dataSource);

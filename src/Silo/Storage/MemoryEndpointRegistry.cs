@@ -14,6 +14,7 @@ internal sealed class MemoryEndpointRegistry : IEndpointRegistry
     private readonly Dictionary<string, EndpointDefinition> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _idByUrl = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private long _lastOrdinal;
     private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
 
     public ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -64,6 +65,7 @@ internal sealed class MemoryEndpointRegistry : IEndpointRegistry
         {
             if (_idByUrl.TryGetValue(endpoint.Url, out var existing))
                 return ValueTask.FromResult((_byId[existing], false));
+            endpoint = endpoint with { Ordinal = ++_lastOrdinal };
             _byId.Add(endpoint.Id, endpoint);
             _idByUrl.Add(endpoint.Url, endpoint.Id);
             _order.Add(endpoint.Id);
@@ -76,9 +78,9 @@ internal sealed class MemoryEndpointRegistry : IEndpointRegistry
     {
         lock (_gate)
         {
-            if (_byId.ContainsKey(endpoint.Id))
+            if (_byId.TryGetValue(endpoint.Id, out var current))
             {
-                _byId[endpoint.Id] = endpoint;
+                _byId[endpoint.Id] = endpoint with { Ordinal = current.Ordinal };
                 InvalidateLocked();
             }
         }

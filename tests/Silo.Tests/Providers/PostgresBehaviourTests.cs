@@ -61,6 +61,23 @@ public sealed class PostgresBehaviourTests
     }
 
     [Fact]
+    public async Task What_retention_prunes_is_not_served_from_the_cached_log_tail()
+    {
+        await using var set = await PostgresProviderSet.CreateAsync();
+        for (var i = 1; i <= 6; i++)
+            await set.Log.AppendAsync("default", $"m{i}");
+        var cached = await set.Log.ReadAsync(0, 100);
+        Assert.Equal(6, cached.Count);
+
+        await set.Pruner(new StreamOptions { RetentionCount = 2 }).PruneOnceAsync(CancellationToken.None);
+        var bounds = await set.Log.GetBoundsAsync();
+
+        // The prune's notice reaches the log's cache; from then on reads start at what is retained.
+        await Eventually.TrueAsync(async () => (await set.Log.ReadAsync(0, 100))[0].Seq == bounds.FirstRetained, "reads start at the first retained entry");
+        Assert.Equal([cached[4].Seq, cached[5].Seq], (await set.Log.ReadAsync(cached[0].Seq, 100)).Select(m => m.Seq).ToArray());
+    }
+
+    [Fact]
     public async Task Pruning_keeps_the_newest_entries_and_records_how_far_it_went()
     {
         await using var set = await PostgresProviderSet.CreateAsync();
