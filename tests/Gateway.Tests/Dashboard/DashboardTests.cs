@@ -268,12 +268,23 @@ public sealed class DashboardTests(Browser browser)
     {
         var settings = HeraldServer.OnPostgres(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync());
         await using var server = await HeraldServer.StartAsync(settings);
+
+        // A second gateway that holds no partitions, with two listeners of its own.
+        var pure = new Dictionary<string, string?>(settings) { ["Herald:Cluster:OwnsPartitions"] = "false" };
+        await using var other = await HeraldServer.StartAsync(pure);
+        await using var first = await SseClient.ConnectAsync(other.BaseAddress);
+        await using var second = await SseClient.ConnectAsync(other.BaseAddress);
         var page = await OpenAsync(server);
 
         var self = (await server.GetJsonAsync("/api/cluster")).GetProperty("self").GetString()!;
-        await Expect(page.Locator("#mode")).ToContainTextAsync("cluster");
+        var otherId = (await other.GetJsonAsync("/api/cluster")).GetProperty("self").GetString()!;
+        await Expect(page.Locator("#mode")).ToContainTextAsync("cluster · 2 silos");
         await Expect(page.Locator("#cluster-summary")).ToContainTextAsync("this gateway is " + self);
-        await Expect(page.Locator("#cluster-summary")).ToContainTextAsync("1 SSE connection ·");
+        await Expect(page.Locator("#cluster-summary")).ToContainTextAsync("3 SSE connections ·");
+        var otherCells = page.Locator($"#cluster-table tr[data-silo=\"{otherId}\"] td");
+        await Expect(otherCells.Nth(0)).ToHaveTextAsync(otherId);
+        await Expect(otherCells.Nth(4)).ToHaveTextAsync("none (gateway only)");
+        await Expect(otherCells.Nth(5)).ToHaveTextAsync("2");
         var silo = page.Locator($"#cluster-table tr[data-silo=\"{self}\"]");
         var cells = silo.Locator("td");
         await Expect(cells.Nth(0)).ToHaveTextAsync(self + " (this gateway)");
