@@ -13,6 +13,8 @@ namespace Herald.Silo.Cluster;
 /// Sends grain calls to the silo that holds the grain's partition, over HTTP. While a partition changes owner
 /// (no owner yet, the old owner refusing, the owner unreachable) it resolves again and retries, with backoff,
 /// until the remote-call timeout; a grain's own exception comes back as <see cref="RemoteGrainException"/>.
+/// A call whose answer was lost (the connection dropped after the silo ran it) is sent again, so grain methods
+/// called across silos must be safe to run twice, and callers must not read "already done" as a failure.
 /// </summary>
 internal sealed class RemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
 {
