@@ -13,7 +13,7 @@ public interface IAttemptLog
     ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Attempts recorded, by outcome, since this process first asked: running totals that only grow, so that two
+    /// Attempts recorded, by outcome: running totals that only grow while the processes live, so that two
     /// readings give a rate. In a cluster they count the attempts of every silo.
     /// </summary>
     ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default);

@@ -1,7 +1,7 @@
 using Herald.Contracts;
-using Herald.Storage;
 using Herald.Silo.Cluster;
 using Herald.Silo.Storage;
+using Herald.Storage;
 using Npgsql;
 
 namespace Herald.Silo.Postgres;
@@ -10,7 +10,8 @@ namespace Herald.Silo.Postgres;
 internal sealed class PostgresAttemptLog(
     NpgsqlDataSource dataSource, PostgresWriteBatcher writes, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options,
     AttemptCounter counter, SiloIdentity identity) : IAttemptLog
-{    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
+{
+    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
         counter.Record(attempt.Outcome);
         return new(writes.AppendAttemptAsync(attempt));
