@@ -165,6 +165,33 @@ public sealed class DashboardTests(Browser browser)
     }
 
     [Fact]
+    public async Task A_disabled_endpoint_shows_why_and_the_enable_button_brings_it_back()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var gone = 1;
+        receiver.Answer("gone", _ => Volatile.Read(ref gone) == 1 ? 410 : 200);
+        await using var server = await HeraldServer.StartAsync();
+        await server.CreateEndpointAsync(receiver.Url("gone"));
+        var page = await OpenAsync(server);
+        var row = page.Locator("#webhooks-table tbody tr[data-id]");
+
+        await server.PushAsync("refused");
+        await Expect(row.Locator("td.col-status")).ToHaveTextAsync("disabled: The endpoint answered 410 Gone.");
+        await Expect(row.Locator("td.col-last")).ToContainTextAsync("HTTP 410");
+        var enable = row.GetByRole(AriaRole.Button, new() { Name = "Enable " + receiver.Url("gone") });
+        await Expect(enable).ToBeVisibleAsync();
+
+        Volatile.Write(ref gone, 0);
+        await enable.ClickAsync();
+        await Expect(page.Locator("#webhooks-result")).ToContainTextAsync("enabled");
+        await Expect(row.Locator("td.col-status")).ToHaveTextAsync("enabled");
+        await Expect(enable).ToBeHiddenAsync();
+
+        // Enabled again, it retries the message it was refused.
+        await Eventually.TrueAsync(() => receiver.Delivered("gone").Any(r => r.Message == "refused"), "the refused message is delivered after enabling");
+    }
+
+    [Fact]
     public async Task Markup_in_messages_topics_and_inbound_payloads_is_shown_as_text()
     {
         const string Attack = "<img src=x onerror=window.__owned=1><script>window.__owned=2</script>";
