@@ -73,6 +73,7 @@ public sealed class BenchOptions
                 case "--fanout-sizes": options.FanoutSizes = Ints(); break;
                 case "--sse-sizes": options.SseSizes = Ints(); break;
                 case "--sse-messages": options.SseMessages = Ints()[0]; break;
+                case "--sse-spacing-ms": options.SseSpacing = TimeSpan.FromMilliseconds(Ints()[0]); break;
                 case "--throughput-rate": options.ThroughputRate = Ints()[0]; break;
                 case "--throughput-seconds": options.ThroughputSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--throughput-endpoints": options.ThroughputEndpoints = Ints()[0]; break;

@@ -16,7 +16,9 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/stream", StreamAsync).WithName("Stream").RequireScope(ApiScopes.Stream, allowQueryToken: true);
+        // The per-client limit counts /api calls only; opting out here also keeps the limiter's frame and lease off
+        // every open stream.
+        routes.MapGet("/stream", StreamAsync).WithName("Stream").RequireScope(ApiScopes.Stream, allowQueryToken: true).DisableRateLimiting();
         routes.MapPost("/api/stream/disconnect", Disconnect).WithName("DisconnectListeners").RequireScope(ApiScopes.Manage);
         return routes;
     }
@@ -91,10 +93,11 @@ public static class StreamApi
                 ? await ReplayAsync(response, log, filter, format, after, attachedAt, options.ReplayBatchSize, cancellationToken)
                 : 0;
 
-            var frames = connection.Frames;
-            while (await frames.WaitToReadAsync(cancellationToken))
+            // A listener that goes away ends the wait the same way a close does.
+            using var closeOnAbort = cancellationToken.UnsafeRegister(static state => ((SseConnection)state!).Close(), connection);
+            while (await connection.WaitToReadAsync())
             {
-                while (frames.TryRead(out var frame))
+                while (connection.TryRead(out var frame))
                 {
                     if (frame.Seq == 0 || frame.Seq > skipThrough)
                         await response.Body.WriteAsync(frame.Bytes, cancellationToken);

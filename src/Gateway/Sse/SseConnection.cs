@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Herald.Contracts;
 
 namespace Herald.Gateway.Sse;
@@ -8,33 +8,111 @@ namespace Herald.Gateway.Sse;
 /// that does not fit aborts the connection instead, because a listener that stopped reading may have its
 /// writer stuck in a flush that only an abort ends. The client reconnects and replays what it missed.
 /// </summary>
-public sealed class SseConnection(TopicFilter filter, SseFormat format, int capacity, Action abort)
+/// <remarks>
+/// Not a <c>Channel</c>: a gateway holds thousands of these for hours, and a bounded channel carries five
+/// preallocated async operations and allocates a cancellable one per wait, about 0.7 KiB per idle listener.
+/// Here one writer (the hub, under its lock) and one reader (the stream's loop) share a queue and a reusable
+/// wake-up.
+/// </remarks>
+public sealed class SseConnection(TopicFilter filter, SseFormat format, int capacity, Action abort) : IValueTaskSource<bool>
 {
-    private readonly Channel<SseFrame> _frames = Channel.CreateBounded<SseFrame>(
-        new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+    // A burst can grow the queue; a queue emptied above this size gives its array back, as idle listeners last.
+    private const int RetainedCapacity = 16;
+
+    private readonly Queue<SseFrame> _frames = new();
+    private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+    private bool _closed;
 
     public TopicFilter Filter { get; } = filter;
 
     public SseFormat Format { get; } = format;
 
-    public ChannelReader<SseFrame> Frames => _frames.Reader;
-
     public bool Overflowed { get; private set; }
 
     public void Offer(SseFrame frame)
     {
-        if (!_frames.Writer.TryWrite(frame) && !Overflowed)
+        bool wake;
+        lock (_frames)
         {
-            Overflowed = true;
-            _frames.Writer.TryComplete();
+            if (_closed)
+                return;
+            if (_frames.Count >= capacity)
+            {
+                Overflowed = true;
+                _closed = true;
 
-            // Offer runs under the hub's lock; an abort can run callbacks inline, so it happens off this thread.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => ((Action)state!)(), abort);
+                // Offer runs under the hub's lock; an abort can run callbacks inline, so it happens off this thread.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => ((Action)state!)(), abort);
+            }
+            else
+            {
+                _frames.Enqueue(frame);
+            }
+
+            wake = TakeWaiter();
         }
+
+        if (wake)
+            _wake.SetResult(true);
     }
 
     /// <summary>Ends the stream once the frames already queued are written, so the client resumes after the last of them.</summary>
-    public void Close() => _frames.Writer.TryComplete();
+    public void Close()
+    {
+        bool wake;
+        lock (_frames)
+        {
+            _closed = true;
+            wake = TakeWaiter();
+        }
+
+        if (wake)
+            _wake.SetResult(true);
+    }
+
+    /// <summary>True once a frame can be read; false when the stream is closed and every queued frame was read.</summary>
+    public ValueTask<bool> WaitToReadAsync()
+    {
+        lock (_frames)
+        {
+            if (_frames.Count > 0)
+                return new ValueTask<bool>(true);
+            if (_closed)
+                return new ValueTask<bool>(false);
+
+            // The previous wait has been awaited to its end by the single reader, so the wake-up can be reused.
+            _wake.Reset();
+            _waiting = true;
+            return new ValueTask<bool>(this, _wake.Version);
+        }
+    }
+
+    public bool TryRead(out SseFrame frame)
+    {
+        lock (_frames)
+        {
+            if (!_frames.TryDequeue(out frame))
+                return false;
+            if (_frames.Count == 0 && _frames.EnsureCapacity(0) > RetainedCapacity)
+                _frames.TrimExcess();
+            return true;
+        }
+    }
+
+    private bool TakeWaiter()
+    {
+        var waiting = _waiting;
+        _waiting = false;
+        return waiting;
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _wake.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _wake.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wake.OnCompleted(continuation, state, token, flags);
 }
 
 /// <summary>Encoded bytes of one SSE frame, and the log sequence of the message in it (0 for other frames).</summary>
