@@ -38,8 +38,14 @@ public sealed class BenchOptions
     /// </summary>
     public int BurstReps { get; private set; } = 15;
 
-    /// <summary>Unmeasured runs first: the JIT's tiering needs a few dozen calls of a path before it is optimized.</summary>
+    /// <summary>Unmeasured steps first, at least this many (the JIT's tiering needs a few dozen calls of a path).</summary>
     public int Warmups { get; private set; } = 5;
+
+    /// <summary>The warm-up goes on until the JIT settles (see <see cref="WarmUp"/>), for at most this long.</summary>
+    public double WarmupMaxSeconds { get; private set; } = 60;
+
+    /// <summary>Settled: the processes together compiled no more than this many methods in the last second.</summary>
+    public int SettledJitMethods { get; private set; } = 10;
 
     /// <summary>Default: bench/results/latest.json in the repository, wherever the harness is started from.</summary>
     public string Output { get; private set; } = Path.Combine(RepositoryLayout.Root, "bench", "results", "latest.json");
@@ -58,6 +64,7 @@ public sealed class BenchOptions
             options.IdleEndpoints = 300;
             options.IdleConnections = 100;
             options.Warmups = 1;
+            options.WarmupMaxSeconds = 3;
             options.BurstReps = 3;
         }
 
@@ -82,6 +89,8 @@ public sealed class BenchOptions
                 case "--reps": options.Reps = Math.Max(1, Ints()[0]); break;
                 case "--burst-reps": options.BurstReps = Math.Max(1, Ints()[0]); break;
                 case "--warmups": options.Warmups = Math.Max(0, Ints()[0]); break;
+                case "--warmup-max-seconds": options.WarmupMaxSeconds = Math.Max(0, double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--settled-jit-methods": options.SettledJitMethods = Math.Max(0, Ints()[0]); break;
                 case "--output": options.Output = Next(); break;
                 default: throw new ArgumentException($"unknown option {args[i]}; the options are listed in the README's Performance section");
             }

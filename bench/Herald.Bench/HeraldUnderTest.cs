@@ -78,6 +78,10 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         return (diagnostics.GetProperty("working_set_bytes").GetInt64(), diagnostics.GetProperty("gc_live_bytes").GetInt64(), diagnostics.GetProperty("active_grains").GetInt32());
     }
 
+    /// <summary>Methods the JIT has compiled in Herald since it started, plus the harness's own.</summary>
+    public async Task<long> CompiledMethodsAsync() =>
+        (await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("jit_compiled_methods").GetInt64() + await WarmUp.HarnessMethodsAsync();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -14,6 +14,7 @@ public sealed class Scenarios(BenchOptions options)
     private static readonly TimeSpan DeliveryDeadline = TimeSpan.FromMinutes(2);
     private readonly Dictionary<int, double> _limitRates = [];
     private readonly Dictionary<int, double> _sseLimitP99 = [];
+    private readonly WarmUp _warmUp = new(options);
 
     private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
 
@@ -24,11 +25,10 @@ public sealed class Scenarios(BenchOptions options)
     {
         await using var receivers = await Receivers.StartAsync();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });
-        var rates = new List<double>();
-        var durations = new List<double>();
-        for (var rep = -options.Warmups; rep < options.BurstReps; rep++)
+        var next = 1_000_000L;
+        async Task<double> BurstAsync()
         {
-            var id = 1_000_000 + rep;
+            var id = next++;
             var body = Encoding.UTF8.GetBytes($"{{\"message\":\"limit\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"id\":{id},\"topic\":\"default\"}}");
             var start = Stopwatch.GetTimestamp();
             await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
@@ -39,15 +39,21 @@ public sealed class Scenarios(BenchOptions options)
             }));
             var arrivals = receivers.For(id);
             await arrivals.WaitForAsync(n, DeliveryDeadline);
-            if (rep < 0)
-                continue;
-            var seconds = Seconds(start, arrivals.Times.Max());
+            return Seconds(start, arrivals.Times.Max());
+        }
+
+        var warmUp = await _warmUp.RunAsync(() => BurstAsync(), WarmUp.HarnessMethodsAsync);
+        var rates = new List<double>();
+        var durations = new List<double>();
+        for (var rep = 0; rep < options.BurstReps; rep++)
+        {
+            var seconds = await BurstAsync();
             durations.Add(seconds * 1000);
             rates.Add(n / seconds);
         }
 
         _limitRates[n] = Stats.Summarize(rates).Median;
-        return new ScenarioResult("limit", "bare-httpclient", new() { ["n"] = n }, new()
+        return new ScenarioResult("limit", "bare-httpclient", new() { ["n"] = n, ["warm_up"] = warmUp }, new()
         {
             ["duration_ms"] = Stats.Summarize(durations),
             ["deliveries_per_s"] = Stats.Summarize(rates),
@@ -61,24 +67,29 @@ public sealed class Scenarios(BenchOptions options)
         await using var listeners = await SseListeners.ConnectAsync(server.BaseAddress, "/sse", k);
         while (listeners.Connected < k)
             await Task.Delay(10);
-        var p99 = new List<double>();
-        var p50 = new List<double>();
-        for (var rep = -options.Warmups; rep < options.Reps; rep++)
+        var next = 1000L;
+        async Task<double[]> BroadcastAsync()
         {
-            var id = 1000 + rep;
+            var id = next++;
             var start = Stopwatch.GetTimestamp();
             await server.BroadcastAsync(id);
             while (listeners.CountOf(id) < k)
                 await Task.Delay(1);
-            if (rep < 0)
-                continue;
-            var latencies = listeners.ArrivalsOf(id).Select(t => Milliseconds(start, t)).Order().ToArray();
+            return listeners.ArrivalsOf(id).Select(t => Milliseconds(start, t)).Order().ToArray();
+        }
+
+        var warmUp = await _warmUp.RunAsync(() => BroadcastAsync(), WarmUp.HarnessMethodsAsync);
+        var p99 = new List<double>();
+        var p50 = new List<double>();
+        for (var rep = 0; rep < options.Reps; rep++)
+        {
+            var latencies = await BroadcastAsync();
             p50.Add(Stats.Percentile(latencies, 50));
             p99.Add(Stats.Percentile(latencies, 99));
         }
 
         _sseLimitP99[k] = Stats.Summarize(p99).Median;
-        return new ScenarioResult("limit", "raw-sse", new() { ["k"] = k }, new() { ["p50_ms"] = Stats.Summarize(p50), ["p99_ms"] = Stats.Summarize(p99) },
+        return new ScenarioResult("limit", "raw-sse", new() { ["k"] = k, ["warm_up"] = warmUp }, new() { ["p50_ms"] = Stats.Summarize(p50), ["p99_ms"] = Stats.Summarize(p99) },
             null, null, "One frame written to every raw SSE connection from the harness; no broker involved.");
     }
 
@@ -87,21 +98,25 @@ public sealed class Scenarios(BenchOptions options)
         await using var herald = await HeraldUnderTest.StartAsync(mode);
         await using var receivers = await Receivers.StartAsync();
         await herald.RegisterAsync(Enumerable.Range(0, n).Select(receivers.Url));
-        var rates = new List<double>();
-        var durations = new List<double>();
-        var firsts = new List<double>();
-        for (var rep = -options.Warmups; rep < options.BurstReps; rep++)
+        async Task<(double Seconds, double FirstMs)> BurstAsync()
         {
             var start = Stopwatch.GetTimestamp();
-            var id = await herald.PushAsync($"fanout {rep}");
+            var id = await herald.PushAsync($"fanout {n}");
             var arrivals = receivers.For(id);
             if (!await arrivals.WaitForAsync(n, DeliveryDeadline))
                 throw new TimeoutException($"fanout {n} ({mode}): {arrivals.Count} of {n} arrived.");
-            if (rep < 0)
-                continue;
-            var seconds = Seconds(start, arrivals.Times.Max());
+            return (Seconds(start, arrivals.Times.Max()), Milliseconds(start, arrivals.Times.Min()));
+        }
+
+        var warmUp = await _warmUp.RunAsync(() => BurstAsync(), herald.CompiledMethodsAsync);
+        var rates = new List<double>();
+        var durations = new List<double>();
+        var firsts = new List<double>();
+        for (var rep = 0; rep < options.BurstReps; rep++)
+        {
+            var (seconds, first) = await BurstAsync();
             durations.Add(seconds * 1000);
-            firsts.Add(Milliseconds(start, arrivals.Times.Min()));
+            firsts.Add(first);
             rates.Add(n / seconds);
         }
 
@@ -110,7 +125,7 @@ public sealed class Scenarios(BenchOptions options)
         var ratio = limit > 0 ? rate.Median / limit : double.NaN;
         var required = mode == "cluster" ? 0.5 : 0.7;
         var targeted = n == 1000;
-        return new ScenarioResult("fanout", mode, new() { ["n"] = n }, new()
+        return new ScenarioResult("fanout", mode, new() { ["n"] = n, ["warm_up"] = warmUp }, new()
         {
             ["duration_ms"] = Stats.Summarize(durations),
             ["first_delivery_ms"] = Stats.Summarize(firsts),
@@ -124,17 +139,11 @@ public sealed class Scenarios(BenchOptions options)
         await using var herald = await HeraldUnderTest.StartAsync(mode);
         await using var receivers = await Receivers.StartAsync();
         await herald.RegisterAsync(Enumerable.Range(0, endpoints).Select(receivers.Url));
-        await herald.PushAsync("warm-up", wait: true);
-
-        var pushed = new List<double>();
-        var delivered = new List<double>();
-        var p50 = new List<double>();
-        var p95 = new List<double>();
-        var p99 = new List<double>();
-        for (var rep = 0; rep < options.Reps; rep++)
+        // One pass of the open-loop load: pushes at the offered rate for the given time, then every delivery.
+        async Task<(double Pushed, double Delivered, double[] Latencies)> LoadAsync(double loadSeconds)
         {
             var sent = new System.Collections.Concurrent.ConcurrentDictionary<long, long>();
-            var total = (int)(rate * seconds);
+            var total = (int)(rate * loadSeconds);
             var start = Stopwatch.GetTimestamp();
             var inFlight = new List<Task>(total);
             using var concurrency = new SemaphoreSlim(256);
@@ -164,18 +173,31 @@ public sealed class Scenarios(BenchOptions options)
                 await receivers.For(id).WaitForAsync(endpoints, DeliveryDeadline);
             var latencies = sent.SelectMany(s => receivers.For(s.Key).Times.Select(t => Milliseconds(s.Value, t))).Order().ToArray();
             var last = sent.Keys.SelectMany(id => receivers.For(id).Times).Max();
-            pushed.Add(sent.Count / sendSeconds);
-            delivered.Add(latencies.Length / Seconds(start, last));
+            return (sent.Count / sendSeconds, latencies.Length / Seconds(start, last), latencies);
+        }
+
+        // Warm-up steps of one second of the same load.
+        var warmUp = await _warmUp.RunAsync(() => LoadAsync(1), herald.CompiledMethodsAsync);
+        var pushed = new List<double>();
+        var delivered = new List<double>();
+        var p50 = new List<double>();
+        var p95 = new List<double>();
+        var p99 = new List<double>();
+        for (var rep = 0; rep < options.Reps; rep++)
+        {
+            var (pushRate, deliveredRate, latencies) = await LoadAsync(seconds);
+            pushed.Add(pushRate);
+            delivered.Add(deliveredRate);
             p50.Add(Stats.Percentile(latencies, 50));
             p95.Add(Stats.Percentile(latencies, 95));
             p99.Add(Stats.Percentile(latencies, 99));
         }
 
-        var pushRate = Stats.Summarize(pushed);
+        var pushSummary = Stats.Summarize(pushed);
         var tail = Stats.Summarize(p99);
-        return new ScenarioResult("throughput", mode, new() { ["endpoints"] = endpoints, ["target_rate"] = rate, ["seconds"] = seconds }, new()
+        return new ScenarioResult("throughput", mode, new() { ["endpoints"] = endpoints, ["target_rate"] = rate, ["seconds"] = seconds, ["warm_up"] = warmUp }, new()
         {
-            ["pushes_per_s"] = pushRate,
+            ["pushes_per_s"] = pushSummary,
             ["delivered_per_s"] = Stats.Summarize(delivered),
             ["p50_ms"] = Stats.Summarize(p50),
             ["p95_ms"] = Stats.Summarize(p95),
@@ -183,7 +205,7 @@ public sealed class Scenarios(BenchOptions options)
             // The bare client's capacity (the limit scenario) is far above the offered load, so the limit here is
             // the offered load itself: a ratio of 1 means every offered delivery was made in time.
             ["delivered_ratio_to_offered"] = Stats.Summarize(delivered.Select(d => d / (rate * (double)endpoints))),
-        }, mode == "cluster" ? "keeps up with >= 500 pushes/s offered, p99 < 100 ms" : null, mode == "cluster" ? KeptUp(pushRate.Median, rate, Stats.Summarize(delivered).Median, endpoints) && tail.Median < 100 : null,
+        }, mode == "cluster" ? "keeps up with >= 500 pushes/s offered, p99 < 100 ms" : null, mode == "cluster" ? KeptUp(pushSummary.Median, rate, Stats.Summarize(delivered).Median, endpoints) && tail.Median < 100 : null,
             rate < 500 ? $"Offered {rate} pushes/s (below the 500/s target rate), so the target is not tested by this run." : null);
     }
 
@@ -206,33 +228,33 @@ public sealed class Scenarios(BenchOptions options)
         var perConnection = (idle.WorkingSet - before.WorkingSet) / (double)k;
         var heapPerConnection = (idle.GcLive - before.GcLive) / (double)k;
 
-        var p50 = new List<double>();
-        var p99 = new List<double>();
-        var max = new List<double>();
-        var rates = new List<double>();
-        var loadP99 = new List<double>();
-        for (var rep = -options.Warmups; rep < options.Reps; rep++)
+        // Latency: one message at a time, each pushed once the previous one reached every listener, the way the
+        // raw limit is measured, so the two figures compare like with like.
+        async Task<double[]> IsolatedAsync()
         {
-            // Latency: one message at a time, each pushed once the previous one reached every listener, the way
-            // the raw limit is measured, so the two figures compare like with like.
             var isolated = new List<double>();
             for (var m = 0; m < messages; m++)
             {
                 var at = Stopwatch.GetTimestamp();
-                var id = await herald.PushAsync($"sse {rep} {m}");
+                var id = await herald.PushAsync($"sse {m}");
                 while (listeners.CountOf(id) < k)
                     await Task.Delay(1);
                 isolated.AddRange(listeners.ArrivalsOf(id).Select(t => Milliseconds(at, t)));
             }
 
-            // Load: the same number of messages pushed back to back, a fixed spacing apart, without waiting for
-            // them to arrive. Above what the machine can write, frames queue, so this latency includes queueing.
+            return isolated.Order().ToArray();
+        }
+
+        // Load: the same number of messages pushed back to back, a fixed spacing apart, without waiting for them to
+        // arrive. Above what the machine can write, frames queue, so this latency includes queueing.
+        async Task<(double Rate, double P99)> LoadAsync()
+        {
             var started = new Dictionary<long, long>();
             var first = Stopwatch.GetTimestamp();
             for (var m = 0; m < messages; m++)
             {
                 var at = Stopwatch.GetTimestamp();
-                started[await herald.PushAsync($"sse load {rep} {m}")] = at;
+                started[await herald.PushAsync($"sse load {m}")] = at;
                 await Task.Delay(options.SseSpacing);
             }
 
@@ -242,21 +264,35 @@ public sealed class Scenarios(BenchOptions options)
                     await Task.Delay(1);
             }
 
-            if (rep < 0)
-                continue;
-            var latencies = isolated.Order().ToArray();
+            var loaded = started.SelectMany(s => listeners.ArrivalsOf(s.Key).Select(t => Milliseconds(s.Value, t))).Order().ToArray();
+            var last = started.Keys.SelectMany(listeners.ArrivalsOf).Max();
+            return (loaded.Length / Seconds(first, last), Stats.Percentile(loaded, 99));
+        }
+
+        var warmUp = await _warmUp.RunAsync(async () =>
+        {
+            await IsolatedAsync();
+            await LoadAsync();
+        }, herald.CompiledMethodsAsync);
+        var p50 = new List<double>();
+        var p99 = new List<double>();
+        var max = new List<double>();
+        var rates = new List<double>();
+        var loadP99 = new List<double>();
+        for (var rep = 0; rep < options.Reps; rep++)
+        {
+            var latencies = await IsolatedAsync();
             p50.Add(Stats.Percentile(latencies, 50));
             p99.Add(Stats.Percentile(latencies, 99));
             max.Add(latencies[^1]);
-            var loaded = started.SelectMany(s => listeners.ArrivalsOf(s.Key).Select(t => Milliseconds(s.Value, t))).Order().ToArray();
-            var last = started.Keys.SelectMany(listeners.ArrivalsOf).Max();
-            loadP99.Add(Stats.Percentile(loaded, 99));
-            rates.Add(loaded.Length / Seconds(first, last));
+            var (rate, tailUnderLoad) = await LoadAsync();
+            rates.Add(rate);
+            loadP99.Add(tailUnderLoad);
         }
 
         var tail = Stats.Summarize(p99);
         var targeted = k >= 5000;
-        return new ScenarioResult("sse", mode, new() { ["k"] = k, ["messages"] = messages, ["load_spacing_ms"] = options.SseSpacing.TotalMilliseconds }, new()
+        return new ScenarioResult("sse", mode, new() { ["k"] = k, ["messages"] = messages, ["load_spacing_ms"] = options.SseSpacing.TotalMilliseconds, ["warm_up"] = warmUp }, new()
         {
             ["p50_ms"] = Stats.Summarize(p50),
             ["p99_ms"] = tail,

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// <c>GET /api/diagnostics</c>: this process's memory, active grains and listeners, for operators and the benchmark.
+/// <c>GET /api/diagnostics</c>: this process's memory, active grains, listeners and JIT work, for operators and the benchmark.
 /// <c>?collect=true</c> runs a full garbage collection first (so the heap figure is what is live); it needs manage.
 /// </summary>
 public static class DiagnosticsApi
@@ -35,9 +35,12 @@ public static class DiagnosticsApi
         var gc = GC.GetGCMemoryInfo();
         return TypedResults.Ok(new DiagnosticsResponse(
             process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(),
-            grains.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount));
+            grains.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount,
+            System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+            ThreadPool.ThreadCount, ThreadPool.CompletedWorkItemCount));
     }
 }
 
 public sealed record DiagnosticsResponse(
-    long WorkingSetBytes, long GcLiveBytes, long GcHeapBytes, long TotalAllocatedBytes, int ActiveGrains, int SseConnections, int ProcessorCount);
+    long WorkingSetBytes, long GcLiveBytes, long GcHeapBytes, long TotalAllocatedBytes, int ActiveGrains, int SseConnections, int ProcessorCount,
+    long JitCompiledMethods, double JitCompilationMs, int ThreadPoolThreads, long ThreadPoolCompletedWorkItems);

@@ -1,0 +1,26 @@
+using Herald.Gateway.Tests.Infrastructure;
+
+namespace Herald.Gateway.Tests;
+
+/// <summary><c>GET /api/diagnostics</c>: the process's own memory, grains, listeners, JIT and thread-pool figures.</summary>
+public sealed class DiagnosticsTests
+{
+    [Fact]
+    public async Task Diagnostics_report_memory_jit_and_thread_pool_work_that_grows_with_use()
+    {
+        await using var server = await HeraldServer.StartAsync();
+        var before = await server.GetJsonAsync("/api/diagnostics");
+        foreach (var field in new[] { "working_set_bytes", "gc_live_bytes", "gc_heap_bytes", "total_allocated_bytes", "jit_compiled_methods", "thread_pool_threads" })
+            Assert.True(before.GetProperty(field).GetInt64() > 0, $"{field} is positive: {before}");
+        Assert.True(before.GetProperty("jit_compilation_ms").GetDouble() > 0);
+        Assert.Equal(Environment.ProcessorCount, before.GetProperty("processor_count").GetInt32());
+        Assert.Equal(0, before.GetProperty("sse_connections").GetInt32());
+
+        for (var i = 0; i < 20; i++)
+            await server.PushAsync($"work {i}");
+        var after = await server.GetJsonAsync("/api/diagnostics?collect=true");
+        Assert.True(after.GetProperty("thread_pool_completed_work_items").GetInt64() > before.GetProperty("thread_pool_completed_work_items").GetInt64());
+        Assert.True(after.GetProperty("jit_compiled_methods").GetInt64() >= before.GetProperty("jit_compiled_methods").GetInt64());
+        Assert.True(after.GetProperty("total_allocated_bytes").GetInt64() > before.GetProperty("total_allocated_bytes").GetInt64());
+    }
+}
