@@ -34,9 +34,9 @@ public sealed class BenchOptions
 
     /// <summary>
     /// Repetitions of the one-burst scenarios (the HTTP limit and fan-out), which take under a second each: on a
-    /// noisy 2-core machine a median of 3 bursts moves by half from one run to the next, one of 15 far less.
+    /// noisy 2-core machine a median of 3 bursts moves by half from one run to the next, one of 30 far less.
     /// </summary>
-    public int BurstReps { get; private set; } = 15;
+    public int BurstReps { get; private set; } = 30;
 
     /// <summary>Unmeasured steps first, at least this many (the JIT's tiering needs a few dozen calls of a path).</summary>
     public int Warmups { get; private set; } = 5;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Herald.Testing;
@@ -76,6 +77,21 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     {
         var diagnostics = await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics?collect=true");
         return (diagnostics.GetProperty("working_set_bytes").GetInt64(), diagnostics.GetProperty("gc_live_bytes").GetInt64(), diagnostics.GetProperty("active_grains").GetInt32());
+    }
+
+    /// <summary>
+    /// Waits until Herald has committed the storage writes that its deliveries queued (none in embedded mode), so a
+    /// measurement starts on a quiet system rather than on the previous one's aftermath.
+    /// </summary>
+    public async Task WaitForQuietAsync()
+    {
+        var deadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
+        while ((await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("pending_storage_writes").GetInt32() > 0)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new TimeoutException($"{Mode}: storage writes still pending after 30 s.");
+            await Task.Delay(5);
+        }
     }
 
     /// <summary>Methods the JIT has compiled in Herald since it started, plus the harness's own.</summary>

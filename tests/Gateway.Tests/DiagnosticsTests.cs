@@ -1,4 +1,5 @@
 using Herald.Gateway.Tests.Infrastructure;
+using Herald.Testing;
 
 namespace Herald.Gateway.Tests;
 
@@ -22,5 +23,23 @@ public sealed class DiagnosticsTests
         Assert.True(after.GetProperty("thread_pool_completed_work_items").GetInt64() > before.GetProperty("thread_pool_completed_work_items").GetInt64());
         Assert.True(after.GetProperty("jit_compiled_methods").GetInt64() >= before.GetProperty("jit_compiled_methods").GetInt64());
         Assert.True(after.GetProperty("total_allocated_bytes").GetInt64() > before.GetProperty("total_allocated_bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task On_postgres_the_storage_backlog_drains_to_zero_after_deliveries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync(HeraldServer.OnPostgres(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync()));
+        for (var i = 0; i < 5; i++)
+            await server.CreateEndpointAsync(receiver.Url($"backlog-{i}"));
+        for (var i = 0; i < 10; i++)
+            await server.PushAsync($"backlog {i}", wait: false);
+
+        // Each delivery queues a state write and an attempt insert, committed after the delivery itself.
+        await Eventually.TrueAsync(() => receiver.Requests.Count == 50, "every delivery arrived");
+        await Eventually.TrueAsync(async () => (await server.GetJsonAsync("/api/diagnostics")).GetProperty("pending_storage_writes").GetInt32() == 0,
+            "the backlog is committed");
+        var attempts = await server.GetJsonAsync($"/api/endpoints?url={Uri.EscapeDataString(receiver.Url("backlog-0"))}");
+        Assert.Equal(10, attempts.GetProperty("endpoints")[0].GetProperty("delivered").GetInt64());
     }
 }

@@ -3,6 +3,7 @@ using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
 using Herald.Silo.Runtime;
+using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;
@@ -19,7 +20,7 @@ public static class DiagnosticsApi
         return routes;
     }
 
-    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(bool? collect, HttpContext context, IGrainStatistics grains, SseHub sse)
+    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(bool? collect, HttpContext context, IGrainStatistics grains, SseHub sse, IStorageBacklog storage)
     {
         if (collect == true)
         {
@@ -37,10 +38,11 @@ public static class DiagnosticsApi
             process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(),
             grains.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount,
             System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
-            ThreadPool.ThreadCount, ThreadPool.CompletedWorkItemCount));
+            ThreadPool.ThreadCount, ThreadPool.CompletedWorkItemCount, storage.PendingWrites));
     }
 }
 
 public sealed record DiagnosticsResponse(
     long WorkingSetBytes, long GcLiveBytes, long GcHeapBytes, long TotalAllocatedBytes, int ActiveGrains, int SseConnections, int ProcessorCount,
-    long JitCompiledMethods, double JitCompilationMs, int ThreadPoolThreads, long ThreadPoolCompletedWorkItems);
+    long JitCompiledMethods, double JitCompilationMs, int ThreadPoolThreads, long ThreadPoolCompletedWorkItems,
+    int PendingStorageWrites);

@@ -12,6 +12,7 @@ namespace Herald.Grains.Delivery;
 public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOptions> options, TimeProvider time)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private readonly TimeoutSourcePool _timeouts = new();
 
     // Runs off the grain scheduler (ConfigureAwait(false)): it touches no grain state, and hopping back per await would cost.
     public async Task<AttemptResult> SendAsync(EndpointDefinition endpoint, byte[]? signingKey, StreamMessage message, CancellationToken cancellationToken)
@@ -31,8 +32,9 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
             request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignature.Sign(signingKey, message.WebhookId, timestamp, message.WebhookBody.Span));
         request.Headers.TryAddWithoutValidation("User-Agent", settings.UserAgent);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = _timeouts.Rent();
         timeout.CancelAfter(settings.Timeout);
+        using var caller = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), timeout);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -53,6 +55,12 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
         catch (HttpRequestException exception)
         {
             return new AttemptResult(null, Elapsed(started), Describe(exception), null, null);
+        }
+        finally
+        {
+            // Unregistered first: once Dispose returns, the caller's cancellation can no longer reach the source.
+            caller.Dispose();
+            _timeouts.Return(timeout);
         }
     }
 

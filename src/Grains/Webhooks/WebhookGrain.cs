@@ -52,6 +52,10 @@ public sealed partial class WebhookGrain(
         _state = await storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, GrainKey, cancellationToken)
             ?? DeliveryState.Initial(_endpoint);
         _scannedUpTo = _state.Cursor;
+
+        // Deactivation ends a wait by completing whichever signal is current, so an idle wait needs no
+        // cancellable wrapper of its own (one per delivery, on the hot path).
+        Context.Deactivating.UnsafeRegister(static grain => Volatile.Read(ref ((WebhookGrain)grain!)._signal).TrySetResult(), this);
         StartLoop();
     }
 
@@ -196,7 +200,8 @@ public sealed partial class WebhookGrain(
     private async Task StepAsync(CancellationToken cancellationToken)
     {
         // A wake that lands while this step awaits completes the fresh signal, so the next wait returns at once.
-        _signal = NewSignal();
+        // The gate below is a full fence: a deactivation that begins after it sees this signal.
+        Volatile.Write(ref _signal, NewSignal());
         StreamMessage? next;
         await _stateGate.WaitAsync(cancellationToken);
         try
@@ -233,8 +238,8 @@ public sealed partial class WebhookGrain(
         {
             if (delay is { } timeout)
                 await _signal.Task.WaitAsync(timeout, time, cancellationToken);
-            else
-                await _signal.Task.WaitAsync(cancellationToken);
+            else if (!cancellationToken.IsCancellationRequested)
+                await _signal.Task;
         }
         catch (TimeoutException)
         {

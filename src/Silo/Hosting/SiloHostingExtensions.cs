@@ -83,6 +83,7 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IAttemptLog, MemoryAttemptLog>();
         services.TryAddSingleton<IDeliveryOutcomeFeed, MemoryDeliveryOutcomeFeed>();
         services.TryAddSingleton<IInboundEventStore, MemoryInboundEventStore>();
+        services.TryAddSingleton<IStorageBacklog, NoStorageBacklog>();
         return services;
     }
 }

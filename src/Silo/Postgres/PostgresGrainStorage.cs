@@ -22,12 +22,12 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, Postgres
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? JsonSerializer.Deserialize<T>(json) : null;
     }
 
-    public async ValueTask WriteStateAsync<T>(string grainType, string key, T state, CancellationToken cancellationToken = default) where T : class
+    public ValueTask WriteStateAsync<T>(string grainType, string key, T state, CancellationToken cancellationToken = default) where T : class
     {
         (int, string, long)? fenced = fence is not null && fence.TryGetFence(grainType, key, out var partition, out var owner, out var epoch)
             ? (partition, owner, epoch)
             : null;
-        await writes.WriteStateAsync(grainType, key, JsonSerializer.Serialize(state), fenced).ConfigureAwait(false);
+        return new ValueTask(writes.WriteStateAsync(grainType, key, JsonSerializer.Serialize(state), fenced));
     }
 
     public async ValueTask ClearStateAsync(string grainType, string key, CancellationToken cancellationToken = default)

@@ -37,4 +37,13 @@ public sealed class PostgresOptions
     /// <summary>The most characters (messages and inbound payloads) the log tail cache holds.</summary>
     [Range(0, 1L << 34)]
     public long LogTailChars { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// How long the write batcher lets grain-state and attempt writes gather before it commits them, unless a full
+    /// batch is waiting. Deliveries never wait for these writes; a longer linger means fewer, larger commits and
+    /// less database work in the middle of a fan-out, and a crash loses at most this much bookkeeping (those
+    /// messages are delivered again, with the same webhook-id). 0 commits whatever is pending at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan WriteLinger { get; set; } = TimeSpan.FromMilliseconds(10);
 }

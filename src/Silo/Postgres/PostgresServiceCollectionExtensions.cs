@@ -1,12 +1,14 @@
 using Herald.Grains;
 using Herald.Runtime;
 using Herald.Silo.Cluster;
+using Herald.Silo.Storage;
 using Herald.Silo.Runtime;
 using Herald.Silo.Streams;
 using Herald.Silo.Hosting;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Herald.Silo.Postgres;
@@ -27,8 +29,9 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<PostgresNotifications>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifications>());
         services.AddSingleton<IStreamLog, PostgresStreamLog>();
-        services.AddSingleton<PostgresWriteBatcher>();
+        services.AddSingleton(sp => new PostgresWriteBatcher(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<PostgresOptions>>().Value.WriteLinger));
         services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
+        services.AddSingleton<IStorageBacklog>(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
         services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
         services.AddSingleton<IInboundEventStore, PostgresInboundEventStore>();

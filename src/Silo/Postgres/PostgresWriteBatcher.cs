@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Herald.Contracts;
 using Herald.Silo.Cluster;
+using Herald.Silo.Storage;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,10 +14,13 @@ namespace Herald.Silo.Postgres;
 /// the fence checked per row, and a multi-row insert). One reader keeps the queue's order, so a grain's later state
 /// always lands after its earlier one; under load, a thousand deliveries cost a handful of round trips.
 /// </summary>
-internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : BackgroundService
+internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource, TimeSpan linger) : BackgroundService, IStorageBacklog
 {
     private const int MaxBatch = 1000;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private int _pending;
+
+    public int PendingWrites => Volatile.Read(ref _pending);
 
     public Task WriteStateAsync(string grainType, string key, string json, (int Partition, string Owner, long Epoch)? fence)
     {
@@ -28,8 +32,13 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
 
     private Task Enqueue(Pending pending)
     {
+        Interlocked.Increment(ref _pending);
         if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _pending);
             pending.Done.TrySetException(new ObjectDisposedException(nameof(PostgresWriteBatcher)));
+        }
+
         return pending.Done.Task;
     }
 
@@ -40,10 +49,19 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
+                if (linger > TimeSpan.Zero && Volatile.Read(ref _pending) < MaxBatch)
+                    await Task.Delay(linger, stoppingToken).ConfigureAwait(false);
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                     batch.Add(pending);
-                await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
-                batch.Clear();
+                try
+                {
+                    await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Add(ref _pending, -batch.Count);
+                    batch.Clear();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -56,6 +74,7 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
                 batch.Add(pending);
             foreach (var pending in batch)
                 pending.Done.TrySetException(new OperationCanceledException("Herald is stopping; the write was not made."));
+            Interlocked.Add(ref _pending, -batch.Count);
         }
     }
 
@@ -63,11 +82,20 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
     {
         // A grain's writes are not awaited on the delivery path, so a key often appears several times: the newest
         // write wins (the queue keeps order), and an upsert may not touch one row twice in a statement.
-        var states = batch.OfType<StateWrite>().GroupBy(s => (s.GrainType, s.Key)).Select(g => g.Last()).ToList();
-        var superseded = batch.OfType<StateWrite>().Except(states).ToList();
-        var fenced = states.Where(s => s.Fence is not null).ToList();
-        var unfenced = states.Where(s => s.Fence is null).ToList();
-        var attempts = batch.OfType<AttemptWrite>().Select(a => a.Attempt).ToList();
+        var newest = new Dictionary<(string, string), StateWrite>();
+        var attempts = new List<DeliveryAttempt>();
+        foreach (var pending in batch)
+        {
+            if (pending is StateWrite state)
+                newest[(state.GrainType, state.Key)] = state;
+            else if (pending is AttemptWrite attempt)
+                attempts.Add(attempt.Attempt);
+        }
+
+        var fenced = new List<StateWrite>();
+        var unfenced = new List<StateWrite>();
+        foreach (var state in newest.Values)
+            (state.Fence is null ? unfenced : fenced).Add(state);
 
         try
         {
@@ -99,10 +127,12 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource) : Backgr
                         $"The write of {state.GrainType} {state.Key} was fenced: partition {state.Fence!.Value.Partition} is no longer held by {state.Fence.Value.Owner} at epoch {state.Fence.Value.Epoch}."));
             }
 
-            foreach (var pending in batch.Except(fenced))
-                pending.Done.TrySetResult();
-            foreach (var old in superseded)
-                old.Done.TrySetResult();
+            // The rest succeeded, superseded states included: their newer state for the same grain was written.
+            foreach (var pending in batch)
+            {
+                if (pending is not StateWrite { Fence: not null } state || !ReferenceEquals(newest[(state.GrainType, state.Key)], state))
+                    pending.Done.TrySetResult();
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -13,7 +13,7 @@ internal sealed class GrainActivation : IGrainContext
 {
     // Not SingleReader: that channel cannot count its items, and IsIdleFor needs the count.
     private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>();
-    private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+    private readonly ActivationScheduler _scheduler = new();
     private readonly CancellationTokenSource _deactivating = new();
     private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly GrainCatalog _catalog;

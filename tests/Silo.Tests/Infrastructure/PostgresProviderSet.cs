@@ -51,7 +51,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         await new SchemaMigrator(dataSource, Options.Create(FastOptions), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var notifications = new PostgresNotifications(dataSource, Options.Create(FastOptions), NullLogger<PostgresNotifications>.Instance);
         await notifications.StartAsync(CancellationToken.None);
-        var batcher = new PostgresWriteBatcher(dataSource);
+        var batcher = new PostgresWriteBatcher(dataSource, new PostgresOptions().WriteLinger);
         await batcher.StartAsync(CancellationToken.None);
         return new PostgresProviderSet(connectionString, dataSource, notifications, batcher);
     }
