@@ -102,7 +102,7 @@ public sealed class BadInputTests : IAsyncLifetime
             { "GET", "/api/endpoints?after=-1", null, 400, "after" },
             { "GET", "/api/endpoints?after=", null, 400, "after" },
             { "GET", "/api/endpoints?url=a%00b", null, 400, "url" },
-            { "GET", "/api/diagnostics?collect=maybe", null, 400, "" },
+            { "GET", "/api/diagnostics?collect=maybe", null, 400, "collect" },
             { "GET", "/stream?format=xml", null, 400, "format" },
             { "GET", "/stream?topic=bad%20topic", null, 400, "topic" },
             { "GET", "/stream?lastEventId=abc", null, 400, "Last-Event-ID" },

@@ -20,9 +20,11 @@ public static class DiagnosticsApi
         return routes;
     }
 
-    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(bool? collect, HttpContext context, IGrainStatistics grains, SseHub sse, IStorageBacklog storage)
+    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(string? collect, HttpContext context, IGrainStatistics grains, SseHub sse, IStorageBacklog storage)
     {
-        if (collect == true)
+        if (!bool.TryParse(collect ?? "false", out var collectFirst))
+            return ApiProblems.Field("collect", "must be true or false");
+        if (collectFirst)
         {
             var authenticator = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
             if (authenticator.Enabled && authenticator.Authenticate(context.Request, allowQueryToken: false)?.Scopes.Contains(ApiScopes.Manage) != true)
