@@ -34,7 +34,7 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
 
         var timeout = _timeouts.Rent();
         timeout.CancelAfter(settings.Timeout);
-        using var caller = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), timeout);
+        var caller = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), timeout);
         var started = Stopwatch.GetTimestamp();
         try
         {

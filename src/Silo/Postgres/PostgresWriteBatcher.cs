@@ -53,15 +53,10 @@ internal sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource, TimeSpan
                     await Task.Delay(linger, stoppingToken).ConfigureAwait(false);
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                     batch.Add(pending);
-                try
-                {
-                    await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.Add(ref _pending, -batch.Count);
-                    batch.Clear();
-                }
+                // Cancelled mid-flush (shutdown), the batch stays here and the writers below hear of it.
+                await FlushAsync(batch, stoppingToken).ConfigureAwait(false);
+                Interlocked.Add(ref _pending, -batch.Count);
+                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
