@@ -1,10 +1,11 @@
+using Herald.Silo.Hosting;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Security;
 
 if (KeysCommand.TryRun(args, Console.Out, out var exitCode))
     return exitCode;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = HeraldHostDefaults.CreateBuilder(args);
 builder.AddHeraldGateway();
 
 var app = builder.Build();

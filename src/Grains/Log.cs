@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Endpoint {EndpointId} replays from {FromSeq}")]
     public static partial void Replaying(ILogger logger, string endpointId, long fromSeq);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Message {Seq} is committed, but counting or waiting for its subscribers failed; it is delivered regardless")]
+    public static partial void PushUnconfirmed(ILogger logger, Exception exception, long seq);
 }

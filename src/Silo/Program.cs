@@ -2,7 +2,7 @@ using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
 
 // The headless silo: webhook grains of the partitions it holds, plus health and silo-to-silo endpoints.
-var builder = WebApplication.CreateBuilder(args);
+var builder = HeraldHostDefaults.CreateBuilder(args);
 if (SiloWorkerExtensions.MissingClusterConfiguration(builder.Configuration) is { } problem)
 {
     await Console.Error.WriteLineAsync(problem);

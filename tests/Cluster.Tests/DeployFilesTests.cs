@@ -31,7 +31,8 @@ public sealed partial class DeployFilesTests
         Assert.NotEmpty(keys);
         foreach (var (file, key) in keys)
         {
-            var configKey = key.Replace("__", ":", StringComparison.Ordinal);
+            // An array element (Herald__Cors__Origins__0) is a key of the array's option.
+            var configKey = ArrayIndex().Replace(key.Replace("__", ":", StringComparison.Ordinal), string.Empty);
             Assert.True(known.Contains(configKey) || OtherKnownKeys.Contains(configKey), $"{file}: {key} is not a configuration key Herald reads");
         }
 
@@ -90,6 +91,20 @@ public sealed partial class DeployFilesTests
         Assert.Contains("proxy_buffering off;", nginx, StringComparison.Ordinal);
         Assert.Matches(@"proxy_read_timeout\s+\d+h;", nginx);
         Assert.Matches(@"location /internal/ \{\s*return 404;", nginx);
+    }
+
+    [Fact]
+    public void Compose_lets_its_processes_deliver_to_receivers_on_its_own_network_and_browsers_use_the_api()
+    {
+        var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
+        var subnet = Scalar((YamlMappingNode)((YamlSequenceNode)Node(Node(Node(compose, "networks"), "default"), "ipam")["config"])[0], "subnet");
+        foreach (var name in new[] { "silo1", "silo2", "gateway1", "gateway2" })
+        {
+            var environment = Values(Node(Node(Node(compose, "services"), name), "environment"));
+            Assert.Equal(subnet, environment["Herald__Delivery__AllowedNetworks__0"]);
+            Assert.Equal("*", environment["Herald__Cors__Origins__0"]);
+            Assert.False(environment.ContainsKey("Herald__Cluster__InternalKey"), $"{name} must not carry a published cluster key");
+        }
     }
 
     [Theory]
@@ -172,6 +187,26 @@ public sealed partial class DeployFilesTests
         }
     }
 
+    /// <summary>A mapping's scalar values with merge keys applied; the service's own keys win, as in Compose.</summary>
+    private static Dictionary<string, string> Values(YamlMappingNode mapping)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in mapping.Children)
+        {
+            if (((YamlScalarNode)key).Value == "<<" && value is YamlMappingNode merged)
+            {
+                foreach (var (innerKey, innerValue) in Values(merged))
+                    values.TryAdd(innerKey, innerValue);
+            }
+            else if (value is YamlScalarNode scalar)
+            {
+                values[((YamlScalarNode)key).Value!] = scalar.Value!;
+            }
+        }
+
+        return values;
+    }
+
     private static List<YamlMappingNode> Load(string path)
     {
         var stream = new YamlStream();
@@ -186,4 +221,7 @@ public sealed partial class DeployFilesTests
 
     [GeneratedRegex(@":(\d+)$")]
     private static partial Regex UrlPort();
+
+    [GeneratedRegex(@":\d+$")]
+    private static partial Regex ArrayIndex();
 }

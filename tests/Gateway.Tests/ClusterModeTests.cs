@@ -129,6 +129,33 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
+    public async Task Each_silos_storage_backlog_is_visible_in_the_cluster_view_of_any_gateway()
+    {
+        var settings = await FreshDatabaseAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+
+        // The grains live on the delivering process, whose writes linger a second before they commit.
+        var delivering = new Dictionary<string, string?>(settings) { ["Herald:Postgres:WriteLinger"] = "00:00:01", ["Herald:Cluster:SiloId"] = "delivering" };
+        await using var silo = await HeraldServer.StartAsync(delivering);
+        await using var gateway = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:OwnsPartitions"] = "false" });
+        for (var i = 0; i < 5; i++)
+            await gateway.CreateEndpointAsync(receiver.Url($"r{i}"));
+
+        int Backlog(JsonElement cluster) =>
+            cluster.GetProperty("silos").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "delivering").GetProperty("pending_storage_writes").GetInt32();
+        for (var i = 0; i < 20; i++)
+            await gateway.PushAsync($"m{i}", wait: false);
+
+        await Eventually.TrueAsync(async () => Backlog(await gateway.GetJsonAsync("/api/cluster")) > 0, "the other gateway sees the delivering silo's backlog");
+        await Eventually.TrueAsync(() => Enumerable.Range(0, 5).All(i => receiver.Delivered($"r{i}").Count == 20), "every message was delivered");
+        await Eventually.TrueAsync(async () =>
+        {
+            var cluster = await gateway.GetJsonAsync("/api/cluster");
+            return Backlog(cluster) == 0 && cluster.GetProperty("pending_storage_writes").GetInt32() == 0;
+        }, "the backlog drained, as the cluster view shows");
+    }
+
+    [Fact]
     public async Task While_postgres_is_down_pushes_get_503_and_nothing_accepted_is_lost()
     {
         await using var postgres = await PostgresServer.StartDedicatedAsync();

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using Herald.Gateway.Tests.Infrastructure;
 using Herald.Testing;
@@ -8,12 +10,35 @@ namespace Herald.Gateway.Tests;
 
 public sealed class LimitsAndSsrfTests
 {
+    [Theory]
+    [InlineData("/api/register", "webhook_url", "http://localhost:{port}/blocked")]
+    [InlineData("/api/endpoints", "url", "http://10.0.2.2:9000/hook")]
+    [InlineData("/api/endpoints", "url", "http://192.0.2.10/hook")]
+    [InlineData("/api/register", "webhook_url", "http://[::1]:9000/hook")]
+    public async Task Registering_a_receiver_the_ssrf_guard_would_block_is_refused_with_the_setting_to_change(string path, string field, string url)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?> { ["Herald:Delivery:AllowPrivateNetworks"] = "false" });
+        using var response = await server.Client.PostAsJsonAsync(path, new Dictionary<string, string> { [field] = url.Replace("{port}", receiver.BaseAddress.Port.ToString(), StringComparison.Ordinal) });
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Blocked by the SSRF guard", System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("Herald:Delivery:AllowedNetworks", text, StringComparison.Ordinal);
+        Assert.Equal(0, (await server.GetJsonAsync("/api/webhooks")).GetProperty("total").GetInt32());
+    }
+
     [Fact]
     public async Task A_hostname_resolving_to_loopback_is_refused_at_connect_time_recorded_and_not_retried()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?> { ["Herald:Delivery:AllowPrivateNetworks"] = "false" });
-        var id = await server.CreateEndpointAsync($"http://localhost:{receiver.BaseAddress.Port}/blocked");
+
+        // Registered as if its name had resolved to a public address then (DNS changes; rebinding attacks rely on it):
+        // the guard checks again at every connect.
+        var (endpoint, _, _) = await server.Services.GetRequiredService<Herald.Gateway.Api.EndpointFactory>().CreateAsync(
+            $"http://localhost:{receiver.BaseAddress.Port}/blocked", [], null, null, null, CancellationToken.None);
+        var id = endpoint!.Id;
 
         var pushed = await server.PushAsync("to a private address");
 
@@ -38,7 +63,9 @@ public sealed class LimitsAndSsrfTests
             ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
         });
         await server.CreateEndpointAsync($"http://localhost:{receiver.BaseAddress.Port}/allowed");
-        var blocked = await server.CreateEndpointAsync("http://10.255.255.1:9/elsewhere");
+        var (endpoint, _, _) = await server.Services.GetRequiredService<Herald.Gateway.Api.EndpointFactory>().CreateAsync(
+            "http://10.255.255.1:9/elsewhere", [], null, null, null, CancellationToken.None);
+        var blocked = endpoint!.Id;
 
         await server.PushAsync("through the allowed network");
 

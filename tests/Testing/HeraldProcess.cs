@@ -38,14 +38,21 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     public static Task<HeraldProcess> StartSiloAsync(string name, IReadOnlyDictionary<string, string> settings) =>
         StartAsync(name, "Silo", settings);
 
-    public static async Task<HeraldProcess> StartAsync(string name, string project, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? extraArguments = null)
+    /// <summary>
+    /// Starts the built project. By default it runs in its output folder with the framework's logging at Warning;
+    /// <paramref name="workingDirectory"/> and <paramref name="environment"/> (a null value removes a variable)
+    /// start it as an operator might instead.
+    /// </summary>
+    public static async Task<HeraldProcess> StartAsync(
+        string name, string project, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? extraArguments = null,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(BuiltAssembly(project))!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(BuiltAssembly(project))!,
         };
         start.ArgumentList.Add(BuiltAssembly(project));
         start.ArgumentList.Add("--urls");
@@ -57,6 +64,13 @@ public sealed partial class HeraldProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Information";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+                start.Environment.Remove(key);
+            else
+                start.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var herald = new HeraldProcess(name, process);

@@ -14,13 +14,16 @@ namespace Herald.Testing;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartDedicatedAsync);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartDedicatedAsync());
     private static int _databases;
     private readonly string _binDirectory;
     private readonly string _dataDirectory;
 
-    private PostgresServer(string binDirectory, string root, int port)
+    private readonly bool _crashSafeCommits;
+
+    private PostgresServer(string binDirectory, string root, int port, bool crashSafeCommits)
     {
+        _crashSafeCommits = crashSafeCommits;
         _binDirectory = binDirectory;
         Root = root;
         _dataDirectory = Path.Combine(root, "data");
@@ -48,12 +51,18 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
-    public Task StopAsync() => PgCtlAsync("stop", "-m", "fast", "-w");
+    /// <summary>Stops the server: a clean fast shutdown, or with <paramref name="immediate"/> an abort like a crash (recovery runs at the next start).</summary>
+    public Task StopAsync(bool immediate = false) => PgCtlAsync("stop", "-m", immediate ? "immediate" : "fast", "-w");
 
     public Task StartAgainAsync() => PgCtlAsync("start", "-w", "-l", Path.Combine(Root, "server.log"), "-o", ServerOptions());
 
     /// <summary>A server of its own, for tests that stop and restart PostgreSQL.</summary>
-    public static async Task<PostgresServer> StartDedicatedAsync()
+    /// <param name="crashSafeCommits">
+    /// Keeps PostgreSQL's default synchronous commit, for tests that crash the server (<c>-m immediate</c>) and
+    /// expect every acknowledged commit back. Otherwise commits are acknowledged before their WAL is written, which
+    /// is faster and loses nothing at a clean stop.
+    /// </param>
+    public static async Task<PostgresServer> StartDedicatedAsync(bool crashSafeCommits = false)
     {
         var bin = FindBinDirectory();
         var root = Path.Combine(Path.GetTempPath(), $"herald-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -61,7 +70,7 @@ public sealed class PostgresServer : IAsyncDisposable
         if (Environment.IsPrivilegedProcess)
             await RunAsync("chown", ["postgres:postgres", root], asPostgres: false);
 
-        var server = new PostgresServer(bin, root, FreePort());
+        var server = new PostgresServer(bin, root, FreePort(), crashSafeCommits);
         server.StartWatchdog();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", server._dataDirectory, "-U", "herald", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
         await server.StartAgainAsync();
@@ -95,7 +104,7 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     private string ServerOptions() =>
-        $"-p {Port} -c listen_addresses=127.0.0.1 -k {Root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        $"-p {Port} -c listen_addresses=127.0.0.1 -k {Root} -c fsync=off -c synchronous_commit={(_crashSafeCommits ? "on" : "off")} -c full_page_writes=off -c max_connections=300";
 
     private Task PgCtlAsync(params string[] arguments) =>
         RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, .. arguments]);

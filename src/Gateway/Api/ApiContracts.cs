@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Herald.Contracts;
 
 namespace Herald.Gateway.Api;
@@ -6,6 +7,11 @@ namespace Herald.Gateway.Api;
 
 public sealed record PushRequest(string? Message, string? Topic, bool? Wait);
 
+/// <summary>
+/// The seed's push answer plus the entry's id and topic. <c>duplicate</c> (only when true): the idempotency key
+/// was used before, and this is the message that push appended. <c>warning</c> (only when set): the message is
+/// committed, but something after the append failed; the counts are then not known.
+/// </summary>
 public sealed record PushResponse(
     string Status,
     string Message,
@@ -14,7 +20,9 @@ public sealed record PushResponse(
     int TotalWebhooks,
     int Clients,
     long Id,
-    string Topic);
+    string Topic,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Duplicate = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Warning = null);
 
 public sealed record WebhookUrlRequest(string? WebhookUrl);
 

@@ -1,4 +1,5 @@
 using Herald.Contracts;
+using Herald.Grains.Delivery;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Storage;
@@ -9,8 +10,17 @@ using Microsoft.Extensions.Options;
 namespace Herald.Gateway.Api;
 
 /// <summary>Creates endpoints for both the seed and the richer API, so both start their cursor the same way.</summary>
-public sealed class EndpointFactory(IEndpointRegistry registry, IStreamLog log, TimeProvider time, IOptions<LimitsOptions> limits)
+public sealed class EndpointFactory(IEndpointRegistry registry, IStreamLog log, DeliveryHttpClient delivery, TimeProvider time, IOptions<LimitsOptions> limits)
 {
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Why Herald could never deliver to <paramref name="url"/> (an already valid absolute URL): the SSRF guard
+    /// refuses every address its host has. Null when deliveries can reach it, or when DNS cannot tell yet.
+    /// </summary>
+    public ValueTask<string?> UnreachableAsync(string url, CancellationToken cancellationToken) =>
+        delivery.Guard.RefusalAsync(new Uri(url).DnsSafeHost, ResolveTimeout, cancellationToken);
+
     /// <summary>
     /// Registers <paramref name="url"/> unless it is registered already. Returns the stored endpoint and whether
     /// this call created it, or a problem when the endpoint limit is reached.

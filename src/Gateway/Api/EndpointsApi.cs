@@ -54,12 +54,12 @@ public static class EndpointsApi
         Check("headers", RequestRules.Headers(body.Headers, settings));
         if (body.Description?.Length > settings.MaxDescriptionLength)
             Check("description", $"must be at most {settings.MaxDescriptionLength} characters");
-        else
-            Check("description", RequestRules.NoNul(body.Description));
         if (errors.Count > 0)
             return ApiProblems.Fields(errors);
 
         var url = body.Url!.Trim();
+        if (await factory.UnreachableAsync(url, cancellationToken) is { } unreachable)
+            return ApiProblems.Field("url", unreachable);
         var secret = body.Secret ?? WebhookSignature.NewSecret();
         var topics = body.Topics?.Select(t => t!.Trim()).Distinct().ToArray() ?? [];
         var headers = body.Headers?.ToDictionary(h => h.Key, h => h.Value!, StringComparer.OrdinalIgnoreCase);
@@ -85,8 +85,6 @@ public static class EndpointsApi
         long cursor = 0;
         if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor))
             return ApiProblems.Field("after", "must be the 'next' of the previous page");
-        if (url is not null && RequestRules.NoNul(url) is { } urlError)
-            return ApiProblems.Field("url", urlError);
 
         var page = await statuses.ListAsync(cursor, take, url?.Trim(), cancellationToken);
         return TypedResults.Ok(new EndpointListResponse(page.Endpoints, page.Total, page.Next));

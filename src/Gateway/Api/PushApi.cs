@@ -3,6 +3,7 @@ using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Silo.Cluster;
+using Herald.Silo.Postgres;
 using Herald.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,9 @@ namespace Herald.Gateway.Api;
 
 public static class PushApi
 {
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const int MaxIdempotencyKeyLength = 255;
+
     public static IEndpointRouteBuilder MapPushApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/api").MapPost("/push", PushAsync).WithName("Push").RequireScope(ApiScopes.Push);
@@ -20,6 +24,9 @@ public static class PushApi
     /// <summary>
     /// Appends the message once and fans it out. By default waits for first attempts (up to the delivery
     /// timeout) and answers 200; with <c>"wait": false</c> answers 202 as soon as the message is in the log.
+    /// An <c>Idempotency-Key</c> makes retries safe: a push whose key is in the log already appends nothing and
+    /// answers with that message. A 503 means nothing was appended; it names a key to retry with, in case the
+    /// database committed the append while the answer was lost.
     /// </summary>
     private static async Task<Results<Ok<PushResponse>, Accepted<PushResponse>, ProblemHttpResult>> PushAsync(
         HttpRequest request, IGrainFactory grains, ClusterView cluster, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
@@ -32,14 +39,37 @@ public static class PushApi
             return ApiProblems.Field("message", "is required and must not be empty");
         if (body.Message.Length > limits.Value.MaxMessageLength)
             return ApiProblems.Field("message", $"must be at most {limits.Value.MaxMessageLength} characters");
-        if (RequestRules.NoNul(body.Message) is { } nulError)
-            return ApiProblems.Field("message", nulError);
-        if (RequestRules.Topic(body.Topic) is { } topicError)
+        if (RequestRules.PushTopic(body.Topic) is { } topicError)
             return ApiProblems.Field("topic", topicError);
+        var givenKey = request.Headers[IdempotencyKeyHeader].ToString();
+        if (request.Headers[IdempotencyKeyHeader].Count > 1 || givenKey.Length > MaxIdempotencyKeyLength || (request.Headers.ContainsKey(IdempotencyKeyHeader) && string.IsNullOrWhiteSpace(givenKey)))
+            return ApiProblems.Field(IdempotencyKeyHeader, $"must be one non-empty value of at most {MaxIdempotencyKeyLength} characters, such as a UUID");
 
         var wait = body.Wait ?? true;
         var topic = body.Topic ?? TopicFilter.DefaultTopic;
-        var receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, body.Message, wait));
+        // Only a database append can fail with its outcome unknown; then the 503 names a key to retry with. An
+        // in-memory append cannot, so it needs no key (and keeps none in memory) unless the client sent one.
+        var idempotencyKey = givenKey.Length > 0 ? givenKey : cluster.IsCluster ? "herald_" + Guid.CreateVersion7().ToString("N") : null;
+        PushReceipt receipt;
+        try
+        {
+            receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, body.Message, wait, idempotencyKey));
+        }
+        catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                $"PostgreSQL is unreachable, so the push was not accepted. Retry shortly with the header {IdempotencyKeyHeader}: {idempotencyKey} " +
+                "(should the database have committed it while the answer was lost, that retry answers with the message instead of pushing it twice).",
+                new Dictionary<string, object?> { ["idempotency_key"] = idempotencyKey });
+        }
+
+        if (receipt.Duplicate && (receipt.Topic != topic || receipt.Message != body.Message))
+        {
+            return ApiProblems.Status(StatusCodes.Status409Conflict, "Idempotency key reused",
+                $"The {IdempotencyKeyHeader} '{idempotencyKey}' was used for a different push (message {receipt.Seq}); use a new key for a new message.",
+                new Dictionary<string, object?> { ["id"] = receipt.Seq });
+        }
 
         var response = new PushResponse(
             Status: "success",
@@ -49,7 +79,9 @@ public static class PushApi
             TotalWebhooks: receipt.TotalWebhooks,
             Clients: await cluster.CountClientsAsync(cancellationToken),
             Id: receipt.Seq,
-            Topic: receipt.Topic);
-        return wait ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);
+            Topic: receipt.Topic,
+            Duplicate: receipt.Duplicate ? true : null,
+            Warning: receipt.Unconfirmed);
+        return wait && receipt.Unconfirmed is null ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);
     }
 }

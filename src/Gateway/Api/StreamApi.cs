@@ -141,9 +141,11 @@ public static class StreamApi
         while (cursor < upTo)
         {
             var batch = await log.ReadAsync(cursor, batchSize, cancellationToken);
-            var first = batch.Count > 0 ? batch[0].Seq : (await log.GetBoundsAsync(cancellationToken)).FirstRetained;
-            if (first > cursor + 1)
-                await response.Body.WriteAsync(SseFrames.Reset("the requested replay is older than retention", after, Math.Min(first, upTo + 1)), cancellationToken);
+            var first = batch.Count > 0 ? batch[0].Seq : upTo + 1;
+
+            // Only the pruned part of a hole is lost; the rest are sequence numbers that rolled-back appends took.
+            if (first > cursor + 1 && (await log.GetBoundsAsync(cancellationToken)).FirstRetained is var retained && retained > cursor + 1)
+                await response.Body.WriteAsync(SseFrames.Reset("the requested replay is older than retention", after, Math.Min(Math.Min(first, retained), upTo + 1)), cancellationToken);
             if (batch.Count == 0)
                 break;
 

@@ -32,6 +32,8 @@ public static class WebhooksApi
             return ApiProblems.Field("webhook_url", urlError);
 
         var url = body.WebhookUrl!.Trim();
+        if (await endpoints.UnreachableAsync(url, cancellationToken) is { } unreachable)
+            return ApiProblems.Field("webhook_url", unreachable);
         var (_, _, limitProblem) = await endpoints.CreateAsync(url, topics: [], secret: null, headers: null, description: null, cancellationToken);
         if (limitProblem is not null)
             return limitProblem;

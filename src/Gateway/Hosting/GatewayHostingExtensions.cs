@@ -98,6 +98,7 @@ public static class GatewayHostingExtensions
         });
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseNulQueryGuard();
         app.UseRateLimiter();
 
         app.MapHealthApi();

@@ -37,6 +37,8 @@ public static class JsonBody
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, ApiProblems.Field("body", "must be a JSON object"));
+            if (FindNul(body.Span) is { } nulField)
+                return (null, ApiProblems.Field(nulField, RequestRules.NulError));
             var value = document.RootElement.Deserialize<T>(Options);
             return value is null ? (null, ApiProblems.Field("body", "must be a JSON object")) : (value, null);
         }
@@ -49,6 +51,58 @@ public static class JsonBody
             // Invalid UTF-8 surfaces as an ArgumentException from the decoder in some paths.
             return (null, ApiProblems.Field("body", "is not valid UTF-8 JSON"));
         }
+    }
+
+    /// <summary>
+    /// The top-level field whose value (or name) holds a NUL anywhere within it, or null when none does. No field
+    /// of Herald's takes one, and PostgreSQL text cannot store one, so such a body is refused, naming the field.
+    /// Reads the raw text of a body already known to be valid JSON.
+    /// </summary>
+    private static string? FindNul(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json.StartsWith("\uFEFF"u8) ? json[3..] : json);
+        var field = "body";
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.String))
+                continue;
+            var nul = reader.ValueIsEscaped && HasEscapedNul(reader.ValueSpan);
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                field = nul ? "body" : NameOrBody(ref reader);
+            if (nul)
+                return field;
+        }
+
+        return null;
+    }
+
+    // A name holding an escaped lone surrogate ("\\ud800") is valid JSON but cannot be read as text.
+    private static string NameOrBody(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return "body";
+        }
+    }
+
+    // A NUL can only appear in JSON text as the escape \u0000; every escape is a backslash and one character (then
+    // four hex digits for \u), so stepping over each pair never mistakes an escaped backslash for the start of one.
+    private static bool HasEscapedNul(ReadOnlySpan<byte> raw)
+    {
+        for (var i = raw.IndexOf((byte)'\\'); i >= 0 && i + 1 < raw.Length; i = NextEscape(raw, i + 2))
+        {
+            if (raw[i + 1] == (byte)'u' && raw[(i + 2)..].StartsWith("0000"u8))
+                return true;
+        }
+
+        return false;
+
+        static int NextEscape(ReadOnlySpan<byte> raw, int from) =>
+            from >= raw.Length ? -1 : raw[from..].IndexOf((byte)'\\') is var at and >= 0 ? from + at : -1;
     }
 
     private static ProblemHttpResult Describe<T>(JsonException exception)

@@ -35,6 +35,15 @@ public static class RequestRules
     public static string? Topic(string? value) =>
         value is null ? null : TopicName.Validate(value, allowWildcard: false);
 
+    /// <summary>
+    /// A topic a push may publish on. The <c>inbound.</c> topics carry only verified inbound webhooks, so that a
+    /// listener can trust what it gets there; no key, whatever its scopes, may publish on them.
+    /// </summary>
+    public static string? PushTopic(string? value) =>
+        Topic(value) ?? (value?.StartsWith(TopicFilter.InboundPrefix, StringComparison.Ordinal) == true
+            ? $"'{TopicFilter.InboundPrefix}' topics are reserved for verified inbound webhooks (POST /webhook/{{source}}); push on another topic"
+            : null);
+
     public static string? TopicPatterns(IReadOnlyList<string?>? patterns, LimitsOptions limits)
     {
         if (patterns is null)
@@ -84,9 +93,8 @@ public static class RequestRules
         return null;
     }
 
-    /// <summary>PostgreSQL text cannot hold NUL, and no legitimate message needs one.</summary>
-    public static string? NoNul(string? value) =>
-        value?.Contains('\0', StringComparison.Ordinal) == true ? "must not contain NUL (U+0000) characters" : null;
+    /// <summary>Why a text field may not hold a NUL: PostgreSQL text cannot store one, and no legitimate value needs one.</summary>
+    public const string NulError = "must not contain NUL (U+0000) characters";
 
     private static bool IsTokenChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);

@@ -119,12 +119,26 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         var next = batch.Count > 0 ? batch[0].Seq : bounds.Head + 1;
         if (next > _dispatched + 1)
         {
-            Log.SseHubGap(logger, _dispatched + 1, next - 1);
-            var reset = new SseFrame(0, SseFrames.Reset("gateway fell behind log retention", _dispatched, next));
+            // A hole in the sequence is either pruned (retention ran ahead of this hub: listeners must hear of it)
+            // or never existed (an append rolled back after taking its number: nothing was lost).
+            if (batch.Count > 0)
+                bounds = await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false);
+            var prunedUpTo = Math.Min(next, bounds.FirstRetained) - 1;
+            SseFrame? reset = null;
+            if (prunedUpTo > _dispatched)
+            {
+                Log.SseHubGap(logger, _dispatched + 1, prunedUpTo);
+                reset = new SseFrame(0, SseFrames.Reset("gateway fell behind log retention", _dispatched, prunedUpTo + 1));
+            }
+
             lock (_gate)
             {
-                foreach (var connection in _connections)
-                    connection.Offer(reset);
+                if (reset is { } frame)
+                {
+                    foreach (var connection in _connections)
+                        connection.Offer(frame);
+                }
+
                 _dispatched = next - 1;
             }
         }

@@ -11,6 +11,12 @@ public interface IStreamLog
     /// <summary>Appends a message. When this returns, the message is committed and has its sequence number.</summary>
     ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends a message once per <paramref name="idempotencyKey"/>: while the entry that first carried the key is
+    /// retained, appending with that key again appends nothing and returns that entry, marked as a duplicate.
+    /// </summary>
+    ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default);
+
     /// <summary>Appends a message that may carry an event type and an original payload (inbound events do).</summary>
     ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default);
 

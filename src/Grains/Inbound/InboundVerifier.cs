@@ -285,7 +285,7 @@ public static class InboundVerifier
         }
 
         static string? StringProperty(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String ? property.GetString() : null;
+            element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String ? SummaryJson.Decode(property) : null;
     }
 
     /// <summary>The trimmed value of a header the scheme cannot do without, or the failure that names it.</summary>

@@ -106,16 +106,23 @@ internal static class SummaryJson
         return JsonValue.Create(value.Clone());
     }
 
-    private static string? Decode(JsonElement value)
+    /// <summary>
+    /// A JSON string as text that storage can keep: an escaped NUL ("\u0000", which PostgreSQL text and jsonb
+    /// refuse) becomes U+FFFD, the replacement character. Null for an escaped lone surrogate ("\uD800"), which
+    /// is valid JSON but not valid text.
+    /// </summary>
+    public static string? Decode(JsonElement value)
     {
+        string? text;
         try
         {
-            return value.GetString();
+            text = value.GetString();
         }
         catch (InvalidOperationException)
         {
-            // An escaped lone surrogate ("\uD800") is valid JSON but not valid text.
             return null;
         }
+
+        return text?.Contains('\0', StringComparison.Ordinal) == true ? text.Replace('\0', '\uFFFD') : text;
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class WebhookGrain
             }
 
             if (batch[0].Seq > _scannedUpTo + 1)
-                await RecordRetentionGapAsync(_scannedUpTo + 1, batch[0].Seq - 1);
+                await RecordRetentionGapAsync(_scannedUpTo + 1, batch[0].Seq - 1, cancellationToken);
             if (batch.Count == batchSize)
                 _state = _state with { CaughtUp = false };
 
@@ -40,9 +40,16 @@ public sealed partial class WebhookGrain
         }
     }
 
-    private async Task RecordRetentionGapAsync(long from, long to)
+    /// <summary>
+    /// Counts the pruned part of a hole in the sequence. The rest of a hole never held a message: an append that
+    /// rolled back (or a database crash) leaves its number unused.
+    /// </summary>
+    private async Task RecordRetentionGapAsync(long from, long to, CancellationToken cancellationToken)
     {
         if (_state.CaughtUp)
+            return;
+        to = Math.Min(to, (await log.GetBoundsAsync(cancellationToken)).FirstRetained - 1);
+        if (to < from)
             return;
         Log.SkippedByRetention(logger, GrainKey, from, to);
         await SaveAsync(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
@@ -55,6 +62,7 @@ public sealed partial class WebhookGrain
         var generation = _generation;
 
         _inFlight = true;
+        _inFlightSeq = message.Seq;
         AttemptResult result;
         try
         {

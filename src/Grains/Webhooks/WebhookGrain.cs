@@ -38,6 +38,7 @@ public sealed partial class WebhookGrain(
     private Task _pendingWrites = Task.CompletedTask;
     private int _generation;
     private bool _inFlight;
+    private long _inFlightSeq;
     private bool _idle;
 
     /// <summary>Idle means caught up with nothing to retry: a later message wakes it again.</summary>
@@ -69,9 +70,12 @@ public sealed partial class WebhookGrain(
     public Task WakeAsync(long seq)
     {
         _idle = false;
-        // A grain waiting out a retry cannot make a first attempt at a newer message within a push's wait, so
-        // it says so at once rather than letting the push wait for its full timeout.
-        if (_state.PendingSeq is { } pending && pending < seq && _state.NextAttemptAt > time.GetUtcNow())
+        // Delivery is in log order, so a grain still busy with an earlier message (an attempt in flight, or a retry
+        // it is waiting out) makes no first attempt at this one yet. It says so at once: a push waits only for the
+        // endpoints that can answer now, and one hung receiver cannot hold every push for the full timeout.
+        var busyWithEarlier = (_inFlight && _inFlightSeq < seq)
+            || (_state.PendingSeq is { } pending && pending < seq && _state.NextAttemptAt > time.GetUtcNow());
+        if (busyWithEarlier)
             outcomes.ReportFirstAttempt(seq, GrainKey, succeeded: false);
         _signal.TrySetResult();
         return Task.CompletedTask;

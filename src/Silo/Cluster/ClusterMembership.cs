@@ -23,6 +23,7 @@ internal sealed partial class ClusterMembership(
     SiloIdentity identity,
     ILocalConnectionCount connections,
     AttemptCounter attempts,
+    IStorageBacklog backlog,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     IOptions<ClusterOptions> options,
@@ -81,7 +82,7 @@ internal sealed partial class ClusterMembership(
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var command = dataSource.CreateCommand("UPDATE herald_silos SET status = 'left', heartbeat_at = now(), sse_connections = 0 WHERE id = $1");
+            await using var command = dataSource.CreateCommand("UPDATE herald_silos SET status = 'left', heartbeat_at = now(), sse_connections = 0, pending_storage_writes = 0 WHERE id = $1");
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -94,11 +95,11 @@ internal sealed partial class ClusterMembership(
     private async Task RegisterAsync(NpgsqlConnection session, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "INSERT INTO herald_silos (id, role, address, owns_partitions, status, sse_connections, attempts_succeeded, attempts_failed) " +
-            "VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) " +
+            "INSERT INTO herald_silos (id, role, address, owns_partitions, status, sse_connections, attempts_succeeded, attempts_failed, pending_storage_writes) " +
+            "VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8) " +
             "ON CONFLICT (id) DO UPDATE SET role = excluded.role, address = excluded.address, owns_partitions = excluded.owns_partitions, " +
             "status = 'active', heartbeat_at = now(), sse_connections = excluded.sse_connections, " +
-            "attempts_succeeded = excluded.attempts_succeeded, attempts_failed = excluded.attempts_failed", session);
+            "attempts_succeeded = excluded.attempts_succeeded, attempts_failed = excluded.attempts_failed, pending_storage_writes = excluded.pending_storage_writes", session);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Role });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Address });
@@ -108,17 +109,20 @@ internal sealed partial class ClusterMembership(
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>What every heartbeat publishes besides liveness: attempt totals (for rates) and the storage backlog.</summary>
     private void AddTotals(NpgsqlCommand command)
     {
         var totals = attempts.Totals;
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = totals.Succeeded });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = totals.Failed });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = backlog.PendingWrites });
     }
 
     private async Task HeartbeatAsync(NpgsqlConnection session, CancellationToken cancellationToken)
     {
         await using (var beat = new NpgsqlCommand(
-            "UPDATE herald_silos SET heartbeat_at = now(), status = 'active', sse_connections = $2, attempts_succeeded = $3, attempts_failed = $4 WHERE id = $1", session))
+            "UPDATE herald_silos SET heartbeat_at = now(), status = 'active', sse_connections = $2, attempts_succeeded = $3, attempts_failed = $4, " +
+            "pending_storage_writes = $5 WHERE id = $1", session))
         {
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = identity.Id });
             beat.Parameters.Add(new NpgsqlParameter<int> { TypedValue = connections.Count });

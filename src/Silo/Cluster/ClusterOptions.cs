@@ -37,8 +37,11 @@ public sealed class ClusterOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RemoteCallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Optional shared key that silo-to-silo grain calls must carry.</summary>
-    [StringLength(512)]
+    /// <summary>
+    /// The key silo-to-silo grain calls must carry. Unset, the cluster makes a random one and keeps it in
+    /// PostgreSQL (see <see cref="ClusterKey"/>); set it to rotate it or to keep it out of the database.
+    /// </summary>
+    [StringLength(512, MinimumLength = 16)]
     public string? InternalKey { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

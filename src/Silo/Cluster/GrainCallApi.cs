@@ -6,29 +6,55 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Cluster;
 
 /// <summary>
-/// The receiving end of silo-to-silo grain calls. It answers "not here" (409) for a grain this silo does not
-/// host, so the caller looks the owner up again; otherwise it runs the call on the local activation.
+/// The receiving end of silo-to-silo grain calls, mapped in cluster mode only. Every call must carry the cluster
+/// key (<see cref="ClusterKey"/>); without it the answer is 401 and no grain is touched. It answers "not here"
+/// (409) for a grain this silo does not host, so the caller looks the owner up again; otherwise it runs the call
+/// on the local activation.
 /// </summary>
 public static class GrainCallApi
 {
     public const string Path = "/internal/grains/invoke";
 
+    /// <summary>Maps the route when this process is in a cluster; an embedded hub has no peers to take calls from.</summary>
     public static IEndpointRouteBuilder MapGrainCallApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(Path, InvokeAsync).ExcludeFromDescription();
+        if (routes.ServiceProvider.GetService<ClusterKey>() is not null)
+            routes.MapPost(Path, InvokeAsync).ExcludeFromDescription();
         return routes;
     }
 
-    private static async Task<IResult> InvokeAsync(HttpContext context, GrainCallRequest request, IServiceProvider services)
+    // The key is checked before the body is bound, so a caller without it learns nothing about the grains.
+    private static async Task<IResult> InvokeAsync(HttpContext context, ClusterKey clusterKey, IServiceProvider services)
     {
-        var options = services.GetRequiredService<IOptions<ClusterOptions>>().Value;
-        if (options.InternalKey is { } key && context.Request.Headers[RemoteGrainInvoker.KeyHeader] != key)
+        bool authorized;
+        try
+        {
+            authorized = await clusterKey.VerifyAsync(context.Request.Headers[RemoteGrainInvoker.KeyHeader], context.RequestAborted);
+        }
+        catch (Exception exception) when (Postgres.StorageErrors.IsUnavailable(exception))
+        {
+            return Results.Json(new GrainCallResponse(null, "the cluster key cannot be read while PostgreSQL is unreachable", true), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (!authorized)
             return Results.Json(new GrainCallResponse(null, "missing or wrong cluster key", false), statusCode: StatusCodes.Status401Unauthorized);
+
+        GrainCallRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync<GrainCallRequest>(RemoteGrainInvoker.Json, context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or BadHttpRequestException)
+        {
+            request = null;
+        }
+
+        if (request is null)
+            return Results.Json(new GrainCallResponse(null, "the body is not a grain call", false), statusCode: StatusCodes.Status400BadRequest);
 
         var catalog = services.GetRequiredService<GrainCatalog>();
         var grainInterface = catalog.GrainInterfaces.FirstOrDefault(t => t.FullName == request.Interface);

@@ -24,18 +24,18 @@ internal sealed class RemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
     private static readonly MethodInfo TypedMethod = typeof(RemoteGrainInvoker).GetMethod(nameof(InvokeTypedAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
     private readonly ConcurrentDictionary<Type, MethodInfo> _typed = new();
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ClusterKey _key;
     private readonly SiloIdentity _identity;
     private readonly IOptions<ClusterOptions> _options;
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
 
-    public RemoteGrainInvoker(NpgsqlDataSource dataSource, SiloIdentity identity, IOptions<ClusterOptions> options)
+    public RemoteGrainInvoker(NpgsqlDataSource dataSource, ClusterKey key, SiloIdentity identity, IOptions<ClusterOptions> options)
     {
         _dataSource = dataSource;
+        _key = key;
         _identity = identity;
         _options = options;
         _http.Timeout = options.Value.RemoteCallTimeout;
-        if (options.Value.InternalKey is { } key)
-            _http.DefaultRequestHeaders.Add(KeyHeader, key);
     }
 
     public object Invoke(MethodInfo method, GrainId id, object?[]? args)
@@ -74,7 +74,12 @@ internal sealed class RemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
                 }
                 else
                 {
-                    using var response = await _http.PostAsJsonAsync(new Uri(new Uri(address), GrainCallApi.Path), request, Json).ConfigureAwait(false);
+                    using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(address), GrainCallApi.Path))
+                    {
+                        Content = JsonContent.Create(request, options: Json),
+                    };
+                    message.Headers.Add(KeyHeader, await _key.GetAsync(CancellationToken.None).ConfigureAwait(false));
+                    using var response = await _http.SendAsync(message).ConfigureAwait(false);
                     var answer = await response.Content.ReadFromJsonAsync<GrainCallResponse>(Json).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
                         return answer?.Result;

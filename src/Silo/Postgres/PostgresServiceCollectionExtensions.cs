@@ -50,6 +50,7 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IWriteFence>(sp => sp.GetRequiredService<PartitionLeaseManager>());
         services.AddSingleton<IGrainStorage>(sp => new PostgresGrainStorage(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<PostgresWriteBatcher>(), sp.GetRequiredService<IWriteFence>()));
+        services.AddSingleton<ClusterKey>();
         services.AddSingleton<IRemoteGrainInvoker, RemoteGrainInvoker>();
         services.AddSingleton<PostgresOutcomeFeed>();
         services.AddSingleton<IDeliveryOutcomeFeed>(sp => sp.GetRequiredService<PostgresOutcomeFeed>());

@@ -20,19 +20,32 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
     public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
         AppendAsync(topic, message, type: null, payload: null, cancellationToken);
 
-    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default)
+    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
+        (await AppendAsync(topic, message, type, payload, idempotencyKey: null, cancellationToken).ConfigureAwait(false)).Entry;
+
+    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        AppendAsync(topic, message, type: null, payload: null, idempotencyKey, cancellationToken);
+
+    private async ValueTask<AppendOutcome> AppendAsync(string topic, string message, string? type, string? payload, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT seq, created_at FROM herald_append($1, $2, $3, $4)");
+        await using var command = dataSource.CreateCommand("SELECT seq, created_at, topic, message, duplicate FROM herald_append($1, $2, $3, $4, $5)");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = topic });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)type ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)payload ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)idempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (reader.GetBoolean(4))
+        {
+            // The key's entry: an earlier push, whose type and payload (always null for pushes) are not read back.
+            return new AppendOutcome(new StreamMessage(reader.GetInt64(0), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(1)), Duplicate: true);
+        }
+
         var entry = new StreamMessage(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1), type, payload);
         _tail.Appended(entry);
         notifications.Advance(entry.Seq);
-        return entry;
+        return new AppendOutcome(entry, Duplicate: false);
     }
 
     // As in the memory log, asking for nothing gets nothing (and never sends a negative LIMIT into a shared batch).

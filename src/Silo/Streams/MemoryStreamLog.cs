@@ -15,6 +15,10 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
 
     // Sequences per topic, so an endpoint's lag is a binary search per topic rather than a scan of the log.
     private readonly Dictionary<string, TopicSeqs> _byTopic = new(StringComparer.Ordinal);
+
+    // Idempotency keys of retained entries, and the order to forget them in as entries are pruned.
+    private readonly Dictionary<string, long> _keys = new(StringComparer.Ordinal);
+    private readonly Queue<(long Seq, string Key)> _keyOrder = new();
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _head;
     private DateTimeOffset _lastTimestamp;
@@ -22,12 +26,21 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
     public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
         AppendAsync(topic, message, type: null, payload: null, cancellationToken);
 
-    public ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default)
+    public ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Append(topic, message, type, payload, idempotencyKey: null).Entry);
+
+    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Append(topic, message, type: null, payload: null, idempotencyKey));
+
+    private AppendOutcome Append(string topic, string message, string? type, string? payload, string? idempotencyKey)
     {
         StreamMessage entry;
         TaskCompletionSource appended;
         lock (_gate)
         {
+            if (idempotencyKey is not null && _keys.TryGetValue(idempotencyKey, out var earlier))
+                return new AppendOutcome(_entries[IndexAfterLocked(earlier - 1)], Duplicate: true);
+
             // Timestamps never go backwards, so time-based replay can binary-search the log.
             var now = time.GetUtcNow();
             _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp;
@@ -36,13 +49,19 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             if (!_byTopic.TryGetValue(topic, out var seqs))
                 _byTopic[topic] = seqs = new TopicSeqs();
             seqs.Add(entry.Seq);
+            if (idempotencyKey is not null)
+            {
+                _keys[idempotencyKey] = entry.Seq;
+                _keyOrder.Enqueue((entry.Seq, idempotencyKey));
+            }
+
             PruneLocked();
             appended = _appended;
             _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         appended.TrySetResult();
-        return ValueTask.FromResult(entry);
+        return new AppendOutcome(entry, Duplicate: false);
     }
 
     public ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
@@ -140,6 +159,11 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             }
 
             _entries.RemoveRange(0, remove);
+
+            // A key lives as long as its entry: a retry after that appends again, as in PostgreSQL.
+            var firstRetained = BoundsLocked().FirstRetained;
+            while (_keyOrder.TryPeek(out var oldest) && oldest.Seq < firstRetained)
+                _keys.Remove(_keyOrder.Dequeue().Key);
         }
     }
 
