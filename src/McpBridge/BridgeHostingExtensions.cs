@@ -1,17 +1,49 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Herald.Gateway.Http;
 using Herald.McpBridge.Tools;
+using Microsoft.Extensions.AI;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge;
 
 public static class BridgeHostingExtensions
 {
     public const string DefaultHttpUrl = "http://127.0.0.1:8100";
+    public const string HttpPath = "/mcp";
 
-    /// <summary>Tool results use the same snake_case names as Herald's HTTP API.</summary>
-    public static readonly JsonSerializerOptions ToolJson = new(McpJsonUtilities.DefaultOptions) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <summary>
+    /// Tool results use the same snake_case names as Herald's HTTP API, and write nulls: the output schemas list every
+    /// field as required (null where allowed), and clients check results against them.
+    /// </summary>
+    public static readonly JsonSerializerOptions ToolJson = new(McpJsonUtilities.DefaultOptions)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
+        Converters = { new WireTimeConverter() },
+    };
 
+    private static readonly Type[] ToolTypes = [typeof(PushTools), typeof(WebhookTools), typeof(EventTools), typeof(GitHubTools)];
+
+    /// <summary>
+    /// Schemas every client accepts: a free-form value (an inbound payload) would otherwise be the boolean schema
+    /// <c>true</c>, which clients built on the TypeScript SDK refuse; <c>{}</c> means the same and is an object.
+    /// </summary>
+    private static readonly AIJsonSchemaCreateOptions Schemas = new() { TransformSchemaNode = PlainSchema };
+
+    private static JsonNode PlainSchema(AIJsonSchemaCreateContext context, JsonNode node)
+    {
+        // Timestamps are written by Herald's own converter (ISO-8601 UTC, Z suffix), whose shape the exporter cannot see.
+        var type = context.TypeInfo.Type;
+        if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(DateTimeOffset))
+            return new JsonObject { ["type"] = type == typeof(DateTimeOffset) ? "string" : new JsonArray("string", "null"), ["format"] = "date-time" };
+        return node is JsonValue value && value.GetValueKind() == JsonValueKind.True ? new JsonObject() : node;
+    }
+
+    /// <summary>The bridge over stdio (the default), or Streamable HTTP at <see cref="HttpPath"/>.</summary>
     public static IHostApplicationBuilder AddHeraldMcpBridge(this IHostApplicationBuilder builder, bool http)
     {
         // stdout is the protocol channel in stdio mode: every log line goes to stderr.
@@ -19,6 +51,7 @@ public static class BridgeHostingExtensions
 
         builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpClient<GatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        builder.Services.AddSingleton<LocalHerald>();
 
         var mcp = builder.Services.AddMcpServer(options =>
         {
@@ -28,11 +61,30 @@ public static class BridgeHostingExtensions
                 "(GitHub, Stripe, ...). Use push_webhook/push_stream to send, the get_* tools to look at received events, and " +
                 "wait_for_event to block until the next one arrives (loop on its cursor).";
         });
-        mcp.WithTools<PushTools>(ToolJson).WithTools<WebhookTools>(ToolJson).WithTools<EventTools>(ToolJson).WithTools<GitHubTools>(ToolJson);
-        if (!http)
-            mcp.WithStdioServerTransport();
-        else if (builder is WebApplicationBuilder web && string.IsNullOrEmpty(builder.Configuration["urls"]))
-            web.WebHost.UseUrls(DefaultHttpUrl);
+        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(ToolArgumentChecks.RejectNonObjectArguments))
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolArgumentChecks.CheckAgainstSchema));
+        foreach (var method in ToolTypes.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance)).Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is not null))
+        {
+            builder.Services.AddSingleton(services => McpServerTool.Create(
+                method,
+                request => ActivatorUtilities.CreateInstance(request.Services!, method.DeclaringType!),
+                new McpServerToolCreateOptions { Services = services, SerializerOptions = ToolJson, SchemaCreateOptions = Schemas }));
+        }
+
+        if (http)
+        {
+            // Stateless: any bridge instance answers any request, so instances can sit behind a load balancer.
+            mcp.WithHttpTransport(options => options.Stateless = true);
+            if (builder is WebApplicationBuilder web && string.IsNullOrEmpty(builder.Configuration["urls"]))
+                web.WebHost.UseUrls(DefaultHttpUrl);
+        }
+        else
+        {
+            var stdio = new StdioDrain(Console.OpenStandardInput(), Console.OpenStandardOutput(), builder.Configuration.GetValue(
+                $"{BridgeOptions.Section}:{nameof(BridgeOptions.EndOfInputGrace)}", BridgeOptions.DefaultEndOfInputGrace));
+            mcp.WithStreamServerTransport(stdio.Input, stdio.Output);
+        }
+
         return builder;
     }
 }

@@ -17,4 +17,13 @@ public sealed class BridgeOptions
     /// <summary>How often <c>wait_for_event</c> reports progress while it waits, to clients that asked for progress.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan DefaultEndOfInputGrace = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Over stdio, how long the bridge still answers requests it read before its input ended (longer than the
+    /// longest wait_for_event). Requests the client cancelled are not waited for.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan EndOfInputGrace { get; set; } = DefaultEndOfInputGrace;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -9,11 +10,19 @@ namespace Herald.McpBridge;
 
 /// <summary>
 /// The bridge's typed client for the gateway's HTTP API. Every failure becomes an <see cref="McpException"/> with
-/// a message a model can act on: what was wrong with the request, or which gateway URL could not be reached.
+/// a message a model can act on: what was wrong with the request, or which gateway URL could not be reached. When
+/// nothing listens at an address on this machine, it starts Herald there (<see cref="LocalHerald"/>) and goes on.
+/// One instance serves one tool call.
 /// </summary>
-public sealed class GatewayClient(HttpClient http, IOptions<BridgeOptions> options)
+public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<BridgeOptions> options)
 {
+    /// <summary>The gateway's JSON: snake_case names, as its API documents them.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     public Uri DefaultBase => new(options.Value.GatewayUrl.TrimEnd('/') + "/");
+
+    /// <summary>True once this call found no Herald at a local address and started one there.</summary>
+    public bool StartedHerald { get; private set; }
 
     /// <summary>The gateway to call: the configured one, or another by host and port (host 0.0.0.0 means this machine).</summary>
     public Uri Resolve(string? host, int? port)
@@ -30,21 +39,21 @@ public sealed class GatewayClient(HttpClient http, IOptions<BridgeOptions> optio
         return target.Uri;
     }
 
+    public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken, Uri? gateway = null) =>
+        (await GetAsync(path, cancellationToken, gateway)).Deserialize<T>(Json)!;
+
     public Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken, Uri? gateway = null) =>
         SendAsync(HttpMethod.Get, path, null, cancellationToken, gateway);
 
     public Task<JsonElement> PostAsync(string path, object body, CancellationToken cancellationToken, Uri? gateway = null) =>
         SendAsync(HttpMethod.Post, path, body, cancellationToken, gateway);
 
-    public Task<JsonElement> DeleteAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Delete, path, null, cancellationToken);
-
     /// <summary>Like the other calls, but a 4xx comes back as its status and body instead of an error.</summary>
-    public async Task<(HttpStatusCode Status, JsonElement Body)> TryPostAsync(string path, object body, CancellationToken cancellationToken)
+    public async Task<(HttpStatusCode Status, JsonElement Body)> TrySendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         try
         {
-            return (HttpStatusCode.OK, await SendAsync(HttpMethod.Post, path, body, cancellationToken, allowClientErrors: true));
+            return (HttpStatusCode.OK, await SendAsync(method, path, body, cancellationToken, allowClientErrors: true));
         }
         catch (ClientErrorException error)
         {
@@ -54,33 +63,43 @@ public sealed class GatewayClient(HttpClient http, IOptions<BridgeOptions> optio
 
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, Uri? gateway = null, bool allowClientErrors = false)
     {
-        var target = new Uri(gateway ?? DefaultBase, path);
+        var server = gateway ?? DefaultBase;
+        try
+        {
+            return await SendOnceAsync(method, new Uri(server, path), body, allowClientErrors, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (IsRefused(exception) && LocalHerald.IsThisMachine(server))
+        {
+            StartedHerald |= await local.EnsureStartedAsync(server, cancellationToken);
+            return await SendOnceAsync(method, new Uri(server, path), body, allowClientErrors, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new McpException($"The Herald gateway at {server.GetLeftPart(UriPartial.Authority)} could not be reached ({exception.Message}). " +
+                                   "Is it running, and is the address right? Set Herald__GatewayUrl to its address.");
+        }
+    }
+
+    private async Task<JsonElement> SendOnceAsync(HttpMethod method, Uri target, object? body, bool allowClientErrors, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(method, target);
         if (body is not null)
             request.Content = JsonContent.Create(body);
         if (options.Value.ApiKey is { Length: > 0 } key)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new McpException($"The Herald gateway at {target.GetLeftPart(UriPartial.Authority)} could not be reached ({exception.Message}). Is it running? Set Herald__GatewayUrl to its address.");
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode)
-                return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-            if (allowClientErrors && (int)response.StatusCode is >= 400 and < 500 && text.Length > 0)
-                throw new ClientErrorException(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
-            throw new McpException(Describe(response.StatusCode, text, target));
-        }
+        using var response = await http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.IsSuccessStatusCode)
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        if (allowClientErrors && (int)response.StatusCode is >= 400 and < 500 && text.Length > 0)
+            throw new ClientErrorException(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+        throw new McpException(Describe(response.StatusCode, text, target));
     }
+
+    // Refused means nothing listens there; a timeout or a reset means something does, and starting Herald would clash.
+    private static bool IsRefused(HttpRequestException exception) =>
+        exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused };
 
     private sealed class ClientErrorException(HttpStatusCode status, JsonElement body) : Exception
     {

@@ -6,7 +6,7 @@ if (args.Contains("--http"))
     var builder = WebApplication.CreateBuilder(args.Where(a => a != "--http").ToArray());
     builder.AddHeraldMcpBridge(http: true);
     var app = builder.Build();
-    app.MapMcpEndpoint();
+    app.MapMcp(BridgeHostingExtensions.HttpPath);
     await app.RunAsync();
 }
 else

@@ -7,16 +7,6 @@ using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
 
-public sealed record EventList(JsonElement Events, int Count, long? Cursor);
-
-public sealed record EventDetail(JsonElement Event);
-
-public sealed record SourceList(JsonElement Sources);
-
-public sealed record EventSummary(JsonElement Summary);
-
-public sealed record WaitResult(bool TimedOut, JsonElement? Event, long Cursor, string Summary);
-
 [McpServerToolType]
 public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> options)
 {
@@ -27,11 +17,12 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
     public async Task<EventList> GetRecentEventsAsync(
         [Description("How many events, from 1 to 100. Default 20.")] int limit = 20,
         [Description("Only events from this source (as configured, e.g. 'github').")] string? source = null,
+        [Description("Only events of this type (e.g. 'push', 'payment_intent.succeeded').")] string? type = null,
         CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > 100)
             throw new McpException($"limit must be from 1 to 100, not {limit}.");
-        return List(await gateway.GetAsync($"/api/events?limit={limit}{Query("source", source)}", cancellationToken));
+        return await gateway.GetAsync<EventList>($"/api/events?limit={limit}{Query("source", source)}{Query("type", type)}", cancellationToken);
     }
 
     [McpServerTool(Name = "get_event_by_id", Title = "One inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -42,7 +33,7 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
     {
         if (id < 1)
             throw new McpException($"id must be a positive event id, not {id}.");
-        return new EventDetail(await gateway.GetAsync($"/api/events/{id}", cancellationToken));
+        return new EventDetail(await gateway.GetAsync<InboundEventView>($"/api/events/{id}", cancellationToken));
     }
 
     [McpServerTool(Name = "get_events_since", Title = "Inbound events since", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -57,13 +48,13 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
             throw new McpException($"limit must be from 1 to 500, not {limit}.");
         if (string.IsNullOrWhiteSpace(timestamp_or_cursor))
             throw new McpException("timestamp_or_cursor must be an event id or an ISO-8601 time.");
-        return List(await gateway.GetAsync($"/api/events?limit={limit}{Query("since", timestamp_or_cursor)}{Query("source", source)}", cancellationToken));
+        return await gateway.GetAsync<EventList>($"/api/events?limit={limit}{Query("since", timestamp_or_cursor)}{Query("source", source)}", cancellationToken);
     }
 
     [McpServerTool(Name = "get_event_sources", Title = "Inbound event sources", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("List the sources Herald has received webhooks from, with how many events each and when the last one arrived.")]
     public async Task<SourceList> GetEventSourcesAsync(CancellationToken cancellationToken = default) =>
-        new((await gateway.GetAsync("/api/events/sources", cancellationToken)).GetProperty("sources"));
+        await gateway.GetAsync<SourceList>("/api/events/sources", cancellationToken);
 
     [McpServerTool(Name = "get_event_summary", Title = "Inbound event counts", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Count received events by source and type over the last N hours.")]
@@ -74,7 +65,7 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
     {
         if (hours is < 1 or > 8760)
             throw new McpException($"hours must be from 1 to 8760, not {hours}.");
-        return new EventSummary(await gateway.GetAsync($"/api/events/summary?hours={hours}{Query("source", source)}", cancellationToken));
+        return await gateway.GetAsync<EventSummary>($"/api/events/summary?hours={hours}{Query("source", source)}", cancellationToken);
     }
 
     [McpServerTool(Name = "wait_for_event", Title = "Wait for the next inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -97,38 +88,36 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
         var path = $"/api/events/wait?timeout={seconds}{Query("after", after?.ToString(CultureInfo.InvariantCulture))}{Query("source", source)}{Query("type", type)}";
 
         // The long-poll runs while progress is reported, so a client that asked for progress sees the wait is alive.
-        var waiting = gateway.GetAsync(path, cancellationToken);
-        using var ticker = new PeriodicTimer(options.Value.ProgressInterval);
-        var waited = TimeSpan.Zero;
-        while (!waiting.IsCompleted)
+        // Cancelling the call (notifications/cancelled, or the bridge stopping) aborts the long-poll's request, which
+        // ends the wait on the gateway too.
+        var waiting = gateway.GetAsync<WaitAnswer>(path, cancellationToken);
+        using (var ticker = new PeriodicTimer(options.Value.ProgressInterval))
         {
-            var tick = ticker.WaitForNextTickAsync(cancellationToken).AsTask();
-            if (await Task.WhenAny(waiting, tick) != tick)
-                break;
-            waited += options.Value.ProgressInterval;
-            progress.Report(new ProgressNotificationValue
+            var waited = TimeSpan.Zero;
+            while (await Task.WhenAny(waiting, ticker.WaitForNextTickAsync(cancellationToken).AsTask()) != waiting && !cancellationToken.IsCancellationRequested)
             {
-                Progress = (float)waited.TotalSeconds,
-                Total = seconds,
-                Message = $"Still waiting for an event ({waited.TotalSeconds:0} of {seconds} s)",
-            });
+                waited += options.Value.ProgressInterval;
+                progress.Report(new ProgressNotificationValue
+                {
+                    Progress = (float)waited.TotalSeconds,
+                    Total = seconds,
+                    Message = $"Still waiting for an event ({waited.TotalSeconds:0} of {seconds} s)",
+                });
+            }
         }
 
         var answer = await waiting;
-        var timedOut = answer.GetProperty("timed_out").GetBoolean();
-        var found = answer.GetProperty("event");
         return new WaitResult(
-            timedOut,
-            timedOut ? null : found,
-            answer.GetProperty("cursor").GetInt64(),
-            timedOut ? $"No matching event within {seconds} s; wait again with after={answer.GetProperty("cursor").GetInt64()}."
-                     : $"Event {found.GetProperty("id").GetInt64()}: {found.GetProperty("source").GetString()} {found.GetProperty("type").GetString()}");
+            answer.TimedOut,
+            answer.Event,
+            answer.Cursor,
+            answer.Event is { } found
+                ? $"Event {found.Id}: {found.Source} {found.Type}"
+                : $"No matching event within {seconds} s; wait again with after={answer.Cursor}.");
     }
 
     internal static string Query(string name, string? value) => value is null ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
 
-    private static EventList List(JsonElement page) => new(
-        page.GetProperty("events"),
-        page.GetProperty("count").GetInt32(),
-        page.GetProperty("cursor").ValueKind == JsonValueKind.Number ? page.GetProperty("cursor").GetInt64() : null);
+    /// <summary>The gateway's answer to a long-poll.</summary>
+    private sealed record WaitAnswer(bool TimedOut, InboundEventView? Event, long Cursor);
 }

@@ -5,12 +5,6 @@ using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
 
-public sealed record RepoActivity(JsonElement Activity, JsonElement? Events);
-
-public sealed record CommitSummary(string Repo, int Hours, int Pushes, int Commits, JsonElement Contributors, JsonElement RecentCommits, string Summary);
-
-public sealed record PullRequestActivity(string Repo, int Hours, JsonElement ByAction, IReadOnlyList<JsonElement> PullRequests, string Summary);
-
 [McpServerToolType]
 public sealed class GitHubTools(GatewayClient gateway)
 {
@@ -23,9 +17,7 @@ public sealed class GitHubTools(GatewayClient gateway)
         CancellationToken cancellationToken = default)
     {
         var activity = await ActivityAsync(repo, hours, cancellationToken);
-        JsonElement? events = null;
-        if (event_type is not null)
-            events = JsonSerializer.SerializeToElement(await RepoEventsAsync(repo, event_type, cancellationToken));
+        var events = event_type is null ? null : await RepoEventsAsync(repo, event_type, cancellationToken);
         return new RepoActivity(activity, events);
     }
 
@@ -37,11 +29,9 @@ public sealed class GitHubTools(GatewayClient gateway)
         CancellationToken cancellationToken = default)
     {
         var activity = await ActivityAsync(repo, hours, cancellationToken);
-        var pushes = activity.GetProperty("pushes").GetInt32();
-        var commits = activity.GetProperty("commits").GetInt32();
-        var contributors = activity.GetProperty("contributors");
-        return new CommitSummary(repo, hours, pushes, commits, contributors, activity.GetProperty("recent_commits"),
-            $"{commits} commit{(commits == 1 ? "" : "s")} in {pushes} push{(pushes == 1 ? "" : "es")} by {contributors.GetArrayLength()} contributor{(contributors.GetArrayLength() == 1 ? "" : "s")} in the last {hours} h");
+        var (pushes, commits, contributors) = (activity.Pushes, activity.Commits, activity.Contributors.Count);
+        return new CommitSummary(repo, hours, pushes, commits, activity.Contributors, activity.RecentCommits,
+            $"{commits} commit{(commits == 1 ? "" : "s")} in {pushes} push{(pushes == 1 ? "" : "es")} by {contributors} contributor{(contributors == 1 ? "" : "s")} in the last {hours} h");
     }
 
     [McpServerTool(Name = "get_pr_activity", Title = "Pull request activity", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -53,26 +43,26 @@ public sealed class GitHubTools(GatewayClient gateway)
     {
         var activity = await ActivityAsync(repo, hours, cancellationToken);
         var pulls = await RepoEventsAsync(repo, "pull_request", cancellationToken);
-        var total = activity.GetProperty("pull_requests").EnumerateObject().Sum(p => p.Value.GetInt32());
-        return new PullRequestActivity(repo, hours, activity.GetProperty("pull_requests"), pulls,
+        var total = activity.PullRequests.Values.Sum();
+        return new PullRequestActivity(repo, hours, activity.PullRequests, pulls,
             $"{total} pull request event{(total == 1 ? "" : "s")} in the last {hours} h");
     }
 
-    private async Task<JsonElement> ActivityAsync(string repo, int hours, CancellationToken cancellationToken)
+    private async Task<GitHubActivityView> ActivityAsync(string repo, int hours, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(repo) || !repo.Contains('/', StringComparison.Ordinal))
             throw new McpException($"repo must be owner/name, e.g. octo-org/hello-world (got '{repo}').");
         if (hours is < 1 or > 8760)
             throw new McpException($"hours must be from 1 to 8760, not {hours}.");
-        return await gateway.GetAsync($"/api/events/github/activity?hours={hours}{EventTools.Query("repo", repo)}", cancellationToken);
+        return await gateway.GetAsync<GitHubActivityView>($"/api/events/github/activity?hours={hours}{EventTools.Query("repo", repo)}", cancellationToken);
     }
 
-    private async Task<IReadOnlyList<JsonElement>> RepoEventsAsync(string repo, string type, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Dictionary<string, JsonElement>>> RepoEventsAsync(string repo, string type, CancellationToken cancellationToken)
     {
-        var page = await gateway.GetAsync($"/api/events?limit=500{EventTools.Query("type", type)}", cancellationToken);
-        return page.GetProperty("events").EnumerateArray()
-            .Where(e => e.GetProperty("summary").TryGetProperty("repo", out var r) && string.Equals(r.GetString(), repo, StringComparison.OrdinalIgnoreCase))
-            .Select(e => e.GetProperty("summary"))
+        var page = await gateway.GetAsync<EventList>($"/api/events?limit=500{EventTools.Query("type", type)}", cancellationToken);
+        return page.Events
+            .Where(e => e.Summary.TryGetValue("repo", out var r) && r.ValueKind == JsonValueKind.String && string.Equals(r.GetString(), repo, StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.Summary)
             .ToArray();
     }
 }

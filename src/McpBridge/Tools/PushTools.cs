@@ -5,20 +5,17 @@ using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
 
-/// <summary>What a push did.</summary>
-public sealed record PushResult(string Summary, int WebhooksNotified, int TotalWebhooks, int Clients, long Id, string Topic, string Timestamp, string Gateway);
-
 [McpServerToolType]
 public sealed class PushTools(GatewayClient gateway)
 {
     [McpServerTool(Name = "push_webhook", Title = "Push a message to webhooks", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = true, UseStructuredContent = true)]
     [Description("Push a message through Herald to every registered webhook (signed, retried until delivered) and every live SSE listener. " +
                  "Waits for the first delivery attempts (up to 10 s) and reports how many webhooks got it, e.g. \"Delivered to 3 of 4 webhooks\". " +
-                 "Give a topic to reach only the endpoints subscribed to it.")]
+                 "Give a topic to reach only the endpoints subscribed to it. If nothing answers at that address on this machine, Herald is started there first.")]
     public async Task<PushResult> PushWebhookAsync(
         [Description("The message text to deliver. Must not be empty.")] string message,
         [Description("Port of the Herald gateway to use. Leave out to use the configured gateway.")] int? port = null,
-        [Description("Host of the Herald gateway to use; 0.0.0.0 means this machine. Leave out to use the configured gateway.")] string? host = null,
+        [Description("Host of the Herald gateway to use; 0.0.0.0 or localhost means this machine. Leave out to use the configured gateway.")] string? host = null,
         [Description("Topic of the message (letters, digits, . _ - : /). Leave out for 'default'.")] string? topic = null,
         CancellationToken cancellationToken = default)
     {
@@ -31,11 +28,12 @@ public sealed class PushTools(GatewayClient gateway)
 
     [McpServerTool(Name = "push_stream", Title = "Push a message to live listeners", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = true, UseStructuredContent = true)]
     [Description("Push a message to everyone listening on Herald's Server-Sent Events stream (and, in the background, to the registered webhooks). " +
-                 "Returns at once with the number of active SSE clients, e.g. \"Sent to 2 SSE clients\".")]
+                 "Returns at once with the number of active SSE clients, e.g. \"Sent to 2 SSE clients\". " +
+                 "If nothing answers at that address on this machine, Herald is started there first.")]
     public async Task<PushResult> PushStreamAsync(
         [Description("The message text to send. Must not be empty.")] string message,
         [Description("Port of the Herald gateway to use. Leave out to use the configured gateway.")] int? port = null,
-        [Description("Host of the Herald gateway to use; 0.0.0.0 means this machine. Leave out to use the configured gateway.")] string? host = null,
+        [Description("Host of the Herald gateway to use; 0.0.0.0 or localhost means this machine. Leave out to use the configured gateway.")] string? host = null,
         [Description("Topic of the message (letters, digits, . _ - : /). Leave out for 'default'.")] string? topic = null,
         CancellationToken cancellationToken = default)
     {
@@ -52,13 +50,14 @@ public sealed class PushTools(GatewayClient gateway)
         return gateway.PostAsync("/api/push", new { message, topic, wait }, cancellationToken, target);
     }
 
-    private static PushResult Result(JsonElement pushed, Uri target, string summary) => new(
-        summary,
+    private PushResult Result(JsonElement pushed, Uri target, string summary) => new(
+        gateway.StartedHerald ? $"Started Herald at {target.GetLeftPart(UriPartial.Authority)} (inside this bridge, in memory). {summary}" : summary,
         pushed.GetProperty("webhooks_notified").GetInt32(),
         pushed.GetProperty("total_webhooks").GetInt32(),
         pushed.GetProperty("clients").GetInt32(),
         pushed.GetProperty("id").GetInt64(),
         pushed.GetProperty("topic").GetString()!,
         pushed.GetProperty("timestamp").GetString()!,
-        target.GetLeftPart(UriPartial.Authority));
+        target.GetLeftPart(UriPartial.Authority),
+        gateway.StartedHerald);
 }

@@ -1,22 +1,11 @@
 using System.ComponentModel;
 using System.Net;
 using System.Text.Json;
+using Herald.Contracts;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
-
-public sealed record RegisteredWebhook(string Id, string Url, bool AlreadyRegistered, string? Secret, JsonElement Endpoint);
-
-public sealed record UnregisteredWebhook(string Removed, string Summary);
-
-public sealed record WebhookSummary(
-    string Id, string Url, IReadOnlyList<string> Topics, bool Enabled, string? DisabledReason, long Delivered, long Failed,
-    int ConsecutiveFailures, long Lag, int? LastStatusCode, string? LastError);
-
-public sealed record WebhookList(IReadOnlyList<WebhookSummary> Webhooks, int Total);
-
-public sealed record WebhookStatus(JsonElement Endpoint, JsonElement RecentAttempts);
 
 [McpServerToolType]
 public sealed class WebhookTools(GatewayClient gateway)
@@ -31,12 +20,16 @@ public sealed class WebhookTools(GatewayClient gateway)
         [Description("A Standard Webhooks signing secret (whsec_ + base64). Leave out to have one generated.")] string? secret = null,
         CancellationToken cancellationToken = default)
     {
-        var (status, body) = await gateway.TryPostAsync("/api/endpoints", new { url, topics, secret }, cancellationToken);
+        var (status, body) = await gateway.TrySendAsync(HttpMethod.Post, "/api/endpoints", new { url, topics, secret }, cancellationToken);
         if (status == HttpStatusCode.OK)
-            return new RegisteredWebhook(body.GetProperty("id").GetString()!, url, false, body.GetProperty("secret").GetString(), body);
+        {
+            var created = body.Deserialize<EndpointStatus>(GatewayClient.Json)!;
+            return new RegisteredWebhook(created.Id, url, false, created.Secret, created with { Secret = null });
+        }
+
         if (status == HttpStatusCode.Conflict && body.TryGetProperty("endpoint_id", out var existing))
         {
-            var endpoint = await gateway.GetAsync($"/api/endpoints/{existing.GetString()}", cancellationToken);
+            var endpoint = await gateway.GetAsync<EndpointStatus>($"/api/endpoints/{existing.GetString()}", cancellationToken);
             return new RegisteredWebhook(existing.GetString()!, url, true, null, endpoint);
         }
 
@@ -44,18 +37,23 @@ public sealed class WebhookTools(GatewayClient gateway)
     }
 
     [McpServerTool(Name = "unregister_webhook", Title = "Unregister a webhook", ReadOnly = false, Destructive = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Remove a registered webhook by its URL or its id (ep_...). Delivery to it stops and its delivery history is deleted.")]
+    [Description("Remove a registered webhook by its URL or its id (ep_...). Delivery to it stops and its delivery history is deleted. " +
+                 "Removing one that is not registered (any more) succeeds and says so, so the call can be repeated safely.")]
     public async Task<UnregisteredWebhook> UnregisterWebhookAsync(
         [Description("The webhook's URL as registered, or its id (ep_...).")] string url_or_id,
         CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(url_or_id))
             throw new McpException("url_or_id must not be empty: give the webhook's URL or its id (see list_webhooks).");
-        if (url_or_id.StartsWith("ep_", StringComparison.Ordinal))
-            await gateway.DeleteAsync($"/api/endpoints/{Uri.EscapeDataString(url_or_id)}", cancellationToken);
-        else
-            await gateway.PostAsync("/api/unregister", new { webhook_url = url_or_id }, cancellationToken);
-        return new UnregisteredWebhook(url_or_id, $"Unregistered {url_or_id}");
+        var (status, body) = url_or_id.StartsWith("ep_", StringComparison.Ordinal)
+            ? await gateway.TrySendAsync(HttpMethod.Delete, $"/api/endpoints/{Uri.EscapeDataString(url_or_id)}", null, cancellationToken)
+            : await gateway.TrySendAsync(HttpMethod.Post, "/api/unregister", new { webhook_url = url_or_id }, cancellationToken);
+        return status switch
+        {
+            HttpStatusCode.OK => new UnregisteredWebhook(url_or_id, true, $"Unregistered {url_or_id}"),
+            HttpStatusCode.NotFound => new UnregisteredWebhook(url_or_id, false, $"{url_or_id} was not registered; nothing to remove"),
+            _ => throw new McpException($"Herald refused to unregister {url_or_id}: {ErrorOf(body)}"),
+        };
     }
 
     [McpServerTool(Name = "list_webhooks", Title = "List webhooks", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -83,9 +81,9 @@ public sealed class WebhookTools(GatewayClient gateway)
         CancellationToken cancellationToken = default)
     {
         var id = await ResolveIdAsync(id_or_url, cancellationToken);
-        var endpoint = await gateway.GetAsync($"/api/endpoints/{Uri.EscapeDataString(id)}", cancellationToken);
+        var endpoint = await gateway.GetAsync<EndpointStatus>($"/api/endpoints/{Uri.EscapeDataString(id)}", cancellationToken);
         var attempts = await gateway.GetAsync($"/api/endpoints/{Uri.EscapeDataString(id)}/attempts?limit=10", cancellationToken);
-        return new WebhookStatus(endpoint, attempts.GetProperty("attempts"));
+        return new WebhookStatus(endpoint, attempts.GetProperty("attempts").Deserialize<DeliveryAttempt[]>(GatewayClient.Json)!);
     }
 
     private async Task<string> ResolveIdAsync(string idOrUrl, CancellationToken cancellationToken)

@@ -1,0 +1,88 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Herald.Contracts;
+
+namespace Herald.McpBridge.Tools;
+
+// Every tool result is a typed record, so its output schema says what each field holds. Only what the outside
+// world decides (an inbound event's summary fields and original payload) stays free-form JSON.
+
+/// <summary>What a push did.</summary>
+public sealed record PushResult(
+    [property: Description("One line for the user, e.g. 'Delivered to 3 of 4 webhooks'.")] string Summary,
+    [property: Description("Webhooks whose first attempt succeeded while the push waited.")] int WebhooksNotified,
+    [property: Description("Enabled webhooks subscribed to the message's topic.")] int TotalWebhooks,
+    [property: Description("Live SSE listeners.")] int Clients,
+    [property: Description("The message's id in Herald's log (the webhook-id is msg_<id>).")] long Id,
+    string Topic,
+    [property: Description("When Herald accepted the message, ISO-8601 UTC.")] string Timestamp,
+    [property: Description("The Herald gateway that took the push.")] string Gateway,
+    [property: Description("True when nothing answered at that local address, so this bridge started Herald there for this push.")] bool StartedHerald);
+
+public sealed record RegisteredWebhook(
+    string Id,
+    string Url,
+    [property: Description("True when the URL was registered before; nothing changed.")] bool AlreadyRegistered,
+    [property: Description("The signing secret, shown only when this call created the webhook.")] string? Secret,
+    EndpointStatus Endpoint);
+
+public sealed record UnregisteredWebhook(
+    [property: Description("The URL or id that was asked for.")] string Removed,
+    [property: Description("False when it was not registered (any more): unregistering is idempotent.")] bool WasRegistered,
+    string Summary);
+
+public sealed record WebhookSummary(
+    string Id, string Url, IReadOnlyList<string> Topics, bool Enabled, string? DisabledReason, long Delivered, long Failed,
+    int ConsecutiveFailures, long Lag, int? LastStatusCode, string? LastError);
+
+public sealed record WebhookList(IReadOnlyList<WebhookSummary> Webhooks, int Total);
+
+public sealed record WebhookStatus(EndpointStatus Endpoint, IReadOnlyList<DeliveryAttempt> RecentAttempts);
+
+/// <summary>One webhook Herald received from outside.</summary>
+public sealed record InboundEventView(
+    [property: Description("The event id; also a cursor for get_events_since and wait_for_event.")] long Id,
+    [property: Description("The configured source it arrived on, e.g. 'github'.")] string Source,
+    [property: Description("The event type, e.g. 'push' or 'payment_intent.succeeded'.")] string? Type,
+    [property: Description("The sender's delivery id; a redelivery with the same id is stored once.")] string DeliveryId,
+    DateTimeOffset ReceivedAt,
+    [property: Description("Normalized fields of the event (repo, branch, commits, amount, ...); which ones depends on the source.")] Dictionary<string, JsonElement> Summary,
+    [property: Description("The headers Herald kept (signatures are never kept).")] Dictionary<string, string> Headers,
+    [property: Description("The original payload as received: JSON, or a string when it was not JSON. Present only where the tool says so.")] JsonElement? Payload);
+
+public sealed record EventList(IReadOnlyList<InboundEventView> Events, int Count, [property: Description("Pass to get_events_since or wait_for_event to go on from here.")] long? Cursor);
+
+public sealed record EventDetail(InboundEventView Event);
+
+public sealed record SourceView(string Source, long Count, DateTimeOffset LastSeen);
+
+public sealed record SourceList(IReadOnlyList<SourceView> Sources);
+
+public sealed record SourceCounts(long Total, [property: Description("Counts by event type; '(none)' for events without one.")] Dictionary<string, long> Types);
+
+public sealed record EventSummary(int Hours, DateTimeOffset Since, long Total, Dictionary<string, SourceCounts> Sources);
+
+public sealed record WaitResult(
+    bool TimedOut,
+    [property: Description("The event that arrived, with its payload; null when the wait timed out.")] InboundEventView? Event,
+    [property: Description("Wait again with after=<cursor> to miss nothing.")] long Cursor,
+    string Summary);
+
+/// <summary>What happened in one GitHub repository.</summary>
+public sealed record GitHubActivityView(
+    string Repo, int Hours, DateTimeOffset Since, int Pushes, int Commits, IReadOnlyList<string> Contributors,
+    [property: Description("Pull request events by action (opened, closed, merged, ...).")] Dictionary<string, int> PullRequests,
+    [property: Description("Issue events by action.")] Dictionary<string, int> Issues,
+    IReadOnlyList<string> RecentCommits,
+    [property: Description("True when the window held more events than one summary reads.")] bool Truncated);
+
+public sealed record RepoActivity(
+    GitHubActivityView Activity,
+    [property: Description("The repository's events of the requested type, as summaries; null when no event_type was given.")] IReadOnlyList<Dictionary<string, JsonElement>>? Events);
+
+public sealed record CommitSummary(string Repo, int Hours, int Pushes, int Commits, IReadOnlyList<string> Contributors, IReadOnlyList<string> RecentCommits, string Summary);
+
+public sealed record PullRequestActivity(
+    string Repo, int Hours, Dictionary<string, int> ByAction,
+    [property: Description("Each pull request event's summary: number, title, user, action, state, ...")] IReadOnlyList<Dictionary<string, JsonElement>> PullRequests,
+    string Summary);
