@@ -11,5 +11,7 @@ COPY --from=build /app ./
 # Inside a container the process must listen on all interfaces; peers reach it on its container address.
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
 EXPOSE 8080
+# Orleans silo-to-silo and client gateway ports (Herald__Cluster__SiloPort, GatewayPort); keep them on a private network.
+EXPOSE 11111 30000
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Herald.Gateway.dll"]

@@ -66,7 +66,7 @@ start() { # role name port [extra args]
     local dll="$root/src/$role/bin/$configuration/net10.0/Herald.$role.dll"
     [ -f "$dll" ] || { echo "$dll is missing; build first (or drop --no-build)" >&2; exit 1; }
     dotnet "$dll" --urls "http://127.0.0.1:$port" --ConnectionStrings:Postgres="$connection" \
-        --Herald:Cluster:SiloId="$name" "$@" >"$work/$name.log" 2>&1 &
+        --Herald:Cluster:SiloName="$name" --Herald:Delivery:AllowedNetworks:0=127.0.0.0/8 "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
     if [ "$port" -eq 0 ]; then
         for _ in $(seq 1 240); do
@@ -84,9 +84,9 @@ port=$silo_port
 next_port() { if [ "$1" -eq 0 ]; then echo 0; else free_port "$1"; fi; }
 for i in $(seq 1 "$silos"); do port=$(next_port "$port"); start Silo "silo-$i" "$port"; [ "$port" -eq 0 ] || port=$((port + 1)); done
 port=$gateway_port
-gateway_partitions=$([ "$silos" -gt 0 ] && echo false || echo true)
+gateway_hosts_webhooks=$([ "$silos" -gt 0 ] && echo false || echo true)
 for i in $(seq 1 "$gateways"); do
-    port=$(next_port "$port"); start Gateway "gateway-$i" "$port" --Herald:Cluster:OwnsPartitions="$gateway_partitions"; [ "$port" -eq 0 ] || port=$((port + 1))
+    port=$(next_port "$port"); start Gateway "gateway-$i" "$port" --Herald:Cluster:HostsWebhooks="$gateway_hosts_webhooks"; [ "$port" -eq 0 ] || port=$((port + 1))
 done
 
 for entry in "${urls[@]}"; do

@@ -8,7 +8,7 @@ public sealed class BenchOptions
 {
     public bool Quick { get; private set; }
 
-    public string[] Scenarios { get; private set; } = ["limit", "fanout", "throughput", "sse", "idle"];
+    public string[] Scenarios { get; private set; } = ["limit", "fanout", "throughput", "sse", "startup", "idle"];
 
     public string[] Modes { get; private set; } = ["embedded", "cluster"];
 

@@ -42,21 +42,19 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         {
             postgres = await PostgresServer.StartDedicatedAsync();
             settings["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync();
-            settings["Herald:Cluster:SiloId"] = "bench-gateway";
+            settings["Herald:Cluster:SiloName"] = "bench-gateway";
         }
 
+        var started = Stopwatch.GetTimestamp();
         var process = await HeraldProcess.StartGatewayAsync($"herald-{mode}", settings);
-        await process.WaitReadyAsync();
-        var herald = new HeraldUnderTest(mode, process, postgres);
-        if (mode == "cluster")
-        {
-            // Wait until this gateway holds every partition, so the webhook grains run from the first push.
-            while ((await herald.Client.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("partitions").EnumerateObject().Any(p => p.Value.GetString() != "bench-gateway"))
-                await Task.Delay(50);
-        }
 
-        return herald;
+        // Ready means the silo is active in Orleans membership, so its webhook grains can be placed from the first push.
+        await process.WaitReadyAsync();
+        return new HeraldUnderTest(mode, process, postgres) { StartupTime = Stopwatch.GetElapsedTime(started) };
     }
+
+    /// <summary>From starting the process to its first successful <c>/readyz</c>.</summary>
+    public TimeSpan StartupTime { get; private init; }
 
     public async Task<long> PushAsync(string message, bool wait = false)
     {

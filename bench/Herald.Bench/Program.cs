@@ -68,6 +68,12 @@ if (Wants("sse"))
         await Run(() => scenarios.SseAsync("embedded", k, options.SseMessages));
 }
 
+if (Wants("startup"))
+{
+    foreach (var mode in options.Modes)
+        await Run(() => scenarios.StartupAsync(mode));
+}
+
 if (Wants("idle"))
     await Run(() => scenarios.IdleAsync("embedded", options.IdleEndpoints, options.IdleConnections));
 

@@ -329,6 +329,31 @@ public sealed class Scenarios(BenchOptions options)
             "Memory is the working-set growth per connection (the live GC heap's share beside it), after a full collection.");
     }
 
+    /// <summary>What a fresh process costs before any work: the time until it is ready, and its memory then.</summary>
+    public async Task<ScenarioResult> StartupAsync(string mode)
+    {
+        var ready = new List<double>();
+        var workingSet = new List<double>();
+        var gcLive = new List<double>();
+        for (var rep = 0; rep < options.Reps; rep++)
+        {
+            await using var herald = await HeraldUnderTest.StartAsync(mode);
+            var memory = await herald.MemoryAsync();
+            ready.Add(herald.StartupTime.TotalMilliseconds);
+            workingSet.Add(memory.WorkingSet / 1048576.0);
+            gcLive.Add(memory.GcLive / 1048576.0);
+        }
+
+        return new ScenarioResult("startup", mode, new() { ["reps"] = options.Reps }, new()
+        {
+            ["ready_ms"] = Stats.Summarize(ready),
+            ["rss_mb"] = Stats.Summarize(workingSet),
+            ["gc_live_mb"] = Stats.Summarize(gcLive),
+        }, null, null,
+            "A built gateway started as a process (dotnet Herald.Gateway.dll) until /readyz answers 200, then its working set and live heap after a full collection. " +
+            "In cluster mode the PostgreSQL server is already running and each start migrates a fresh, empty database.");
+    }
+
     public async Task<ScenarioResult> IdleAsync(string mode, int endpoints, int connections)
     {
         await using var herald = await HeraldUnderTest.StartAsync(mode);

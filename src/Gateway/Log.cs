@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Could not read the totals for the rate history; the next sample spans this interval too")]
     public static partial void RateSampleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "Inbound event {EventId} is stored, but waking its subscribers failed; a sweep wakes them")]
+    public static partial void InboundFanOutFailed(ILogger logger, Exception exception, long eventId);
 }

@@ -1,5 +1,5 @@
+using Orleans.Concurrency;
 using Herald.Contracts;
-using Herald.Runtime;
 
 namespace Herald;
 
@@ -7,18 +7,41 @@ namespace Herald;
 /// One per registered endpoint, keyed by endpoint id. It owns its cursor, retry schedule and circuit state, and
 /// delivers in log order on its own.
 /// </summary>
+[Alias("Herald.IWebhookGrain")]
 public interface IWebhookGrain : IGrainWithStringKey
 {
-    /// <summary>Message <paramref name="seq"/>, and maybe others, are in the log for this endpoint.</summary>
+    /// <summary>
+    /// Message <paramref name="seq"/>, and maybe others, are in the log for this endpoint (0: look at the log). A
+    /// push that waits for first attempts passes <paramref name="outcomes"/>, which hears how this endpoint's first
+    /// attempt at <paramref name="seq"/> went, or at once that none can be made yet.
+    /// </summary>
     [OneWay]
-    Task WakeAsync(long seq);
+    [Alias("Wake")]
+    Task WakeAsync(long seq, IFirstAttemptObserver? outcomes = null);
 
     /// <summary>Re-enables a disabled endpoint; delivery resumes from its cursor. False if it does not exist.</summary>
+    [Alias("Enable")]
     Task<bool> EnableAsync();
 
     /// <summary>Redelivers from a point in the log; null when the endpoint does not exist (any more).</summary>
+    [Alias("Replay")]
     Task<ReplayResult?> ReplayAsync(ReplayRequest request);
 
+    /// <summary>The endpoint's delivery state as the grain holds it now (storage gets it a moment later); null when it does not exist.</summary>
+    [AlwaysInterleave]
+    [Alias("GetState")]
+    Task<DeliveryState?> GetStateAsync();
+
     /// <summary>Stops delivery and removes the endpoint, its state and its attempt log.</summary>
+    [Alias("Delete")]
     Task<bool> DeleteAsync();
+}
+
+/// <summary>Hears first-attempt outcomes for a push that waits for them.</summary>
+[Alias("Herald.IFirstAttemptObserver")]
+public interface IFirstAttemptObserver : IGrainObserver
+{
+    [OneWay]
+    [Alias("FirstAttempt")]
+    Task FirstAttemptAsync(long seq, string endpointId, bool succeeded);
 }

@@ -16,6 +16,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<EndpointStatusReader>();
+        services.TryAddSingleton<WebhookGrainCounters>();
         return services;
     }
 }

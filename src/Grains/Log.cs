@@ -24,4 +24,31 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Message {Seq} is committed, but counting or waiting for its subscribers failed; it is delivered regardless")]
     public static partial void PushUnconfirmed(ILogger logger, Exception exception, long seq);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: another activation wrote its state; this one stops and deactivates")]
+    public static partial void StaleActivation(ILogger logger, Exception exception, string endpointId);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: its state could not be written; it is written again shortly")]
+    public static partial void StateWriteFailed(ILogger logger, Exception exception, string endpointId);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: its retry reminder could not be changed; trying again at the next step")]
+    public static partial void ReminderFailed(ILogger logger, Exception exception, string endpointId);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Could not announce log entry {Seq} to SSE listeners; gateways read it from the log")]
+    public static partial void AnnounceFailed(ILogger logger, Exception exception, long seq);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Sweeping endpoints with messages left to deliver ({Reason})")]
+    public static partial void Sweeping(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Sweep woke {Woken} of {Endpoints} endpoints")]
+    public static partial void Swept(ILogger logger, int woken, int endpoints);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Error, Message = "Sweep failed; it runs again in {Backoff}")]
+    public static partial void SweepFailed(ILogger logger, Exception exception, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "Endpoint {EndpointId}: its last activation ended without writing its progress; the attempt log moved its cursor from {From} to {To}")]
+    public static partial void ProgressRecovered(ILogger logger, string endpointId, long from, long to);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: the attempt log could not be read to recover its last progress; delivery resumes from its stored cursor")]
+    public static partial void ProgressNotRecovered(ILogger logger, Exception exception, string endpointId);
 }

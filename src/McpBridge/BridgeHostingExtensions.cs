@@ -2,11 +2,13 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Herald.Gateway.Http;
+using Herald.Silo.Postgres;
 using Herald.McpBridge.Tools;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
 
 namespace Herald.McpBridge;
 
@@ -52,6 +54,20 @@ public static class BridgeHostingExtensions
         builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpClient<GatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         builder.Services.AddSingleton<LocalHerald>();
+        builder.Services.AddTransient<RestHeraldApi>();
+
+        // With the cluster's database configured, the tools call the grains as an Orleans client; otherwise HTTP.
+        var postgres = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(postgres))
+        {
+            builder.Services.AddTransient<IHeraldApi>(services => services.GetRequiredService<RestHeraldApi>());
+        }
+        else
+        {
+            builder.Services.AddOptions<HeraldClusterOptions>().BindConfiguration(HeraldClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<OrleansConnection>(services, postgres));
+            builder.Services.AddTransient<IHeraldApi, OrleansHeraldApi>();
+        }
 
         var mcp = builder.Services.AddMcpServer(options =>
         {

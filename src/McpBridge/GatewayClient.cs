@@ -94,7 +94,7 @@ public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<B
             return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
         if (allowClientErrors && (int)response.StatusCode is >= 400 and < 500 && text.Length > 0)
             throw new ClientErrorException(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
-        throw new McpException(Describe(response.StatusCode, text, target));
+        throw new McpException(Describe(response.StatusCode, text, $"Herald at {target.GetLeftPart(UriPartial.Authority)}"));
     }
 
     // Refused means nothing listens there; a timeout or a reset means something does, and starting Herald would clash.
@@ -108,7 +108,8 @@ public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<B
         public JsonElement Body { get; } = body;
     }
 
-    private static string Describe(HttpStatusCode status, string body, Uri target)
+    /// <summary>An error answer as a model reads it: Herald's own message when the body carries one.</summary>
+    internal static string Describe(HttpStatusCode status, string body, string where)
     {
         try
         {
@@ -119,6 +120,6 @@ public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<B
         {
         }
 
-        return $"Herald at {target.GetLeftPart(UriPartial.Authority)} answered {(int)status} {status}.";
+        return $"{where} answered {(int)status} {status}.";
     }
 }

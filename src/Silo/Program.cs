@@ -1,7 +1,6 @@
-using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
 
-// The headless silo: webhook grains of the partitions it holds, plus health and silo-to-silo endpoints.
+// The headless silo: webhook grains and the rest of Herald's grains, with health endpoints for orchestrators.
 var builder = HeraldHostDefaults.CreateBuilder(args);
 if (SiloWorkerExtensions.MissingClusterConfiguration(builder.Configuration) is { } problem)
 {
@@ -12,6 +11,5 @@ if (SiloWorkerExtensions.MissingClusterConfiguration(builder.Configuration) is {
 builder.AddHeraldSiloWorker();
 var app = builder.Build();
 app.MapHealthApi();
-app.MapGrainCallApi();
 await app.RunAsync();
 return 0;

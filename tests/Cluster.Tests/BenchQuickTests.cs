@@ -36,7 +36,7 @@ public sealed class BenchQuickTests
         Assert.True(report.GetProperty("machine").GetProperty("cores").GetInt32() > 0);
         var results = report.GetProperty("results").EnumerateArray().ToArray();
         Assert.Equal(lines.Length, results.Length);
-        Assert.Equal(["fanout", "idle", "limit", "sse", "throughput"], results.Select(r => r.GetProperty("scenario").GetString()!).Distinct().Order().ToArray());
+        Assert.Equal(["fanout", "idle", "limit", "sse", "startup", "throughput"], results.Select(r => r.GetProperty("scenario").GetString()!).Distinct().Order().ToArray());
         Assert.Contains(results, r => r.GetProperty("scenario").GetString() == "fanout" && r.GetProperty("mode").GetString() == "cluster");
         foreach (var result in results)
         {

@@ -62,6 +62,15 @@ public sealed partial class DeployFilesTests
             Assert.Equal(port, int.Parse(Scalar((YamlMappingNode)((YamlSequenceNode)container["ports"])[0], "containerPort"), System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(HealthApi.ReadinessPath, Scalar(Node(Node(container, "readinessProbe"), "httpGet"), "path"));
             Assert.Equal(HealthApi.LivenessPath, Scalar(Node(Node(container, "livenessProbe"), "httpGet"), "path"));
+
+            // The container ports Orleans listens on are the ones the config map sets.
+            var containerPorts = ((YamlSequenceNode)container["ports"]).Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name"), p => Scalar(p, "containerPort"));
+            Assert.Equal(Scalar(Node(config, "data"), "Herald__Cluster__SiloPort"), containerPorts["orleans-silo"]);
+            Assert.Equal(Scalar(Node(config, "data"), "Herald__Cluster__GatewayPort"), containerPorts["orleans-gateway"]);
+            var env = ((YamlSequenceNode)container["env"]).Cast<YamlMappingNode>().ToDictionary(e => Scalar(e, "name"), e => e.Children.ContainsKey("value") ? Scalar(e, "value") : null);
+            Assert.Equal("$(POD_NAME)", env["Herald__Cluster__SiloName"]);
+            Assert.Equal("$(POD_IP)", env["Herald__Cluster__AdvertisedHost"]);
+            Assert.Equal(name == "herald-gateway" ? "false" : null, env.GetValueOrDefault("Herald__Cluster__HostsWebhooks"));
         }
 
         var service = documents.Single(d => Scalar(d, "kind") == "Service");
@@ -82,7 +91,7 @@ public sealed partial class DeployFilesTests
         foreach (var gateway in new[] { "gateway1", "gateway2" })
         {
             Assert.Equal("herald-gateway:latest", Scalar(Node(services, gateway), "image"));
-            Assert.Equal("false", Scalar(Node(Node(services, gateway), "environment"), "Herald__Cluster__OwnsPartitions"));
+            Assert.Equal("false", Scalar(Node(Node(services, gateway), "environment"), "Herald__Cluster__HostsWebhooks"));
         }
 
         var nginx = File.ReadAllText(Path.Combine(Root, "deploy", "nginx.conf"));
@@ -90,7 +99,27 @@ public sealed partial class DeployFilesTests
         Assert.Contains("server gateway2:8080;", nginx, StringComparison.Ordinal);
         Assert.Contains("proxy_buffering off;", nginx, StringComparison.Ordinal);
         Assert.Matches(@"proxy_read_timeout\s+\d+h;", nginx);
-        Assert.Matches(@"location /internal/ \{\s*return 404;", nginx);
+        Assert.DoesNotContain("11111", nginx, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_compose_process_is_a_silo_with_its_own_name_and_address_on_the_ports_its_image_exposes()
+    {
+        var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
+        var services = Node(compose, "services");
+        var names = new[] { "silo1", "silo2", "gateway1", "gateway2" };
+        var environments = names.Select(n => (Name: n, Environment: Values(Node(Node(services, n), "environment")))).ToList();
+        foreach (var (name, environment) in environments)
+        {
+            // The advertised host is the compose service name, which the other containers resolve.
+            Assert.Equal(name, environment["Herald__Cluster__SiloName"]);
+            Assert.Equal(name, environment["Herald__Cluster__AdvertisedHost"]);
+            Assert.Equal("true", environment["Herald__Cluster__ListenOnAnyAddress"]);
+        }
+
+        var ports = environments.Select(e => (e.Environment["Herald__Cluster__SiloPort"], e.Environment["Herald__Cluster__GatewayPort"])).Distinct().Single();
+        foreach (var file in new[] { "silo.Dockerfile", "gateway.Dockerfile" })
+            Assert.Matches($@"(?m)^EXPOSE {ports.Item1} {ports.Item2}$", File.ReadAllText(Path.Combine(Root, "deploy", file)));
     }
 
     [Fact]
@@ -103,7 +132,6 @@ public sealed partial class DeployFilesTests
             var environment = Values(Node(Node(Node(compose, "services"), name), "environment"));
             Assert.Equal(subnet, environment["Herald__Delivery__AllowedNetworks__0"]);
             Assert.Equal("*", environment["Herald__Cors__Origins__0"]);
-            Assert.False(environment.ContainsKey("Herald__Cluster__InternalKey"), $"{name} must not carry a published cluster key");
         }
     }
 

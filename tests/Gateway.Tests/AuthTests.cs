@@ -16,6 +16,7 @@ public sealed class AuthTests : IAsyncLifetime
     {
         var settings = TestKeys.Settings();
         settings["Herald:Inbound:Sources:ci:Scheme"] = "none";
+        settings["Herald:Cluster:OrleansDashboard"] = "true";
         _server = await HeraldServer.StartAsync(settings);
         using var create = Request("POST", "/api/endpoints", "{\"url\":\"http://127.0.0.1:9/auth\"}", TestKeys.ByScope["manage"]);
         using var created = await _server.Client.SendAsync(create);
@@ -48,6 +49,7 @@ public sealed class AuthTests : IAsyncLifetime
         { "GET", "/api/stats/rates", null, ApiScopes.Read },
         { "POST", "/api/stream/disconnect", "{}", ApiScopes.Manage },
         { "GET", "/stream", null, ApiScopes.Stream },
+        { "GET", "/orleans/ClusterStats", null, ApiScopes.Manage },
     };
 
     [Theory]

@@ -76,56 +76,61 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
-    public async Task Two_gateways_on_one_database_share_the_partitions_and_deliver_each_message_once()
+    public async Task Two_gateways_on_one_database_form_one_cluster_spread_the_webhook_grains_and_deliver_each_message_once()
     {
+        const int Endpoints = 16;
         var settings = await FreshDatabaseAsync();
+        settings.Remove("Herald:Cluster:OrleansDashboard");
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var a = await HeraldServer.StartAsync(settings);
-        var b = await HeraldServer.StartAsync(settings);
+        await using var a = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:SiloName"] = "a" });
+        var b = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:SiloName"] = "b" });
         try
         {
-            await Eventually.TrueAsync(async () =>
-            {
-                var cluster = await a.GetJsonAsync("/api/cluster");
-                var partitions = cluster.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("partitions").GetArrayLength()).ToArray();
-                return partitions.Length == 2 && partitions.All(p => p == 32);
-            }, "the two gateways hold 32 partitions each");
+            await Eventually.TrueAsync(async () => (await a.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray()
+                .Count(s => s.GetProperty("status").GetString() == "active") == 2, "both gateways are active members of one cluster");
 
-            // Endpoints registered through either gateway; their grains live on whichever gateway holds them.
-            for (var i = 0; i < 10; i++)
+            // Endpoints registered through either gateway; their grains are placed on either by a hash of their id.
+            for (var i = 0; i < Endpoints; i++)
                 await (i % 2 == 0 ? a : b).PostJsonAsync("/api/register", new { webhook_url = receiver.Url($"r{i}") });
             await using var listener = await SseClient.ConnectAsync(b.BaseAddress);
             await listener.NextAsync();
 
-            // Another gateway's listeners are counted from its heartbeats.
+            // Another gateway's listeners are counted from its reports.
             await Eventually.TrueAsync(async () => (await a.GetJsonAsync("/api/cluster")).GetProperty("sse_connections").GetInt32() == 1,
                 "gateway a sees gateway b's listener");
             var pushed = await a.PushAsync("through a");
-            Assert.Equal(10, pushed.GetProperty("total_webhooks").GetInt32());
-            Assert.Equal(10, pushed.GetProperty("webhooks_notified").GetInt32());
+            Assert.Equal(Endpoints, pushed.GetProperty("total_webhooks").GetInt32());
+            Assert.Equal(Endpoints, pushed.GetProperty("webhooks_notified").GetInt32());
             Assert.Equal(1, pushed.GetProperty("clients").GetInt32());
             Assert.Equal(pushed.GetProperty("id").GetInt64().ToString(), (await listener.NextMessagesAsync(1))[0].Id);
-            await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => receiver.Delivered($"r{i}").Count == 1), "every endpoint got the message");
+            await Eventually.TrueAsync(() => Enumerable.Range(0, Endpoints).All(i => receiver.Delivered($"r{i}").Count == 1), "every endpoint got the message");
+            await Eventually.TrueAsync(async () =>
+            {
+                var grains = (await a.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("webhook_grains").GetInt32()).ToArray();
+                return grains.Sum() == Endpoints && grains.All(g => g > 0);
+            }, "the webhook grains are spread over both silos");
+
+            // Orleans's dashboard is on in a cluster by default, and any gateway shows every silo in it.
+            await Eventually.TrueAsync(
+                async () => (await b.GetJsonAsync("/orleans/DashboardCounters")).GetProperty("totalActiveHostCount").GetInt32() == 2,
+                "Orleans's dashboard counts both silos");
 
             // Management calls reach the grain wherever it lives.
             var endpoints = (await b.GetJsonAsync("/api/endpoints")).GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
             foreach (var id in endpoints)
                 await b.PostJsonAsync($"/api/endpoints/{id}/replay", new { from_id = pushed.GetProperty("id").GetInt64() }, HttpStatusCode.Accepted);
-            await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => receiver.Delivered($"r{i}").Count == 2), "every endpoint got the replay");
+            await Eventually.TrueAsync(() => Enumerable.Range(0, Endpoints).All(i => receiver.Delivered($"r{i}").Count == 2), "every endpoint got the replay");
         }
         finally
         {
             await b.DisposeAsync();
         }
 
-        await Eventually.TrueAsync(async () =>
-        {
-            var cluster = await a.GetJsonAsync("/api/cluster");
-            return cluster.GetProperty("partitions").EnumerateObject().All(p => p.Value.GetString() is { } owner && owner == cluster.GetProperty("self").GetString());
-        }, "the remaining gateway holds every partition after the other stopped");
+        await Eventually.TrueAsync(async () => (await a.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray()
+            .Single(s => s.GetProperty("id").GetString() == "b").GetProperty("status").GetString() != "active", "the cluster saw b leave");
         await a.PushAsync("after b left");
-        await Eventually.TrueAsync(() => Enumerable.Range(0, 10).All(i => receiver.Delivered($"r{i}").Count == 3), "every endpoint got the message pushed after b left");
-        Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(3, receiver.All($"r{i}").Count));
+        await Eventually.TrueAsync(() => Enumerable.Range(0, Endpoints).All(i => receiver.Delivered($"r{i}").Count == 3), "every endpoint got the message pushed after b left");
+        Assert.All(Enumerable.Range(0, Endpoints), i => Assert.Equal(3, receiver.All($"r{i}").Count));
     }
 
     [Fact]
@@ -135,9 +140,9 @@ public sealed class ClusterModeTests
         await using var receiver = await WebhookReceiver.StartAsync();
 
         // The grains live on the delivering process, whose writes linger a second before they commit.
-        var delivering = new Dictionary<string, string?>(settings) { ["Herald:Postgres:WriteLinger"] = "00:00:01", ["Herald:Cluster:SiloId"] = "delivering" };
+        var delivering = new Dictionary<string, string?>(settings) { ["Herald:Postgres:WriteLinger"] = "00:00:01", ["Herald:Cluster:SiloName"] = "delivering" };
         await using var silo = await HeraldServer.StartAsync(delivering);
-        await using var gateway = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:OwnsPartitions"] = "false" });
+        await using var gateway = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:HostsWebhooks"] = "false" });
         for (var i = 0; i < 5; i++)
             await gateway.CreateEndpointAsync(receiver.Url($"r{i}"));
 

@@ -27,12 +27,14 @@ public sealed class PushWaitTests
             return (200, null);
         });
         await server.CreateEndpointAsync(receiver.Url("hung"));
-        await server.CreateEndpointAsync(receiver.Url("healthy"));
+        var healthy = await server.CreateEndpointAsync(receiver.Url("healthy"));
 
         try
         {
             var earlier = (await server.PushAsync("earlier", wait: false)).GetProperty("id").GetInt64();
             await arrived.Task.WaitAsync(Eventually.Timeout);
+            // The healthy endpoint must be done with the earlier message too, or it is rightly busy with it.
+            await server.StatusWhenAsync(healthy, s => s.GetProperty("delivered").GetInt64() == 1, "the healthy endpoint delivered the earlier message");
 
             using var impatient = new HttpClient { BaseAddress = server.BaseAddress, Timeout = Eventually.Timeout };
             using var response = await impatient.PostAsJsonAsync("/api/push", new { message = "later", wait = true });

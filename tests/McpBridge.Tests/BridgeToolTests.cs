@@ -7,8 +7,79 @@ using ModelContextProtocol.Protocol;
 
 namespace Herald.McpBridge.Tests;
 
-public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<BridgeFixture>
+/// <summary>Over HTTP to a gateway.</summary>
+public sealed class RestBridgeToolTests(RestBridgeFixture bridge) : BridgeToolTests<RestBridgeFixture>(bridge)
 {
+    [Fact]
+    public async Task A_gateway_elsewhere_that_does_not_answer_is_a_tool_error_naming_it()
+    {
+        const string remote = "http://herald-gateway.invalid:8000";
+        await using var client = await BridgeFixture.ConnectStdioAsync(remote);
+
+        var result = await CallAsync(client, "push_webhook", new() { ["message"] = "anyone there?" });
+
+        Assert.True(result.IsError);
+        Assert.Contains(remote, Text(result), StringComparison.Ordinal);
+        Assert.Contains("could not be reached", Text(result), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>As an Orleans client calling the grains of a cluster on PostgreSQL.</summary>
+public sealed class OrleansBridgeToolTests(OrleansBridgeFixture bridge) : BridgeToolTests<OrleansBridgeFixture>(bridge)
+{
+    [Fact]
+    public async Task A_cluster_whose_database_does_not_answer_is_a_tool_error_naming_it_and_the_bridge_still_serves()
+    {
+        var nowhere = new Uri(BridgeFixture.StoppedGatewayUrl());
+        await using var client = await BridgeFixture.ConnectStdioAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Postgres"] = $"Host=127.0.0.1;Port={nowhere.Port};Username=herald;Database=herald;Timeout=2",
+            ["Herald:Cluster:ClusterId"] = "nowhere",
+        });
+
+        var result = await CallAsync(client, "get_event_sources");
+
+        Assert.True(result.IsError);
+        Assert.Contains("The Herald cluster 'nowhere' could not be reached", Text(result), StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__Postgres", Text(result), StringComparison.Ordinal);
+        Assert.NotEmpty(await client.ListToolsAsync());
+    }
+
+    [Fact]
+    public async Task A_push_that_waits_counts_first_attempts_made_on_another_silo()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        Structured(await CallAsync(Bridge.Stdio, "register_webhook", new() { ["url"] = receiver.Url("slow"), ["topics"] = new[] { "mcp.elsewhere" } }));
+        receiver.Behave("slow", async (_, _) =>
+        {
+            await Task.Delay(300);
+            return (200, null);
+        });
+
+        var result = Structured(await CallAsync(Bridge.Http, "push_webhook", new() { ["message"] = "waited for", ["topic"] = "mcp.elsewhere" }));
+
+        // The webhook grain lives on the silo (the gateway hosts none) and reports to the bridge's own observer.
+        Assert.Equal(1, result.GetProperty("webhooks_notified").GetInt32());
+        Assert.Equal("Delivered to 1 of 1 webhooks", result.GetProperty("summary").GetString());
+    }
+
+    [Fact]
+    public async Task A_push_given_a_gateway_address_goes_there_over_http()
+    {
+        var gateway = Bridge.Gateway.BaseAddress;
+
+        var result = Structured(await CallAsync(Bridge.Stdio, "push_stream", new() { ["message"] = "by address", ["host"] = "localhost", ["port"] = gateway.Port }));
+
+        Assert.Equal(gateway.GetLeftPart(UriPartial.Authority), result.GetProperty("gateway").GetString());
+    }
+}
+
+/// <summary>Every tool, through both ways the bridge reaches Herald: the answers must not differ.</summary>
+public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture<TFixture>
+    where TFixture : BridgeFixture
+{
+    protected TFixture Bridge => bridge;
+
     private static readonly string[] ToolNames =
     [
         "push_webhook", "push_stream", "register_webhook", "unregister_webhook", "list_webhooks", "get_webhook_status",
@@ -16,7 +87,7 @@ public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<Bridge
         "get_repo_activity", "summarize_commits", "get_pr_activity", "wait_for_event",
     ];
 
-    private static JsonElement Structured(CallToolResult result)
+    protected static JsonElement Structured(CallToolResult result)
     {
         Assert.True(result.IsError is not true, Text(result));
         Assert.NotNull(result.StructuredContent);
@@ -28,9 +99,9 @@ public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<Bridge
         return structured;
     }
 
-    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
+    protected static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
 
-    private static Task<CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, object?>? arguments = null, CancellationToken cancellationToken = default) =>
+    protected static Task<CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, object?>? arguments = null, CancellationToken cancellationToken = default) =>
         client.CallToolAsync(tool, arguments ?? [], cancellationToken: cancellationToken).AsTask();
 
     [Fact]
@@ -68,6 +139,7 @@ public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<Bridge
 
         Assert.Equal("Delivered to 3 of 3 webhooks", result.GetProperty("summary").GetString());
         Assert.Equal(3, result.GetProperty("webhooks_notified").GetInt32());
+        Assert.Equal(bridge.PushedThrough, result.GetProperty("gateway").GetString());
         Assert.All(Enumerable.Range(0, 3), i => Assert.Equal("from an assistant", Assert.Single(receiver.Delivered($"three-{i}")).Message));
     }
 
@@ -77,10 +149,11 @@ public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<Bridge
         await using var listener = await SseClient.ConnectAsync(bridge.Gateway.BaseAddress, "/stream?topic=mcp.stream");
         await listener.NextAsync();
 
-        var result = Structured(await CallAsync(bridge.Http, "push_stream", new() { ["message"] = "to the stream", ["topic"] = "mcp.stream", ["host"] = "0.0.0.0", ["port"] = bridge.Gateway.BaseAddress.Port }));
+        var result = Structured(await CallAsync(bridge.Http, "push_stream", new() { ["message"] = "to the stream", ["topic"] = "mcp.stream" }));
 
         Assert.True(result.GetProperty("clients").GetInt32() >= 1);
         Assert.StartsWith("Sent to ", result.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Equal(bridge.PushedThrough, result.GetProperty("gateway").GetString());
         var message = (await listener.NextMessagesAsync(1))[0];
         Assert.Equal(result.GetProperty("id").GetInt64().ToString(), message.Id);
         Assert.EndsWith("] to the stream", message.Data, StringComparison.Ordinal);
@@ -163,19 +236,6 @@ public sealed class BridgeToolTests(BridgeFixture bridge) : IClassFixture<Bridge
         Assert.False(second.GetProperty("was_registered").GetBoolean());
         Assert.False(byUrl.GetProperty("was_registered").GetBoolean());
         Assert.Contains("was not registered", second.GetProperty("summary").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_gateway_elsewhere_that_does_not_answer_is_a_tool_error_naming_it()
-    {
-        const string remote = "http://herald-gateway.invalid:8000";
-        await using var client = await BridgeFixture.ConnectStdioAsync(remote);
-
-        var result = await CallAsync(client, "push_webhook", new() { ["message"] = "anyone there?" });
-
-        Assert.True(result.IsError);
-        Assert.Contains(remote, Text(result), StringComparison.Ordinal);
-        Assert.Contains("could not be reached", Text(result), StringComparison.Ordinal);
     }
 
     // Progress<T> posts to the thread pool; this records in order, at once, so the test can wait on it.

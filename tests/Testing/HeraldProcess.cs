@@ -107,7 +107,7 @@ public sealed partial class HeraldProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>SIGTERM: a clean shutdown (grains stop, leases are handed back, membership says "left").</summary>
+    /// <summary>SIGTERM: a clean shutdown (grains deactivate and write their state, the silo leaves Orleans membership).</summary>
     public async Task StopAsync()
     {
         if (_process.HasExited)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;
 
-/// <summary><c>GET /api/cluster</c>: the silos, their heartbeats, partition ownership and SSE connections.</summary>
+/// <summary><c>GET /api/cluster</c>: the silos as Orleans membership sees them, with their heartbeats, webhook grains, storage backlogs and SSE connections.</summary>
 public static class ClusterApi
 {
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder routes)

@@ -2,14 +2,14 @@ using System.Diagnostics;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
-using Herald.Silo.Runtime;
+using Herald.Grains.Webhooks;
 using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// <c>GET /api/diagnostics</c>: this process's memory, active grains, listeners and JIT work, for operators and the benchmark.
+/// <c>GET /api/diagnostics</c>: this process's memory, active webhook grains, listeners and JIT work, for operators and the benchmark.
 /// <c>?collect=true</c> runs a full garbage collection first (so the heap figure is what is live); it needs manage.
 /// </summary>
 public static class DiagnosticsApi
@@ -20,7 +20,7 @@ public static class DiagnosticsApi
         return routes;
     }
 
-    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(string? collect, HttpContext context, IGrainStatistics grains, SseHub sse, IStorageBacklog storage)
+    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(string? collect, HttpContext context, WebhookGrainCounters webhooks, SseHub sse, IStorageBacklog storage)
     {
         if (!bool.TryParse(collect ?? "false", out var collectFirst))
             return ApiProblems.Field("collect", "must be true or false");
@@ -38,7 +38,7 @@ public static class DiagnosticsApi
         var gc = GC.GetGCMemoryInfo();
         return TypedResults.Ok(new DiagnosticsResponse(
             process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(),
-            grains.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount,
+            webhooks.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount,
             System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
             ThreadPool.ThreadCount, ThreadPool.CompletedWorkItemCount, storage.PendingWrites));
     }

@@ -5,7 +5,6 @@ using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Grains.Delivery;
 using Herald.Grains.Webhooks;
-using Herald.Runtime;
 using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -36,11 +35,15 @@ public static class EndpointsApi
     private static async Task<Results<Created<EndpointStatus>, ProblemHttpResult>> CreateAsync(
         HttpRequest request, EndpointFactory factory, EndpointStatusReader statuses, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        var settings = limits.Value;
-        var (body, problem) = await JsonBody.ReadAsync<CreateEndpointRequest>(request, settings.MaxBodyBytes, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<CreateEndpointRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
             return problem;
+        return await RegisterAsync(body!, factory, statuses, limits.Value, cancellationToken);
+    }
 
+    internal static async Task<Results<Created<EndpointStatus>, ProblemHttpResult>> RegisterAsync(
+        CreateEndpointRequest body, EndpointFactory factory, EndpointStatusReader statuses, LimitsOptions settings, CancellationToken cancellationToken)
+    {
         var errors = new Dictionary<string, string[]>();
         void Check(string field, string? error)
         {
@@ -48,7 +51,7 @@ public static class EndpointsApi
                 errors[field] = [error];
         }
 
-        Check("url", RequestRules.Url(body!.Url, settings));
+        Check("url", RequestRules.Url(body.Url, settings));
         Check("topics", RequestRules.TopicPatterns(body.Topics, settings));
         Check("secret", RequestRules.Secret(body.Secret));
         Check("headers", RequestRules.Headers(body.Headers, settings));
@@ -76,7 +79,7 @@ public static class EndpointsApi
         return TypedResults.Created($"/api/endpoints/{endpoint!.Id}", status with { Secret = secret });
     }
 
-    private static async Task<Results<Ok<EndpointListResponse>, ProblemHttpResult>> ListAsync(
+    internal static async Task<Results<Ok<EndpointListResponse>, ProblemHttpResult>> ListAsync(
         string? limit, string? after, string? url, EndpointStatusReader statuses, CancellationToken cancellationToken)
     {
         var take = DefaultPageSize;
@@ -90,11 +93,11 @@ public static class EndpointsApi
         return TypedResults.Ok(new EndpointListResponse(page.Endpoints, page.Total, page.Next));
     }
 
-    private static async Task<Results<Ok<EndpointStatus>, ProblemHttpResult>> GetAsync(
+    internal static async Task<Results<Ok<EndpointStatus>, ProblemHttpResult>> GetAsync(
         string id, EndpointStatusReader statuses, CancellationToken cancellationToken) =>
         await statuses.GetAsync(id, cancellationToken) is { } status ? TypedResults.Ok(status) : Missing(id);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IEndpointRegistry registry, IGrainFactory grains, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IEndpointRegistry registry, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (await registry.GetAsync(id, cancellationToken) is null)
             return Missing(id);
@@ -104,7 +107,7 @@ public static class EndpointsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<AttemptListResponse>, ProblemHttpResult>> AttemptsAsync(
+    internal static async Task<Results<Ok<AttemptListResponse>, ProblemHttpResult>> AttemptsAsync(
         string id, string? limit, IEndpointRegistry registry, IAttemptLog attempts, CancellationToken cancellationToken)
     {
         var take = DefaultAttemptLimit;

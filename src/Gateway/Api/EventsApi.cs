@@ -35,7 +35,7 @@ public static class EventsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<EventListResponse>, ProblemHttpResult>> ListAsync(
+    internal static async Task<Results<Ok<EventListResponse>, ProblemHttpResult>> ListAsync(
         string? source, string? type, string? since, string? limit, bool? includePayload, IInboundEventStore store, CancellationToken cancellationToken)
     {
         if (ParseLimit(limit) is not { } take)
@@ -58,20 +58,20 @@ public static class EventsApi
         return TypedResults.Ok(new EventListResponse(events.Select(e => EventResponse.From(e, includePayload ?? false)).ToArray(), events.Count, cursor));
     }
 
-    private static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> GetAsync(string id, IInboundEventStore store, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> GetAsync(string id, IInboundEventStore store, CancellationToken cancellationToken)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var eventId) || await store.GetAsync(eventId, cancellationToken) is not { } found)
             return ApiProblems.NotFound($"No inbound event has the id '{id}'.");
         return TypedResults.Ok(EventResponse.From(found, includePayload: true));
     }
 
-    private static async Task<Ok<SourceListResponse>> SourcesAsync(IInboundEventStore store, CancellationToken cancellationToken)
+    internal static async Task<Ok<SourceListResponse>> SourcesAsync(IInboundEventStore store, CancellationToken cancellationToken)
     {
         var sources = await store.SourcesAsync(cancellationToken);
         return TypedResults.Ok(new SourceListResponse(sources.Select(s => new SourceResponse(s.Source, s.Count, s.LastSeen)).ToArray()));
     }
 
-    private static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult>> SummaryAsync(
+    internal static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult>> SummaryAsync(
         string? source, string? hours, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         if (ParseHours(hours) is not { } window)
@@ -84,7 +84,7 @@ public static class EventsApi
         return TypedResults.Ok(new SummaryResponse(window, since, counts.Sum(c => c.Count), bySource));
     }
 
-    private static async Task<Results<Ok<GitHubActivity>, ProblemHttpResult>> GitHubActivityAsync(
+    internal static async Task<Results<Ok<GitHubActivity>, ProblemHttpResult>> GitHubActivityAsync(
         string? repo, string? hours, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(repo) || !repo.Contains('/', StringComparison.Ordinal))
@@ -102,7 +102,7 @@ public static class EventsApi
     /// append notification, not by polling. On timeout the answer carries the cursor to wait from next, so a
     /// caller that loops never misses an event.
     /// </summary>
-    private static async Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitAsync(
+    internal static async Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitAsync(
         string? after, string? source, string? type, string? timeout, IInboundEventStore store, IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var seconds = DefaultWaitSeconds;

@@ -37,7 +37,8 @@ public static partial class InboundApi
         : null;
 
     private static async Task<Results<Accepted<InboundReceipt>, Ok<InboundReceipt>, ProblemHttpResult>> ReceiveAsync(
-        string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
+        string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, IGrainFactory grains, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         source = source.ToLowerInvariant();
         if (!SourceName().IsMatch(source) || Resolve(options.CurrentValue, source) is not { } settings)
@@ -103,9 +104,30 @@ public static partial class InboundApi
             InboundSummary.Describe(source, verification.Type, summary));
 
         var (stored, created) = await store.AppendAsync(draft, cancellationToken);
+        if (created)
+            await AnnounceAsync(grains, stored, draft, loggers.CreateLogger(typeof(InboundApi)));
         return created
             ? TypedResults.Accepted($"/api/events/{stored.Id}", new InboundReceipt("received", stored.Id))
             : TypedResults.Ok(new InboundReceipt("duplicate", stored.Id));
+    }
+
+    /// <summary>
+    /// Wakes the webhooks subscribed to the event's topic and announces it to SSE listeners. The event is stored by
+    /// now: a failure here must not turn the answer into an error (the sender would only send a duplicate), and the
+    /// sweep finds the subscribers this missed.
+    /// </summary>
+    private static async Task AnnounceAsync(IGrainFactory grains, InboundEvent stored, InboundEventDraft draft, ILogger logger)
+    {
+        var topic = TopicFilter.InboundPrefix + stored.Source;
+        try
+        {
+            await grains.GetGrain<IBroadcasterGrain>(topic).FanOutAsync(new LogAppended(stored.Id, topic, draft.Message, stored.ReceivedAt, draft.Type, draft.Payload));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.InboundFanOutFailed(logger, exception, stored.Id);
+            _ = grains.GetGrain<ISweepGrain>(0).RequestAsync($"waking the subscribers of inbound event {stored.Id} failed");
+        }
     }
 
     private static bool HasUnpairedSurrogate(JsonElement element)

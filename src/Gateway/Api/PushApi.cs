@@ -2,9 +2,9 @@ using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
+using Herald.Grains.Delivery;
 using Herald.Silo.Cluster;
 using Herald.Silo.Postgres;
-using Herald.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -29,59 +29,90 @@ public static class PushApi
     /// database committed the append while the answer was lost.
     /// </summary>
     private static async Task<Results<Ok<PushResponse>, Accepted<PushResponse>, ProblemHttpResult>> PushAsync(
-        HttpRequest request, IGrainFactory grains, ClusterView cluster, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, ClusterView cluster, IOptions<LimitsOptions> limits, IOptions<DeliveryOptions> delivery,
+        CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<PushRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
             return problem;
 
-        if (string.IsNullOrEmpty(body!.Message))
-            return ApiProblems.Field("message", "is required and must not be empty");
-        if (body.Message.Length > limits.Value.MaxMessageLength)
-            return ApiProblems.Field("message", $"must be at most {limits.Value.MaxMessageLength} characters");
-        if (RequestRules.PushTopic(body.Topic) is { } topicError)
-            return ApiProblems.Field("topic", topicError);
+        if (Check(body!.Message, body.Topic, limits.Value) is { } invalid)
+            return invalid;
         var givenKey = request.Headers[IdempotencyKeyHeader].ToString();
         if (request.Headers[IdempotencyKeyHeader].Count > 1 || givenKey.Length > MaxIdempotencyKeyLength || (request.Headers.ContainsKey(IdempotencyKeyHeader) && string.IsNullOrWhiteSpace(givenKey)))
             return ApiProblems.Field(IdempotencyKeyHeader, $"must be one non-empty value of at most {MaxIdempotencyKeyLength} characters, such as a UUID");
 
         var wait = body.Wait ?? true;
-        var topic = body.Topic ?? TopicFilter.DefaultTopic;
+        using var watch = wait ? new FirstAttemptWatch(grains) : null;
+        var (receipt, refused) = await AppendAsync(body.Message!, body.Topic, givenKey, watch?.Observer, grains, cluster);
+        if (refused is not null)
+        {
+            if (refused.StatusCode == StatusCodes.Status503ServiceUnavailable)
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+            return refused;
+        }
+
+        var notified = watch is not null && receipt!.AwaitsFirstAttempts
+            ? await watch.WaitAsync(receipt.Seq, receipt.Subscribers, delivery.Value.Timeout)
+            : 0;
+        var response = Answer(receipt!, body.Message!, notified, await cluster.CountClientsAsync(cancellationToken));
+        return wait && receipt!.Unconfirmed is null ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);
+    }
+
+    /// <summary>Why a push of <paramref name="message"/> on <paramref name="topic"/> is refused, or null when it is fine.</summary>
+    internal static ProblemHttpResult? Check(string? message, string? topic, LimitsOptions limits)
+    {
+        if (string.IsNullOrEmpty(message))
+            return ApiProblems.Field("message", "is required and must not be empty");
+        if (message.Length > limits.MaxMessageLength)
+            return ApiProblems.Field("message", $"must be at most {limits.MaxMessageLength} characters");
+        return RequestRules.PushTopic(topic) is { } topicError ? ApiProblems.Field("topic", topicError) : null;
+    }
+
+    /// <summary>
+    /// Appends a checked push through the topic's broadcaster; <paramref name="outcomes"/> hears the first attempts.
+    /// Gives the receipt, or the problem that refused it: PostgreSQL unreachable (nothing appended), or an
+    /// idempotency key reused for another message.
+    /// </summary>
+    internal static async Task<(PushReceipt? Receipt, ProblemHttpResult? Problem)> AppendAsync(
+        string message, string? topic, string givenKey, IFirstAttemptObserver? outcomes, IGrainFactory grains, ClusterView cluster)
+    {
+        topic ??= TopicFilter.DefaultTopic;
         // Only a database append can fail with its outcome unknown; then the 503 names a key to retry with. An
         // in-memory append cannot, so it needs no key (and keeps none in memory) unless the client sent one.
         var idempotencyKey = givenKey.Length > 0 ? givenKey : cluster.IsCluster ? "herald_" + Guid.CreateVersion7().ToString("N") : null;
         PushReceipt receipt;
         try
         {
-            receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, body.Message, wait, idempotencyKey));
+            receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, message, idempotencyKey, outcomes));
         }
         catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
         {
-            request.HttpContext.Response.Headers.RetryAfter = "1";
-            return ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+            return (null, ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 $"PostgreSQL is unreachable, so the push was not accepted. Retry shortly with the header {IdempotencyKeyHeader}: {idempotencyKey} " +
                 "(should the database have committed it while the answer was lost, that retry answers with the message instead of pushing it twice).",
-                new Dictionary<string, object?> { ["idempotency_key"] = idempotencyKey });
+                new Dictionary<string, object?> { ["idempotency_key"] = idempotencyKey }));
         }
 
-        if (receipt.Duplicate && (receipt.Topic != topic || receipt.Message != body.Message))
+        if (receipt.Duplicate && (receipt.Topic != topic || receipt.Message != message))
         {
-            return ApiProblems.Status(StatusCodes.Status409Conflict, "Idempotency key reused",
+            return (null, ApiProblems.Status(StatusCodes.Status409Conflict, "Idempotency key reused",
                 $"The {IdempotencyKeyHeader} '{idempotencyKey}' was used for a different push (message {receipt.Seq}); use a new key for a new message.",
-                new Dictionary<string, object?> { ["id"] = receipt.Seq });
+                new Dictionary<string, object?> { ["id"] = receipt.Seq }));
         }
 
-        var response = new PushResponse(
-            Status: "success",
-            Message: body.Message,
-            Timestamp: HeraldTime.ToWire(receipt.Timestamp),
-            WebhooksNotified: receipt.WebhooksNotified,
-            TotalWebhooks: receipt.TotalWebhooks,
-            Clients: await cluster.CountClientsAsync(cancellationToken),
-            Id: receipt.Seq,
-            Topic: receipt.Topic,
-            Duplicate: receipt.Duplicate ? true : null,
-            Warning: receipt.Unconfirmed);
-        return wait && receipt.Unconfirmed is null ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);
+        return (receipt, null);
     }
+
+    internal static PushResponse Answer(PushReceipt receipt, string message, int notified, int clients) => new(
+        Status: "success",
+        Message: message,
+        Timestamp: HeraldTime.ToWire(receipt.Timestamp),
+        WebhooksNotified: notified,
+        TotalWebhooks: receipt.Subscribers.Count,
+        Clients: clients,
+        Id: receipt.Seq,
+        Topic: receipt.Topic,
+        Duplicate: receipt.Duplicate ? true : null,
+        Warning: receipt.Unconfirmed);
 }

@@ -2,7 +2,6 @@ using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
-using Herald.Runtime;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -46,10 +45,16 @@ public static class WebhooksApi
         var (body, problem) = await JsonBody.ReadAsync<WebhookUrlRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
         if (problem is not null)
             return problem;
-        if (string.IsNullOrWhiteSpace(body!.WebhookUrl))
+        return await UnregisterUrlAsync(body!.WebhookUrl, registry, grains, cancellationToken);
+    }
+
+    internal static async Task<Results<Ok<WebhookUrlResponse>, ProblemHttpResult>> UnregisterUrlAsync(
+        string? webhookUrl, IEndpointRegistry registry, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(webhookUrl))
             return ApiProblems.Field("webhook_url", "is required");
 
-        var url = body.WebhookUrl.Trim();
+        var url = webhookUrl.Trim();
         var endpoint = await registry.FindByUrlAsync(url, cancellationToken);
         if (endpoint is null)
             return ApiProblems.NotFound($"No webhook is registered for '{url}'.");

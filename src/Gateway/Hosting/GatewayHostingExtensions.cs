@@ -102,13 +102,13 @@ public static class GatewayHostingExtensions
         app.UseRateLimiter();
 
         app.MapHealthApi();
-        app.MapGrainCallApi();
         app.MapDashboardApi();
         app.MapPushApi();
         app.MapWebhooksApi();
         app.MapEndpointsApi();
         app.MapStreamApi();
         app.MapClusterApi();
+        app.MapOrleansDashboardApi();
         app.MapDiagnosticsApi();
         app.MapStatsApi();
         app.MapInboundApi();

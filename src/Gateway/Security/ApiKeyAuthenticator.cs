@@ -20,19 +20,26 @@ public sealed class ApiKeyAuthenticator(IOptionsMonitor<AuthOptions> options)
     public ApiKeyOptions? Authenticate(HttpRequest request, bool allowQueryToken)
     {
         var token = BearerToken(request) ?? (allowQueryToken ? request.Query[AccessTokenParameter].FirstOrDefault() : null);
+        return Find(token);
+    }
+
+    /// <summary>The configured key a token is, if any.</summary>
+    public ApiKeyOptions? Find(string? token)
+    {
         if (string.IsNullOrEmpty(token))
             return null;
         var hash = Hash(token);
         return options.CurrentValue.Keys.FirstOrDefault(k => string.Equals(k.Hash, hash, StringComparison.OrdinalIgnoreCase));
     }
 
-    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
-    public static string NewKey() => "hk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string? BearerToken(HttpRequest request)
+    /// <summary>The bearer token of a request, if it sends one.</summary>
+    public static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static string NewKey() => "hk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -1,18 +1,22 @@
 using Herald.Contracts;
 using Herald.Silo.Cluster;
 using Herald.Streams;
+using Orleans.Streams;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Sse;
 
 /// <summary>
-/// Tails the log in order and hands each message, formatted once, to every matching listener on this gateway.
+/// Hands each log entry, in order and formatted once, to every matching listener on this gateway. New entries are
+/// announced on an Orleans stream; the log itself (its append notification, and reads of any gap) backs it up, so an
+/// announcement lost with a silo delays nothing.
 /// A listener attaches at a known sequence: everything after it arrives live, everything up to it the listener
 /// replays from the log itself, so a reconnect with Last-Event-ID has no gap and no duplicate.
 /// </summary>
-public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger)
+public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger)
     : BackgroundService, ILocalConnectionCount
 {
+    private TaskCompletionSource _gapAnnounced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly SseFrame KeepAliveFrame = new(0, SseFrames.KeepAlive);
     private readonly Lock _gate = new();
     private readonly HashSet<SseConnection> _connections = [];
@@ -85,6 +89,7 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         // Listeners are closed when shutdown begins, or the server would wait for their streams to end.
         using var stopping = lifetime.ApplicationStopping.Register(CloseAll);
         var keepAlive = KeepAliveAsync(stoppingToken);
+        var announcements = SubscribeWhenStartedAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -95,7 +100,12 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
                     _ready.TrySetResult();
                 }
 
-                await log.WaitForAppendAsync(_dispatched, stoppingToken).ConfigureAwait(false);
+                // The log's own notification is the safety net under the stream: whichever comes first wakes the tail.
+                var gap = Volatile.Read(ref _gapAnnounced).Task;
+                await Task.WhenAny(log.WaitForAppendAsync(Volatile.Read(ref _dispatched), stoppingToken).AsTask(), gap).ConfigureAwait(false);
+                stoppingToken.ThrowIfCancellationRequested();
+                if (gap.IsCompleted)
+                    Volatile.Write(ref _gapAnnounced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 await DispatchBatchAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -110,36 +120,72 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
         }
 
         await keepAlive.ConfigureAwait(false);
+        await announcements.ConfigureAwait(false);
+    }
+
+    /// <summary>Subscribes to the Orleans stream that announces log entries, once the silo runs; tries again until it can.</summary>
+    private async Task SubscribeWhenStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+
+        StreamSubscriptionHandle<LogAppended>? subscription = null;
+        while (subscription is null && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var stream = cluster.GetStreamProvider(LogAppended.StreamProvider).GetStream<LogAppended>(LogAppended.StreamNamespace, LogAppended.StreamKey);
+                subscription = await stream.SubscribeAsync((entry, _) =>
+                {
+                    OnAnnounced(entry);
+                    return Task.CompletedTask;
+                }).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Log.SseHubFault(logger, exception);
+                await Task.Delay(options.Value.FaultBackoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+
+        if (subscription is null)
+            return;
+        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        try
+        {
+            await subscription.UnsubscribeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The silo is stopping with it; the stream forgets a subscriber that is gone.
+        }
     }
 
     private async Task DispatchBatchAsync(CancellationToken cancellationToken)
     {
-        var batch = await log.ReadAsync(_dispatched, options.Value.ReplayBatchSize, cancellationToken).ConfigureAwait(false);
+        var after = Volatile.Read(ref _dispatched);
+        var batch = await log.ReadAsync(after, options.Value.ReplayBatchSize, cancellationToken).ConfigureAwait(false);
         var bounds = batch.Count == 0 ? await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false) : default;
         var next = batch.Count > 0 ? batch[0].Seq : bounds.Head + 1;
-        if (next > _dispatched + 1)
+        if (next > after + 1)
         {
             // A hole in the sequence is either pruned (retention ran ahead of this hub: listeners must hear of it)
             // or never existed (an append rolled back after taking its number: nothing was lost).
             if (batch.Count > 0)
                 bounds = await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false);
             var prunedUpTo = Math.Min(next, bounds.FirstRetained) - 1;
-            SseFrame? reset = null;
-            if (prunedUpTo > _dispatched)
-            {
-                Log.SseHubGap(logger, _dispatched + 1, prunedUpTo);
-                reset = new SseFrame(0, SseFrames.Reset("gateway fell behind log retention", _dispatched, prunedUpTo + 1));
-            }
-
             lock (_gate)
             {
-                if (reset is { } frame)
+                if (prunedUpTo > _dispatched)
                 {
+                    Log.SseHubGap(logger, _dispatched + 1, prunedUpTo);
+                    var reset = new SseFrame(0, SseFrames.Reset("gateway fell behind log retention", _dispatched, prunedUpTo + 1));
                     foreach (var connection in _connections)
-                        connection.Offer(frame);
+                        connection.Offer(reset);
                 }
 
-                _dispatched = next - 1;
+                _dispatched = Math.Max(_dispatched, next - 1);
             }
         }
 
@@ -147,10 +193,31 @@ public sealed class SseHub(IStreamLog log, IOptions<SseOptions> options, IHostAp
             Dispatch(message);
     }
 
+    /// <summary>
+    /// An entry announced on the Orleans stream. The next one in sequence goes straight to the listeners, with no
+    /// read of the log; one further ahead means announcements were missed, and the tail loop reads the gap.
+    /// </summary>
+    private void OnAnnounced(LogAppended entry)
+    {
+        if (!_ready.Task.IsCompleted)
+            return;
+        var next = false;
+        lock (_gate)
+            next = entry.Seq == _dispatched + 1;
+        if (next)
+            Dispatch(entry.ToMessage());
+        else if (entry.Seq > Volatile.Read(ref _dispatched))
+            _gapAnnounced.TrySetResult();
+    }
+
     private void Dispatch(StreamMessage message)
     {
         lock (_gate)
         {
+            // The log and the stream both bring each entry; whichever comes first is sent, once.
+            if (message.Seq <= _dispatched)
+                return;
+
             // Formatted under the lock, at most once per format, and only if someone listens: a listener that
             // attaches before this point expects this message live.
             SseFrame text = default, json = default;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Herald.Silo.Cluster;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Options;
@@ -8,9 +9,9 @@ namespace Herald.Gateway.Stats;
 /// <summary>
 /// Samples running totals on a timer and keeps the recent rates: messages appended to the log (pushes and inbound
 /// events, read off the log head, so cluster-wide), and delivery attempts that succeeded or failed (from the
-/// attempt log, also cluster-wide). The history starts when the gateway does.
+/// silos' reported totals, also cluster-wide). The history starts when the gateway does.
 /// </summary>
-public sealed class RateHistory(IStreamLog log, IAttemptLog attempts, TimeProvider time, IOptions<RateOptions> options, ILogger<RateHistory> logger)
+public sealed class RateHistory(IStreamLog log, ClusterView cluster, TimeProvider time, IOptions<RateOptions> options, ILogger<RateHistory> logger)
     : BackgroundService
 {
     private readonly Lock _gate = new();
@@ -50,7 +51,7 @@ public sealed class RateHistory(IStreamLog log, IAttemptLog attempts, TimeProvid
             var current = new Reading(
                 Stopwatch.GetTimestamp(),
                 (await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false)).Head,
-                await attempts.ReadTotalsAsync(cancellationToken).ConfigureAwait(false));
+                await cluster.ReadAttemptTotalsAsync(cancellationToken).ConfigureAwait(false));
             if (previous is { } before)
                 Add(before, current, capacity);
             return current;

@@ -1,6 +1,12 @@
 namespace Herald.Contracts;
 
 /// <summary>Redeliver from a sequence id (inclusive) or from a point in time. Exactly one is set.</summary>
-public sealed record ReplayRequest(long? FromId, DateTimeOffset? Since);
+[GenerateSerializer]
+[Immutable]
+[Alias("Herald.ReplayRequest")]
+public sealed record ReplayRequest([property: Id(0)] long? FromId, [property: Id(1)] DateTimeOffset? Since);
 
-public sealed record ReplayResult(string EndpointId, long FromId, long Pending);
+[GenerateSerializer]
+[Immutable]
+[Alias("Herald.ReplayResult")]
+public sealed record ReplayResult([property: Id(0)] string EndpointId, [property: Id(1)] long FromId, [property: Id(2)] long Pending);

@@ -1,24 +1,23 @@
 using Herald.Contracts;
-using Herald.Grains.Delivery;
-using Herald.Runtime;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Streams;
 
 namespace Herald.Grains.Broadcast;
 
 /// <summary>
-/// One per topic. A push costs one append whatever the number of webhooks: each silo's stream agent wakes the
-/// subscribed webhook grains it hosts, and they do their own delivery. With wait, the broadcaster collects
-/// their first-attempt outcomes. Reentrant, so pushes waiting for outcomes do not queue behind each other.
+/// A push costs one append whatever the number of webhooks: the broadcaster then wakes the topic's webhook grains
+/// with one-way calls, and they do their own delivery. A stateless worker, so each silo runs it next to the gateway
+/// that took the push; reentrant, so pushes do not queue behind each other's appends.
 /// </summary>
+[StatelessWorker]
 [Reentrant]
+[GrainType("broadcaster")]
 public sealed class BroadcasterGrain(
     IStreamLog log,
     IEndpointRegistry registry,
-    IDeliveryOutcomeFeed outcomes,
-    IOptions<DeliveryOptions> options,
     ILogger<BroadcasterGrain> logger) : Grain, IBroadcasterGrain
 {
     public async Task<PushReceipt> PushAsync(PushCommand command)
@@ -30,24 +29,54 @@ public sealed class BroadcasterGrain(
             ? await log.AppendOnceAsync(command.Topic, command.Message, key)
             : new AppendOutcome(await log.AppendAsync(command.Topic, command.Message), Duplicate: false);
 
+        // A duplicate's subscribers were woken (and their first attempts made) for the push that appended it.
+        if (duplicate)
+            return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, [], Duplicate: true, entry.Message);
         try
         {
-            // Endpoints created after the append start after it; they are not this push's targets.
-            var subscribers = (await registry.GetSubscribersAsync(entry.Topic))
-                .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
-                .ToArray();
-
-            // A duplicate's first attempts were made (or are being made) for the push that appended it.
-            using var watch = command.Wait && !duplicate ? outcomes.Watch(entry.Seq, subscribers.Select(s => s.Id).ToArray()) : null;
-            var notified = watch is null ? 0 : await watch.WaitAsync(options.Value.Timeout, CancellationToken.None);
-            return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, subscribers.Length, notified, duplicate, entry.Message);
+            var subscribers = await FanOutAsync(entry, command.Outcomes);
+            return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, subscribers, Duplicate: false, entry.Message);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // Its subscribers were not (all) woken: a sweep finds them once storage answers again.
             Log.PushUnconfirmed(logger, exception, entry.Seq);
-            return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, 0, 0, duplicate, entry.Message,
+            _ = GrainFactory.GetGrain<ISweepGrain>(0).RequestAsync($"waking the subscribers of message {entry.Seq} failed");
+            return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, [], Duplicate: false, entry.Message,
                 Unconfirmed: "The message is committed and will be delivered, but storage failed before its subscribers " +
                              "could be counted or waited for (the server log says why); do not push it again.");
+        }
+    }
+
+    public async Task FanOutAsync(LogAppended entry) => await FanOutAsync(entry.ToMessage(), outcomes: null);
+
+    /// <summary>Wakes the entry's subscribers and announces it to every gateway's SSE listeners; returns the subscribers.</summary>
+    private async Task<IReadOnlyList<string>> FanOutAsync(StreamMessage entry, IFirstAttemptObserver? outcomes)
+    {
+        // Endpoints created after the append start after it; they are not this entry's targets.
+        var subscribers = (await registry.GetSubscribersAsync(entry.Topic))
+            .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
+            .Select(endpoint => endpoint.Id)
+            .ToArray();
+        foreach (var id in subscribers)
+            _ = GrainFactory.GetGrain<IWebhookGrain>(id).WakeAsync(entry.Seq, outcomes);
+
+        // Not awaited: the stream's queue may live on a silo that just died, and a push must not wait for that to be
+        // noticed. Listeners that miss the announcement read the entry from the log.
+        _ = AnnounceAsync(entry);
+        return subscribers;
+    }
+
+    private async Task AnnounceAsync(StreamMessage entry)
+    {
+        try
+        {
+            var stream = this.GetStreamProvider(LogAppended.StreamProvider).GetStream<LogAppended>(LogAppended.StreamNamespace, LogAppended.StreamKey);
+            await stream.OnNextAsync(LogAppended.From(entry));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.AnnounceFailed(logger, exception, entry.Seq);
         }
     }
 }

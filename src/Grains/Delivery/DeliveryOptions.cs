@@ -45,6 +45,21 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 10_000)]
     public int ReadBatchSize { get; set; } = 64;
 
+    /// <summary>
+    /// How long a webhook grain lets its state changes gather before it writes them (one write however many
+    /// deliveries happened meanwhile). A crash loses at most this much progress: those messages are delivered again,
+    /// with the same webhook-id. Status reads see progress this late at most.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan StateWriteDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// While a retry is pending, a reminder with this period brings the grain back after a crash or deactivation. It
+    /// must not be shorter than Orleans's minimum reminder period (Herald:Cluster:MinimumReminderPeriod).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a webhook grain waits before trying again after its storage or log failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan FaultBackoff { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,19 +1,28 @@
 using Herald.Contracts;
 using Herald.Storage;
 using Herald.Streams;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Herald.Grains.Webhooks;
 
 /// <summary>
-/// Reads endpoint status from storage rather than from the grains, so listing endpoints activates none of them
-/// and works whichever silo owns them.
+/// Builds endpoint status. One endpoint's status is read live from its grain. Lists read the grains' state from
+/// storage instead, so listing endpoints activates none of them and works whichever silo hosts them; that state is
+/// written behind, so a listed status is at most <see cref="Delivery.DeliveryOptions.StateWriteDelay"/> old.
 /// </summary>
-public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStorage storage, IStreamLog log)
+public sealed class EndpointStatusReader(
+    IEndpointRegistry registry, [FromKeyedServices(DeliveryState.StorageName)] IGrainStorage storage, IStreamLog log, IGrainFactory grains)
 {
+    private static readonly GrainType WebhookGrainType = GrainType.Create(WebhookGrain.GrainTypeName);
+
+    /// <summary>The endpoint's status now, from its grain; null when it does not exist.</summary>
     public async Task<EndpointStatus?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         var endpoint = await registry.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        return endpoint is null ? null : await BuildAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        if (endpoint is null || await grains.GetGrain<IWebhookGrain>(id).GetStateAsync().WaitAsync(cancellationToken).ConfigureAwait(false) is not { } state)
+            return null;
+        return await BuildAsync(endpoint, state, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -36,10 +45,12 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
         return new EndpointPage(statuses, endpoints.Length, next);
     }
 
-    public async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, CancellationToken cancellationToken)
+    /// <summary>The status of an endpoint as its stored state tells.</summary>
+    public async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, CancellationToken cancellationToken) =>
+        await BuildAsync(endpoint, await ReadStateAsync(endpoint).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<EndpointStatus> BuildAsync(EndpointDefinition endpoint, DeliveryState state, CancellationToken cancellationToken)
     {
-        var state = await storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, endpoint.Id, cancellationToken).ConfigureAwait(false)
-            ?? DeliveryState.Initial(endpoint);
         var lag = await log.CountAsync(state.Cursor, endpoint.Filter, cancellationToken).ConfigureAwait(false);
         return new EndpointStatus
         {
@@ -62,6 +73,22 @@ public sealed class EndpointStatusReader(IEndpointRegistry registry, IGrainStora
             SkippedByRetention = state.SkippedByRetention,
             LastAttempt = state.LastAttempt,
         };
+    }
+
+    /// <summary>Whether the endpoint has something to deliver: a retry pending, or log entries for it after its cursor.</summary>
+    public async Task<bool> HasWorkAsync(EndpointDefinition endpoint, long logHead)
+    {
+        var state = await ReadStateAsync(endpoint).ConfigureAwait(false);
+        if (state.PendingSeq is not null)
+            return true;
+        return state.Cursor < logHead && await log.CountAsync(state.Cursor, endpoint.Filter).ConfigureAwait(false) > 0;
+    }
+
+    private async Task<DeliveryState> ReadStateAsync(EndpointDefinition endpoint)
+    {
+        var state = new GrainState<DeliveryState>();
+        await storage.ReadStateAsync(DeliveryState.StateName, GrainId.Create(WebhookGrainType, endpoint.Id), state).ConfigureAwait(false);
+        return state.RecordExists && state.State is { } stored ? stored : DeliveryState.Initial(endpoint);
     }
 }
 

@@ -19,7 +19,7 @@ public sealed partial class WebhookGrain
             if (batch.Count == 0)
             {
                 if (_state.Cursor != _scannedUpTo || !_state.CaughtUp)
-                    await SaveAsync(_state with { Cursor = _scannedUpTo, CaughtUp = true });
+                    Save(_state with { Cursor = _scannedUpTo, CaughtUp = true });
                 return null;
             }
 
@@ -51,8 +51,8 @@ public sealed partial class WebhookGrain
         to = Math.Min(to, (await log.GetBoundsAsync(cancellationToken)).FirstRetained - 1);
         if (to < from)
             return;
-        Log.SkippedByRetention(logger, GrainKey, from, to);
-        await SaveAsync(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
+        Log.SkippedByRetention(logger, Key, from, to);
+        Save(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
     }
 
     private async Task AttemptAsync(StreamMessage message, CancellationToken cancellationToken)
@@ -61,6 +61,8 @@ public sealed partial class WebhookGrain
         var attemptNumber = _state.PendingSeq == message.Seq ? _state.PendingAttempts + 1 : 1;
         var generation = _generation;
 
+        // An attempt is never cut short by idle collection: the activation stays for at least its timeout.
+        DelayDeactivation(options.Value.Timeout + options.Value.Timeout);
         _inFlight = true;
         _inFlightSeq = message.Seq;
         AttemptResult result;
@@ -82,20 +84,20 @@ public sealed partial class WebhookGrain
             {
                 // Replay, enable or delete ran while this attempt was in flight; they own the state now.
                 if (_endpoint is not null)
-                    await attemptLog.AppendAsync(Record(message, attemptNumber, result, now, result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying, null), CancellationToken.None);
+                    Persist(attemptLog.AppendAsync(Record(message, attemptNumber, result, now, result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying, null), CancellationToken.None).AsTask());
                 return;
             }
 
             var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
             var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
 
-            // Not awaited: per-endpoint order needs the new state in memory (set at once), not on disk, before the
-            // next attempt. Storage that batches (PostgreSQL) then commits the cursor and the attempt of many
-            // deliveries in one round trip, keeping only a grain's newest state; a crash before that commit means a
+            // Per-endpoint order needs the new state in memory (set at once), not on disk, before the next attempt:
+            // it is written behind, and the attempt log batches its inserts. A crash before they commit means a
             // redelivery with the same webhook-id, which at-least-once allows.
-            Persist(SaveAsync(state with { LastAttempt = attempt }), attemptLog.AppendAsync(attempt, CancellationToken.None).AsTask());
+            Save(state with { LastAttempt = attempt });
+            Persist(attemptLog.AppendAsync(attempt, CancellationToken.None).AsTask());
             if (attemptNumber == 1)
-                outcomes.ReportFirstAttempt(message.Seq, GrainKey, result.Succeeded);
+                Reported(message.Seq, result.Succeeded);
         }
         finally
         {
@@ -141,7 +143,7 @@ public sealed partial class WebhookGrain
             return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = now + delay }, AttemptOutcome.Retrying);
 
         _ahead.Dequeue();
-        Log.MessageFailed(logger, message.Seq, GrainKey, attemptNumber);
+        Log.MessageFailed(logger, message.Seq, Key, attemptNumber);
         return (failing with
         {
             Cursor = message.Seq,
@@ -156,12 +158,12 @@ public sealed partial class WebhookGrain
     {
         _endpoint = _endpoint! with { Enabled = false, DisabledReason = reason, DisabledAt = now };
         await registry.UpdateAsync(_endpoint);
-        Log.EndpointDisabled(logger, GrainKey, reason);
+        Log.EndpointDisabled(logger, Key, reason);
     }
 
     private DeliveryAttempt Record(StreamMessage message, int attemptNumber, AttemptResult result, DateTimeOffset now, string outcome, DateTimeOffset? nextRetryAt) => new()
     {
-        EndpointId = GrainKey,
+        EndpointId = Key,
         MessageId = message.Seq,
         Attempt = attemptNumber,
         Timestamp = now,
@@ -174,26 +176,19 @@ public sealed partial class WebhookGrain
     };
 
     /// <summary>Tracks writes that are not awaited, so deactivation can wait for them and failures are logged.</summary>
-    private void Persist(params Task[] writes)
+    private void Persist(Task write)
     {
         // In-memory storage finishes its writes at once; only writes still under way need tracking.
-        if (_pendingWrites.IsCompletedSuccessfully && Array.TrueForAll(writes, static w => w.IsCompletedSuccessfully))
+        if (_pendingWrites.IsCompletedSuccessfully && write.IsCompletedSuccessfully)
             return;
         var previous = _pendingWrites;
-        var key = GrainKey;
-        _pendingWrites = Task.WhenAll(writes.Append(previous)).ContinueWith(
+        var key = Key;
+        _pendingWrites = Task.WhenAll(write, previous).ContinueWith(
             done =>
             {
                 if (done.Exception is { } exception)
                     Log.PumpFault(logger, exception.GetBaseException(), key);
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    private async Task SaveAsync(DeliveryState state)
-    {
-        // Set first: calls that interleave at the await below must already see the new state.
-        _state = state;
-        await storage.WriteStateAsync(DeliveryState.GrainType, GrainKey, state);
     }
 }

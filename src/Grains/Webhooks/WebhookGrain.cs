@@ -1,6 +1,6 @@
 using Herald.Contracts;
+using Orleans.Placement;
 using Herald.Grains.Delivery;
-using Herald.Runtime;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Logging;
@@ -9,26 +9,44 @@ using Microsoft.Extensions.Options;
 namespace Herald.Grains.Webhooks;
 
 /// <summary>
-/// One per endpoint. A delivery loop runs on the grain's scheduler: it reads the log from the grain's own cursor,
-/// delivers matching messages strictly in log order, and retries on the schedule. Everything runs on one
-/// scheduler, but calls may interleave with the loop at its awaits, so every change of state (the loop's peek
-/// and its recording of an outcome; enable, replay and delete) runs under one async gate. Only the HTTP attempt
-/// runs outside it, and a generation counter tells the loop when a call changed the ground under that attempt.
+/// One per endpoint. A delivery loop runs on the activation's scheduler: it reads the log from the grain's own
+/// cursor, delivers matching messages strictly in log order, and retries on the schedule. It is not a grain call,
+/// so calls may interleave with it at its awaits: every change of state (the loop's peek and its recording of an
+/// outcome; enable, replay and delete) runs under one async gate. Only the HTTP attempt runs outside it, and a
+/// generation counter tells the loop when a call changed the ground under that attempt.
+/// <para>
+/// State is written behind (<see cref="DeliveryOptions.StateWriteDelay"/>), so a burst of deliveries costs one
+/// storage write, not one each; a crash before it means a redelivery with the same webhook-id. Short waits run on
+/// a grain timer; a pending retry also registers a reminder for when it is due, so it survives the grain's collection
+/// and its silo. Grains are spread
+/// over the silos that host webhooks by a hash of the endpoint id.
+/// </para>
 /// </summary>
+[GrainType(GrainTypeName)]
+[HashBasedPlacement]
 public sealed partial class WebhookGrain(
+    [PersistentState(DeliveryState.StateName, DeliveryState.StorageName)] IPersistentState<DeliveryState> persisted,
     IEndpointRegistry registry,
-    IGrainStorage storage,
     IAttemptLog attemptLog,
     IStreamLog log,
-    IDeliveryOutcomeFeed outcomes,
     WebhookSender sender,
     RetryPolicy retryPolicy,
+    WebhookGrainCounters counters,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
-    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain
+    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IRemindable
 {
+    public const string GrainTypeName = "webhook";
+    private const string RetryReminder = "retry";
+    private const int RecentOutcomes = 64;
+
     private readonly Queue<StreamMessage> _ahead = new();
     private readonly SemaphoreSlim _stateGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<long, List<IFirstAttemptObserver>> _watching = [];
+    private readonly Dictionary<long, bool> _recent = [];
+    private readonly Queue<long> _recentOrder = new();
     private EndpointDefinition? _endpoint;
     private DeliveryState _state = new();
     private byte[]? _signingKey;
@@ -36,48 +54,82 @@ public sealed partial class WebhookGrain(
     private TaskCompletionSource _signal = NewSignal();
     private Task _loop = Task.CompletedTask;
     private Task _pendingWrites = Task.CompletedTask;
+    private IGrainTimer? _wakeTimer;
+    private IGrainTimer? _flushTimer;
     private int _generation;
     private bool _inFlight;
     private long _inFlightSeq;
-    private bool _idle;
+    private bool _dirty;
+    private bool _reminderRegistered;
+    private DateTimeOffset? _reminderDue;
+    private bool _stale;
 
-    /// <summary>Idle means caught up with nothing to retry: a later message wakes it again.</summary>
-    public override bool CanDeactivate => !_inFlight && (_idle || _endpoint is not { Enabled: true });
+    private string Key => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _endpoint = await registry.GetAsync(GrainKey, cancellationToken);
+        _endpoint = await registry.GetAsync(Key, cancellationToken);
+        counters.Activated();
         if (_endpoint is null)
+        {
+            // Deleted (or never created): nothing to deliver. A reminder left by a crash ends here too. The call that
+            // activated the grain is still to be answered, so the activation goes once that is done (EndIfGone): going
+            // now would send the call on to a fresh activation that goes the same way, until Orleans rejects it.
+            _reminderRegistered = true;
+            await ClearReminderAsync();
             return;
-        _signingKey = WebhookSignature.TryDecodeSecret(_endpoint.Secret);
-        _state = await storage.ReadStateAsync<DeliveryState>(DeliveryState.GrainType, GrainKey, cancellationToken)
-            ?? DeliveryState.Initial(_endpoint);
-        _scannedUpTo = _state.Cursor;
+        }
 
-        // Deactivation ends a wait by completing whichever signal is current, so an idle wait needs no
-        // cancellable wrapper of its own (one per delivery, on the hot path).
-        Context.Deactivating.UnsafeRegister(static grain => Volatile.Read(ref ((WebhookGrain)grain!)._signal).TrySetResult(), this);
+        _signingKey = WebhookSignature.TryDecodeSecret(_endpoint.Secret);
+        _state = persisted.RecordExists ? persisted.State : DeliveryState.Initial(_endpoint);
+        if (persisted.RecordExists && _state.Open)
+            await RecoverProgressAsync(cancellationToken);
+        _scannedUpTo = _state.Cursor;
+        // A retry in progress is the only time a reminder is registered; reading the reminder table on every
+        // activation would cost a round trip per woken grain.
+        _reminderRegistered = _state.PendingSeq is not null;
+        _stopping.Token.UnsafeRegister(static grain => Volatile.Read(ref ((WebhookGrain)grain!)._signal).TrySetResult(), this);
         StartLoop();
     }
 
-    public override async Task OnDeactivateAsync(CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // State is written at every change; the loop sees Deactivating and ends, then the last writes are waited for.
+        await _stopping.CancelAsync();
         await _loop.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
+        ReportUnmade();
+
+        // The last write says this activation ended cleanly, so the next one need not look at the attempt log.
+        if (!_stale && _endpoint is not null && (_dirty || persisted.State?.Open == true))
+        {
+            MarkDirty();
+            await FlushStateAsync(closing: true).WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
+        }
+
         await _pendingWrites.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
+        SetClean();
+        counters.Deactivated();
     }
 
-    public Task WakeAsync(long seq)
+    public Task WakeAsync(long seq, IFirstAttemptObserver? outcomes = null)
     {
-        _idle = false;
-        // Delivery is in log order, so a grain still busy with an earlier message (an attempt in flight, or a retry
-        // it is waiting out) makes no first attempt at this one yet. It says so at once: a push waits only for the
-        // endpoints that can answer now, and one hung receiver cannot hold every push for the full timeout.
-        var busyWithEarlier = (_inFlight && _inFlightSeq < seq)
-            || (_state.PendingSeq is { } pending && pending < seq && _state.NextAttemptAt > time.GetUtcNow());
-        if (busyWithEarlier)
-            outcomes.ReportFirstAttempt(seq, GrainKey, succeeded: false);
-        _signal.TrySetResult();
+        if (outcomes is not null)
+            Watch(seq, outcomes);
+        Signal();
+        EndIfGone();
+        return Task.CompletedTask;
+    }
+
+    public Task<DeliveryState?> GetStateAsync()
+    {
+        EndIfGone();
+        return Task.FromResult(_endpoint is null ? null : _state);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Being activated was the point: the loop finds the pending retry, or the backlog, by itself.
+        Signal();
+        EndIfGone();
         return Task.CompletedTask;
     }
 
@@ -91,6 +143,7 @@ public sealed partial class WebhookGrain(
         finally
         {
             _stateGate.Release();
+            EndIfGone();
         }
     }
 
@@ -104,6 +157,7 @@ public sealed partial class WebhookGrain(
         finally
         {
             _stateGate.Release();
+            EndIfGone();
         }
     }
 
@@ -122,7 +176,7 @@ public sealed partial class WebhookGrain(
 
     private async Task<bool> EnableUnderGateAsync()
     {
-        var current = await registry.GetAsync(GrainKey);
+        var current = await registry.GetAsync(Key);
         if (current is null)
             return false;
         _generation++;
@@ -134,10 +188,11 @@ public sealed partial class WebhookGrain(
 
         _endpoint = current;
         _signingKey = WebhookSignature.TryDecodeSecret(current.Secret);
-        await SaveAsync(_state with { PendingAttempts = 0, NextAttemptAt = null, ConsecutiveFailures = 0, FailingSince = null });
-        Log.EndpointEnabled(logger, GrainKey, _state.Cursor);
+        Save(_state with { PendingAttempts = 0, NextAttemptAt = null, ConsecutiveFailures = 0, FailingSince = null, RebasedAt = time.GetUtcNow() });
+        await FlushStateAsync();
+        Log.EndpointEnabled(logger, Key, _state.Cursor);
         StartLoop();
-        _signal.TrySetResult();
+        Signal();
         return true;
     }
 
@@ -153,11 +208,12 @@ public sealed partial class WebhookGrain(
         _generation++;
         _ahead.Clear();
         _scannedUpTo = from - 1;
-        await SaveAsync(_state with { Cursor = from - 1, PendingSeq = null, PendingAttempts = 0, NextAttemptAt = null, CaughtUp = false });
-        Log.Replaying(logger, GrainKey, from);
+        Save(_state with { Cursor = from - 1, PendingSeq = null, PendingAttempts = 0, NextAttemptAt = null, CaughtUp = false, RebasedAt = time.GetUtcNow() });
+        await FlushStateAsync();
+        Log.Replaying(logger, Key, from);
         var pending = await log.CountAsync(from - 1, endpoint.Filter);
-        _signal.TrySetResult();
-        return new ReplayResult(GrainKey, from, pending);
+        Signal();
+        return new ReplayResult(Key, from, pending);
     }
 
     private async Task<bool> DeleteUnderGateAsync()
@@ -165,25 +221,46 @@ public sealed partial class WebhookGrain(
         _generation++;
         _endpoint = null;
         _ahead.Clear();
-        var removed = await registry.RemoveAsync(GrainKey);
-        await storage.ClearStateAsync(DeliveryState.GrainType, GrainKey);
-        await attemptLog.RemoveEndpointAsync(GrainKey);
-        _signal.TrySetResult();
-        Context.DeactivateOnIdle();
+        var removed = await registry.RemoveAsync(Key);
+        await _writeGate.WaitAsync();
+        try
+        {
+            SetClean();
+            await persisted.ClearStateAsync();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        await attemptLog.RemoveEndpointAsync(Key);
+        await ClearReminderAsync();
+        ReportUnmade();
+        Signal();
+        DeactivateOnIdle();
         return removed;
+    }
+
+    /// <summary>An activation for an endpoint that does not exist answers the call at hand, then goes.</summary>
+    private void EndIfGone()
+    {
+        if (_endpoint is null)
+            DeactivateOnIdle();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private void Signal() => Volatile.Read(ref _signal).TrySetResult();
+
     private void StartLoop()
     {
-        if (_loop.IsCompleted)
-            _loop = RunLoopAsync(Context.Deactivating);
+        if (_loop.IsCompleted && !_stopping.IsCancellationRequested)
+            _loop = RunLoopAsync(_stopping.Token);
     }
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested && !_stale)
         {
             try
             {
@@ -195,7 +272,7 @@ public sealed partial class WebhookGrain(
             }
             catch (Exception exception)
             {
-                Log.PumpFault(logger, exception, GrainKey);
+                Log.PumpFault(logger, exception, Key);
                 await WaitForSignalAsync(options.Value.FaultBackoff, cancellationToken);
             }
         }
@@ -204,16 +281,14 @@ public sealed partial class WebhookGrain(
     private async Task StepAsync(CancellationToken cancellationToken)
     {
         // A wake that lands while this step awaits completes the fresh signal, so the next wait returns at once.
-        // The gate below is a full fence: a deactivation that begins after it sees this signal.
         Volatile.Write(ref _signal, NewSignal());
+        if (cancellationToken.IsCancellationRequested)
+            return;
         StreamMessage? next;
         await _stateGate.WaitAsync(cancellationToken);
         try
         {
             next = _endpoint is { Enabled: true } ? await PeekAsync(cancellationToken) : null;
-
-            // Idle only once a look at the log found nothing: the collector may deactivate an idle grain.
-            _idle = next is null;
         }
         finally
         {
@@ -222,6 +297,10 @@ public sealed partial class WebhookGrain(
 
         if (next is null)
         {
+            // Caught up (or disabled): nothing can be pending any more.
+            if (_endpoint is not { Enabled: true })
+                ReportUnmade();
+            await ClearReminderAsync();
             await WaitForSignalAsync(null, cancellationToken);
             return;
         }
@@ -229,6 +308,7 @@ public sealed partial class WebhookGrain(
         var now = time.GetUtcNow();
         if (_state.PendingSeq == next.Seq && _state.NextAttemptAt is { } due && due > now)
         {
+            await EnsureReminderAsync(due, now);
             await WaitForSignalAsync(due - now, cancellationToken);
             return;
         }
@@ -236,17 +316,65 @@ public sealed partial class WebhookGrain(
         await AttemptAsync(next, cancellationToken);
     }
 
+    /// <summary>
+    /// Waits for a wake, or at most <paramref name="delay"/>: on a grain timer, which keeps the activation alive for a
+    /// short wait; a longer one relies on the retry reminder to bring the grain back.
+    /// </summary>
     private async Task WaitForSignalAsync(TimeSpan? delay, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+            return;
+        var signal = Volatile.Read(ref _signal);
+        if (delay is { } due)
+        {
+            var keepAlive = due < options.Value.ReminderPeriod;
+            _wakeTimer?.Dispose();
+            _wakeTimer = this.RegisterGrainTimer(static grain => { grain.Signal(); return Task.CompletedTask; }, this,
+                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = keepAlive });
+        }
+
+        await signal.Task;
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+    }
+
+    /// <summary>
+    /// Makes sure a reminder brings the grain back when the retry is due, should it be collected or its silo die
+    /// meanwhile; it then ticks every <see cref="DeliveryOptions.ReminderPeriod"/> until the endpoint has caught up.
+    /// Registered once per scheduled retry (a storage write), so a grain can be collected while it waits.
+    /// </summary>
+    private async Task EnsureReminderAsync(DateTimeOffset due, DateTimeOffset now)
+    {
+        if (_reminderRegistered && _reminderDue == due)
+            return;
         try
         {
-            if (delay is { } timeout)
-                await _signal.Task.WaitAsync(timeout, time, cancellationToken);
-            else if (!cancellationToken.IsCancellationRequested)
-                await _signal.Task;
+            await this.RegisterOrUpdateReminder(RetryReminder, due - now, options.Value.ReminderPeriod);
+            _reminderRegistered = true;
+            _reminderDue = due;
         }
-        catch (TimeoutException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // The grain retries while it is active anyway; the next step tries to register again.
+            Log.ReminderFailed(logger, exception, Key);
+        }
+    }
+
+    private async Task ClearReminderAsync()
+    {
+        if (!_reminderRegistered)
+            return;
+        try
+        {
+            if (await this.GetReminder(RetryReminder) is { } reminder)
+                await this.UnregisterReminder(reminder);
+            _reminderRegistered = false;
+            _reminderDue = null;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A reminder left behind only wakes a caught-up grain, which finds nothing to do and clears it again.
+            Log.ReminderFailed(logger, exception, Key);
         }
     }
 }

@@ -8,7 +8,7 @@ using ModelContextProtocol.Server;
 namespace Herald.McpBridge.Tools;
 
 [McpServerToolType]
-public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> options)
+public sealed class EventTools(IHeraldApi herald, IOptions<BridgeOptions> options)
 {
     private const int MaxWaitSeconds = 55;
 
@@ -22,7 +22,7 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
     {
         if (limit is < 1 or > 100)
             throw new McpException($"limit must be from 1 to 100, not {limit}.");
-        return await gateway.GetAsync<EventList>($"/api/events?limit={limit}{Query("source", source)}{Query("type", type)}", cancellationToken);
+        return (await herald.ListEventsAsync(limit, source, type, since: null, cancellationToken)).As<EventList>();
     }
 
     [McpServerTool(Name = "get_event_by_id", Title = "One inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -33,7 +33,7 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
     {
         if (id < 1)
             throw new McpException($"id must be a positive event id, not {id}.");
-        return new EventDetail(await gateway.GetAsync<InboundEventView>($"/api/events/{id}", cancellationToken));
+        return new EventDetail((await herald.GetEventAsync(id, cancellationToken)).As<InboundEventView>());
     }
 
     [McpServerTool(Name = "get_events_since", Title = "Inbound events since", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -48,13 +48,13 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
             throw new McpException($"limit must be from 1 to 500, not {limit}.");
         if (string.IsNullOrWhiteSpace(timestamp_or_cursor))
             throw new McpException("timestamp_or_cursor must be an event id or an ISO-8601 time.");
-        return await gateway.GetAsync<EventList>($"/api/events?limit={limit}{Query("since", timestamp_or_cursor)}{Query("source", source)}", cancellationToken);
+        return (await herald.ListEventsAsync(limit, source, type: null, timestamp_or_cursor, cancellationToken)).As<EventList>();
     }
 
     [McpServerTool(Name = "get_event_sources", Title = "Inbound event sources", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("List the sources Herald has received webhooks from, with how many events each and when the last one arrived.")]
     public async Task<SourceList> GetEventSourcesAsync(CancellationToken cancellationToken = default) =>
-        await gateway.GetAsync<SourceList>("/api/events/sources", cancellationToken);
+        (await herald.EventSourcesAsync(cancellationToken)).As<SourceList>();
 
     [McpServerTool(Name = "get_event_summary", Title = "Inbound event counts", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Count received events by source and type over the last N hours.")]
@@ -65,7 +65,7 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
     {
         if (hours is < 1 or > 8760)
             throw new McpException($"hours must be from 1 to 8760, not {hours}.");
-        return await gateway.GetAsync<EventSummary>($"/api/events/summary?hours={hours}{Query("source", source)}", cancellationToken);
+        return (await herald.EventSummaryAsync(hours, source, cancellationToken)).As<EventSummary>();
     }
 
     [McpServerTool(Name = "wait_for_event", Title = "Wait for the next inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -85,12 +85,9 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
         if (after is < 0)
             throw new McpException($"after must be an event id or a cursor, not {after}.");
         var seconds = Math.Min(timeout_seconds, MaxWaitSeconds);
-        var path = $"/api/events/wait?timeout={seconds}{Query("after", after?.ToString(CultureInfo.InvariantCulture))}{Query("source", source)}{Query("type", type)}";
-
         // The long-poll runs while progress is reported, so a client that asked for progress sees the wait is alive.
-        // Cancelling the call (notifications/cancelled, or the bridge stopping) aborts the long-poll's request, which
-        // ends the wait on the gateway too.
-        var waiting = gateway.GetAsync<WaitAnswer>(path, cancellationToken);
+        // Cancelling the call (notifications/cancelled, or the bridge stopping) ends the wait in Herald too.
+        var waiting = WaitAsync(after, source, type, seconds, cancellationToken);
         using (var ticker = new PeriodicTimer(options.Value.ProgressInterval))
         {
             var waited = TimeSpan.Zero;
@@ -116,7 +113,8 @@ public sealed class EventTools(GatewayClient gateway, IOptions<BridgeOptions> op
                 : $"No matching event within {seconds} s; wait again with after={answer.Cursor}.");
     }
 
-    internal static string Query(string name, string? value) => value is null ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
+    private async Task<WaitAnswer> WaitAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken) =>
+        (await herald.WaitForEventAsync(after, source, type, seconds, cancellationToken)).As<WaitAnswer>();
 
     /// <summary>The gateway's answer to a long-poll.</summary>
     private sealed record WaitAnswer(bool TimedOut, InboundEventView? Event, long Cursor);

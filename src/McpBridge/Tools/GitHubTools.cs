@@ -6,7 +6,7 @@ using ModelContextProtocol.Server;
 namespace Herald.McpBridge.Tools;
 
 [McpServerToolType]
-public sealed class GitHubTools(GatewayClient gateway)
+public sealed class GitHubTools(IHeraldApi herald)
 {
     [McpServerTool(Name = "get_repo_activity", Title = "GitHub repository activity", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Summarize what happened in a GitHub repository over the last N hours, from the GitHub webhooks Herald received: pushes, commits, contributors, pull requests and issues by action. Give event_type to also list those events.")]
@@ -54,12 +54,12 @@ public sealed class GitHubTools(GatewayClient gateway)
             throw new McpException($"repo must be owner/name, e.g. octo-org/hello-world (got '{repo}').");
         if (hours is < 1 or > 8760)
             throw new McpException($"hours must be from 1 to 8760, not {hours}.");
-        return await gateway.GetAsync<GitHubActivityView>($"/api/events/github/activity?hours={hours}{EventTools.Query("repo", repo)}", cancellationToken);
+        return (await herald.GitHubActivityAsync(repo, hours, cancellationToken)).As<GitHubActivityView>();
     }
 
     private async Task<IReadOnlyList<Dictionary<string, JsonElement>>> RepoEventsAsync(string repo, string type, CancellationToken cancellationToken)
     {
-        var page = await gateway.GetAsync<EventList>($"/api/events?limit=500{EventTools.Query("type", type)}", cancellationToken);
+        var page = (await herald.ListEventsAsync(500, source: null, type, since: null, cancellationToken)).As<EventList>();
         return page.Events
             .Where(e => e.Summary.TryGetValue("repo", out var r) && r.ValueKind == JsonValueKind.String && string.Equals(r.GetString(), repo, StringComparison.OrdinalIgnoreCase))
             .Select(e => e.Summary)

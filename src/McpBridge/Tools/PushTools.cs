@@ -6,7 +6,7 @@ using ModelContextProtocol.Server;
 namespace Herald.McpBridge.Tools;
 
 [McpServerToolType]
-public sealed class PushTools(GatewayClient gateway)
+public sealed class PushTools(IHeraldApi herald)
 {
     [McpServerTool(Name = "push_webhook", Title = "Push a message to webhooks", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = true, UseStructuredContent = true)]
     [Description("Push a message through Herald to every registered webhook (signed, retried until delivered) and every live SSE listener. " +
@@ -19,11 +19,10 @@ public sealed class PushTools(GatewayClient gateway)
         [Description("Topic of the message (letters, digits, . _ - : /). Leave out for 'default'.")] string? topic = null,
         CancellationToken cancellationToken = default)
     {
-        var target = gateway.Resolve(host, port);
-        var pushed = await PushAsync(target, message, topic, wait: true, cancellationToken);
-        var notified = pushed.GetProperty("webhooks_notified").GetInt32();
-        var total = pushed.GetProperty("total_webhooks").GetInt32();
-        return Result(pushed, target, $"Delivered to {notified} of {total} webhooks");
+        var pushed = await PushAsync(message, topic, wait: true, host, port, cancellationToken);
+        var notified = pushed.Body.GetProperty("webhooks_notified").GetInt32();
+        var total = pushed.Body.GetProperty("total_webhooks").GetInt32();
+        return Result(pushed, $"Delivered to {notified} of {total} webhooks");
     }
 
     [McpServerTool(Name = "push_stream", Title = "Push a message to live listeners", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = true, UseStructuredContent = true)]
@@ -37,27 +36,30 @@ public sealed class PushTools(GatewayClient gateway)
         [Description("Topic of the message (letters, digits, . _ - : /). Leave out for 'default'.")] string? topic = null,
         CancellationToken cancellationToken = default)
     {
-        var target = gateway.Resolve(host, port);
-        var pushed = await PushAsync(target, message, topic, wait: false, cancellationToken);
-        var clients = pushed.GetProperty("clients").GetInt32();
-        return Result(pushed, target, $"Sent to {clients} SSE client{(clients == 1 ? "" : "s")}");
+        var pushed = await PushAsync(message, topic, wait: false, host, port, cancellationToken);
+        var clients = pushed.Body.GetProperty("clients").GetInt32();
+        return Result(pushed, $"Sent to {clients} SSE client{(clients == 1 ? "" : "s")}");
     }
 
-    private Task<JsonElement> PushAsync(Uri target, string message, string? topic, bool wait, CancellationToken cancellationToken)
+    private Task<PushAnswer> PushAsync(string message, string? topic, bool wait, string? host, int? port, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(message))
             throw new McpException("message must not be empty: give the text to deliver.");
-        return gateway.PostAsync("/api/push", new { message, topic, wait }, cancellationToken, target);
+        return herald.PushAsync(message, topic, wait, host, port, cancellationToken);
     }
 
-    private PushResult Result(JsonElement pushed, Uri target, string summary) => new(
-        gateway.StartedHerald ? $"Started Herald at {target.GetLeftPart(UriPartial.Authority)} (inside this bridge, in memory). {summary}" : summary,
-        pushed.GetProperty("webhooks_notified").GetInt32(),
-        pushed.GetProperty("total_webhooks").GetInt32(),
-        pushed.GetProperty("clients").GetInt32(),
-        pushed.GetProperty("id").GetInt64(),
-        pushed.GetProperty("topic").GetString()!,
-        pushed.GetProperty("timestamp").GetString()!,
-        target.GetLeftPart(UriPartial.Authority),
-        gateway.StartedHerald);
+    private static PushResult Result(PushAnswer answer, string summary)
+    {
+        var pushed = answer.Body;
+        return new PushResult(
+            answer.StartedHerald ? $"Started Herald at {answer.Herald} (inside this bridge, in memory). {summary}" : summary,
+            pushed.GetProperty("webhooks_notified").GetInt32(),
+            pushed.GetProperty("total_webhooks").GetInt32(),
+            pushed.GetProperty("clients").GetInt32(),
+            pushed.GetProperty("id").GetInt64(),
+            pushed.GetProperty("topic").GetString()!,
+            pushed.GetProperty("timestamp").GetString()!,
+            answer.Herald,
+            answer.StartedHerald);
+    }
 }

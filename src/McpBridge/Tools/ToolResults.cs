@@ -16,7 +16,7 @@ public sealed record PushResult(
     [property: Description("The message's id in Herald's log (the webhook-id is msg_<id>).")] long Id,
     string Topic,
     [property: Description("When Herald accepted the message, ISO-8601 UTC.")] string Timestamp,
-    [property: Description("The Herald gateway that took the push.")] string Gateway,
+    [property: Description("The Herald that took the push: a gateway's address, or orleans://<cluster id> when the bridge calls the cluster's grains.")] string Gateway,
     [property: Description("True when nothing answered at that local address, so this bridge started Herald there for this push.")] bool StartedHerald);
 
 public sealed record RegisteredWebhook(

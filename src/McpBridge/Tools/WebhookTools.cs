@@ -8,7 +8,7 @@ using ModelContextProtocol.Server;
 namespace Herald.McpBridge.Tools;
 
 [McpServerToolType]
-public sealed class WebhookTools(GatewayClient gateway)
+public sealed class WebhookTools(IHeraldApi herald)
 {
     [McpServerTool(Name = "register_webhook", Title = "Register a webhook", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Register an HTTP(S) endpoint to receive Herald's messages. Optionally limit it to topics (wildcards like 'orders.*'; " +
@@ -20,7 +20,7 @@ public sealed class WebhookTools(GatewayClient gateway)
         [Description("A Standard Webhooks signing secret (whsec_ + base64). Leave out to have one generated.")] string? secret = null,
         CancellationToken cancellationToken = default)
     {
-        var (status, body) = await gateway.TrySendAsync(HttpMethod.Post, "/api/endpoints", new { url, topics, secret }, cancellationToken);
+        var (status, body) = await herald.TryCreateEndpointAsync(url, topics, secret, cancellationToken);
         if (status == HttpStatusCode.OK)
         {
             var created = body.Deserialize<EndpointStatus>(GatewayClient.Json)!;
@@ -29,7 +29,7 @@ public sealed class WebhookTools(GatewayClient gateway)
 
         if (status == HttpStatusCode.Conflict && body.TryGetProperty("endpoint_id", out var existing))
         {
-            var endpoint = await gateway.GetAsync<EndpointStatus>($"/api/endpoints/{existing.GetString()}", cancellationToken);
+            var endpoint = (await herald.GetEndpointAsync(existing.GetString()!, cancellationToken)).As<EndpointStatus>();
             return new RegisteredWebhook(existing.GetString()!, url, true, null, endpoint);
         }
 
@@ -46,8 +46,8 @@ public sealed class WebhookTools(GatewayClient gateway)
         if (string.IsNullOrWhiteSpace(url_or_id))
             throw new McpException("url_or_id must not be empty: give the webhook's URL or its id (see list_webhooks).");
         var (status, body) = url_or_id.StartsWith("ep_", StringComparison.Ordinal)
-            ? await gateway.TrySendAsync(HttpMethod.Delete, $"/api/endpoints/{Uri.EscapeDataString(url_or_id)}", null, cancellationToken)
-            : await gateway.TrySendAsync(HttpMethod.Post, "/api/unregister", new { webhook_url = url_or_id }, cancellationToken);
+            ? await herald.TryDeleteEndpointAsync(url_or_id, cancellationToken)
+            : await herald.TryUnregisterAsync(url_or_id, cancellationToken);
         return status switch
         {
             HttpStatusCode.OK => new UnregisteredWebhook(url_or_id, true, $"Unregistered {url_or_id}"),
@@ -65,7 +65,7 @@ public sealed class WebhookTools(GatewayClient gateway)
         string? after = null;
         do
         {
-            var page = await gateway.GetAsync("/api/endpoints?limit=1000" + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after)), cancellationToken);
+            var page = await herald.ListEndpointsAsync(1000, after, url: null, cancellationToken);
             endpoints.AddRange(page.GetProperty("endpoints").EnumerateArray().Select(Summarize));
             after = page.GetProperty("next").GetString();
         }
@@ -81,8 +81,8 @@ public sealed class WebhookTools(GatewayClient gateway)
         CancellationToken cancellationToken = default)
     {
         var id = await ResolveIdAsync(id_or_url, cancellationToken);
-        var endpoint = await gateway.GetAsync<EndpointStatus>($"/api/endpoints/{Uri.EscapeDataString(id)}", cancellationToken);
-        var attempts = await gateway.GetAsync($"/api/endpoints/{Uri.EscapeDataString(id)}/attempts?limit=10", cancellationToken);
+        var endpoint = (await herald.GetEndpointAsync(id, cancellationToken)).As<EndpointStatus>();
+        var attempts = await herald.ListAttemptsAsync(id, 10, cancellationToken);
         return new WebhookStatus(endpoint, attempts.GetProperty("attempts").Deserialize<DeliveryAttempt[]>(GatewayClient.Json)!);
     }
 
@@ -92,7 +92,7 @@ public sealed class WebhookTools(GatewayClient gateway)
             throw new McpException("id_or_url must not be empty: give the webhook's id (ep_...) or URL (see list_webhooks).");
         if (idOrUrl.StartsWith("ep_", StringComparison.Ordinal))
             return idOrUrl;
-        var match = (await gateway.GetAsync("/api/endpoints?url=" + Uri.EscapeDataString(idOrUrl.Trim()), cancellationToken)).GetProperty("endpoints").EnumerateArray()
+        var match = (await herald.ListEndpointsAsync(1, after: null, idOrUrl.Trim(), cancellationToken)).GetProperty("endpoints").EnumerateArray()
             .FirstOrDefault();
         return match.ValueKind == JsonValueKind.Object
             ? match.GetProperty("id").GetString()!

@@ -1,93 +1,107 @@
+using Herald.Contracts;
+using Herald.Storage;
+using Herald.Grains.Webhooks;
 using Herald.Silo.Postgres;
+using Npgsql;
 using Herald.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace Herald.Silo.Cluster;
 
 /// <summary>
-/// One silo as <c>/api/cluster</c> shows it. <see cref="PendingStorageWrites"/> is its storage backlog as of its
-/// last heartbeat (live for this process): a number that keeps growing means PostgreSQL cannot keep up.
+/// One silo as <c>/api/cluster</c> shows it: Orleans's membership entry, with the figures the silo reports
+/// (<see cref="IClusterStatsGrain"/>; live for this process). <see cref="PendingStorageWrites"/> is its storage
+/// backlog: a number that keeps growing means storage cannot keep up.
 /// </summary>
 public sealed record SiloInfo(
-    string Id, string Role, string Address, string Status, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat,
-    bool OwnsPartitions, int SseConnections, IReadOnlyList<int> Partitions, int PendingStorageWrites);
+    string Id, string Address, string Role, string Status, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat,
+    bool HostsWebhooks, int SseConnections, int WebhookGrains, int PendingStorageWrites);
 
-/// <summary>The cluster as this process sees it: the silos, which silo owns which partition, and the totals of the active ones.</summary>
-public sealed record ClusterSnapshot(
-    string Mode, string Self, IReadOnlyList<SiloInfo> Silos, IReadOnlyDictionary<string, string?> Partitions, int SseConnections, int PendingStorageWrites);
+/// <summary>The cluster as this process sees it: the silos, and the totals of the active ones.</summary>
+public sealed record ClusterSnapshot(string Mode, string Self, IReadOnlyList<SiloInfo> Silos, int SseConnections, int PendingStorageWrites);
 
-/// <summary>Reads the membership and lease tables (cluster mode), or describes the single embedded node.</summary>
-public sealed class ClusterView(IServiceProvider services, ILocalConnectionCount connections, IStorageBacklog backlog)
+/// <summary>
+/// The cluster view: Orleans's membership (through the management grain) joined with each silo's reported figures.
+/// The other silos' figures are cached for one report interval, so a push's client count costs no grain call.
+/// </summary>
+public sealed class ClusterView(
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    LocalSiloStats local,
+    ILocalConnectionCount connections,
+    AttemptCounter attempts,
+    TimeProvider time,
+    IOptions<ClusterOptions> options,
+    IServiceProvider services)
 {
-    private readonly NpgsqlDataSource? _dataSource = services.GetService<NpgsqlDataSource>();
-    private int _othersLastRead;
+    private readonly Lock _gate = new();
+    private (IReadOnlyList<SiloStats> Others, long? ReadAt) _cache = ([], null);
 
-    public bool IsCluster => _dataSource is not null;
+    public bool IsCluster { get; } = services.GetService<NpgsqlDataSource>() is not null;
 
     public async Task<ClusterSnapshot> GetAsync(CancellationToken cancellationToken)
     {
-        if (_dataSource is null)
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false, cancellationToken);
+        var others = await OthersAsync(cancellationToken);
+        var self = local.Read();
+        var silos = hosts.OrderBy(h => h.SiloName, StringComparer.Ordinal).Select(host =>
         {
-            var self = new SiloInfo("embedded", SiloRole.Gateway.Name, string.Empty, "active", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, true, connections.Count, [], backlog.PendingWrites);
-            return new ClusterSnapshot("embedded", self.Id, [self], new Dictionary<string, string?>(), connections.Count, backlog.PendingWrites);
-        }
-
-        var identity = services.GetRequiredService<SiloIdentity>();
-        var partitions = new Dictionary<string, string?>();
-        var owned = new Dictionary<string, List<int>>();
-        await using (var leases = _dataSource.CreateCommand("SELECT partition, CASE WHEN lease_until > now() THEN owner END FROM herald_partitions ORDER BY partition"))
-        await using (var reader = await leases.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var owner = reader.IsDBNull(1) ? null : reader.GetString(1);
-                partitions[reader.GetInt32(0).ToString(System.Globalization.CultureInfo.InvariantCulture)] = owner;
-                if (owner is not null)
-                    (owned.TryGetValue(owner, out var list) ? list : owned[owner] = []).Add(reader.GetInt32(0));
-            }
-        }
-
-        var silos = new List<SiloInfo>();
-        await using (var members = _dataSource.CreateCommand(
-            "SELECT id, role, address, status, started_at, heartbeat_at, owns_partitions, sse_connections, pending_storage_writes FROM herald_silos ORDER BY id"))
-        await using (var reader = await members.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var id = reader.GetString(0);
-                var self = id == identity.Id;
-                silos.Add(new SiloInfo(id, reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetBoolean(6),
-                    self ? connections.Count : reader.GetInt32(7),
-                    owned.TryGetValue(id, out var list) ? list : [],
-                    self ? backlog.PendingWrites : reader.GetInt32(8)));
-            }
-        }
-
+            var address = host.SiloAddress.ToParsableString();
+            var stats = address == self.SiloAddress ? self : others.FirstOrDefault(s => s.SiloAddress == address);
+            return new SiloInfo(
+                host.SiloName, host.SiloAddress.Endpoint.ToString(), stats?.Role ?? host.RoleName ?? string.Empty, host.Status.ToString().ToLowerInvariant(),
+                host.StartTime, host.IAmAliveTime, stats?.HostsWebhooks ?? false, stats?.SseConnections ?? 0, stats?.WebhookGrains ?? 0,
+                stats?.PendingStorageWrites ?? 0);
+        }).ToArray();
         var active = silos.Where(s => s.Status == "active").ToArray();
-        return new ClusterSnapshot("cluster", identity.Id, silos, partitions, active.Sum(s => s.SseConnections), active.Sum(s => s.PendingStorageWrites));
+        return new ClusterSnapshot(IsCluster ? "cluster" : "embedded", silo.Name, silos, active.Sum(s => s.SseConnections), active.Sum(s => s.PendingStorageWrites));
+    }
+
+    /// <summary>SSE listeners across the cluster: this process's live count plus the others' last reports.</summary>
+    public async Task<int> CountClientsAsync(CancellationToken cancellationToken) =>
+        connections.Count + (await OthersAsync(cancellationToken)).Sum(s => s.SseConnections);
+
+    /// <summary>
+    /// Attempts recorded across the cluster, by outcome: running totals that only grow while the silos live, so two
+    /// readings give a rate. A silo's totals leave the sum once it stops reporting.
+    /// </summary>
+    public async Task<AttemptTotals> ReadAttemptTotalsAsync(CancellationToken cancellationToken)
+    {
+        var others = await OthersAsync(cancellationToken);
+        var local = attempts.Totals;
+        return new AttemptTotals(local.Succeeded + others.Sum(s => s.AttemptsSucceeded), local.Failed + others.Sum(s => s.AttemptsFailed));
     }
 
     /// <summary>
-    /// SSE listeners across the cluster: this process's live count plus the others' last heartbeats. While
-    /// PostgreSQL cannot be read, the others' count last read stands in: a push that is already committed must
-    /// not fail for want of a statistic.
+    /// The other silos' latest reports, read at most once per report interval. While the stats grain cannot be reached,
+    /// the last reports read stand in: a push that is already committed must not fail for want of a statistic.
     /// </summary>
-    public async Task<int> CountClientsAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SiloStats>> OthersAsync(CancellationToken cancellationToken)
     {
-        if (_dataSource is null)
-            return connections.Count;
-        try
+        if (!IsCluster)
+            return [];
+        lock (_gate)
         {
-            await using var command = _dataSource.CreateCommand("SELECT coalesce(sum(sse_connections), 0) FROM herald_silos WHERE status = 'active' AND id <> $1");
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = services.GetRequiredService<SiloIdentity>().Id });
-            _othersLastRead = (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-        catch (Exception exception) when (StorageErrors.IsUnavailable(exception) && !cancellationToken.IsCancellationRequested)
-        {
+            if (_cache.ReadAt is { } readAt && Environment.TickCount64 - readAt < options.Value.StatsInterval.TotalMilliseconds)
+                return _cache.Others;
         }
 
-        return connections.Count + _othersLastRead;
+        try
+        {
+            var self = silo.SiloAddress.ToParsableString();
+            var stale = time.GetUtcNow() - options.Value.StatsInterval * 5;
+            var reports = await grains.GetGrain<IClusterStatsGrain>(0).ReadAsync().WaitAsync(cancellationToken);
+            var others = reports.Where(r => r.SiloAddress != self && r.ReportedAt >= stale).ToArray();
+            lock (_gate)
+                _cache = (others, Environment.TickCount64);
+            return others;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            lock (_gate)
+                return _cache.Others;
+        }
     }
 }

@@ -13,6 +13,10 @@ public static class HeraldHostDefaults
         // The framework logs several Information lines per request: megabytes an hour, and CPU, under load.
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+
+        // Orleans tells every step of a silo's start and stop at Information: warnings and worse are what an operator needs.
+        ["Logging:LogLevel:Orleans"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
     };
 
     /// <summary>

@@ -1,12 +1,9 @@
 using Herald.Grains;
+using Herald.Grains.Delivery;
 using Herald.Grains.Inbound;
-using Herald.Grains.Broadcast;
 using Herald.Grains.Webhooks;
-using Herald.Runtime;
 using Herald.Silo.Cluster;
-using Herald.Silo.Placement;
 using Herald.Silo.Postgres;
-using Herald.Silo.Runtime;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
 using Herald.Storage;
@@ -15,75 +12,66 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Hosting;
 
 public static class SiloHostingExtensions
 {
     /// <summary>
-    /// Hosts a silo in this process: the grain runtime, Herald's grains, and the storage and stream providers:
-    /// PostgreSQL when <c>ConnectionStrings:Postgres</c> is set (cluster mode), in-memory otherwise (embedded).
+    /// Hosts an Orleans silo in this process with Herald's grains and storage: PostgreSQL when
+    /// <c>ConnectionStrings:Postgres</c> is set (cluster mode: ADO.NET clustering, grain storage and reminders), in
+    /// memory otherwise (embedded: one silo on loopback).
     /// </summary>
     public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder, SiloRole? role = null)
     {
         var services = builder.Services;
-        services.AddSingleton(role ?? SiloRole.Gateway);
-        services.AddSingleton<SiloIdentity>();
+        var siloRole = role ?? SiloRole.Gateway;
+        services.AddSingleton(siloRole);
         services.AddSingleton<AttemptCounter>();
         services.TryAddSingleton<ILocalConnectionCount, NoConnections>();
+        services.AddSingleton<LocalSiloStats>();
         services.AddSingleton<ClusterView>();
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
         var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
-        if (!string.IsNullOrWhiteSpace(connectionString))
-            services.AddPostgresProviders(connectionString);
+        var cluster = !string.IsNullOrWhiteSpace(connectionString);
+
+        // Before the silo: the migrator must have created Orleans's tables when the silo starts reading them.
+        if (cluster)
+            services.AddPostgresProviders(connectionString!);
 
         // Private destinations are blocked by default in a cluster (reachable from a server, exposed to users);
         // an embedded hub on a laptop usually delivers to local receivers.
-        var cluster = !string.IsNullOrWhiteSpace(connectionString);
-        services.PostConfigure<Grains.Delivery.DeliveryOptions>(options => options.AllowPrivateNetworks ??= !cluster);
-        services.AddGrainRuntime();
-        services.AddGrain<IWebhookGrain, WebhookGrain>();
-        services.AddGrain<IBroadcasterGrain, BroadcasterGrain>();
+        services.PostConfigure<DeliveryOptions>(options => options.AllowPrivateNetworks ??= !cluster);
         services.AddHeraldGrainServices();
         services.AddMemoryProviders();
-        services.AddHostedService<SubscriberWakeAgent>();
         services.AddValidatedOptions<InboundOptions>(InboundOptions.Section);
         services.AddHostedService<InboundRetention>();
+        services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: [HealthTags.Ready]);
+        services.AddOptions<DeliveryOptions>().Validate<IOptions<ClusterOptions>>(
+            (delivery, orleans) => delivery.ReminderPeriod >= orleans.Value.MinimumReminderPeriod,
+            "Herald:Delivery:ReminderPeriod must not be shorter than Herald:Cluster:MinimumReminderPeriod.");
+
+        var settings = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.UseOrleans(silo => silo.AddHerald(settings, siloRole, cluster ? connectionString : null));
+
+        // After the silo: these call grains, so they start once it is active.
+        services.AddHostedService<ClusterStatsPublisher>();
+        services.AddHostedService<SweepTrigger>();
         return builder;
     }
 
-    public static IServiceCollection AddGrainRuntime(this IServiceCollection services)
-    {
-        services.AddValidatedOptions<GrainRuntimeOptions>(GrainRuntimeOptions.Section);
-        services.TryAddSingleton<GrainTypeMap>();
-        services.TryAddSingleton<GrainCatalog>();
-        services.TryAddSingleton<IGrainStatistics>(sp => sp.GetRequiredService<GrainCatalog>());
-        services.TryAddSingleton<IGrainFactory, GrainFactory>();
-        services.AddHostedService(sp => sp.GetRequiredService<GrainCatalog>());
-        services.AddHostedService<IdleCollector>();
-        services.TryAddSingleton<IGrainPlacement, LocalPlacement>();
-        return services;
-    }
-
-    public static IServiceCollection AddGrain<TGrainInterface, TGrain>(this IServiceCollection services)
-        where TGrainInterface : IGrainWithStringKey
-        where TGrain : Grain, TGrainInterface
-    {
-        services.AddSingleton(new GrainRegistration(typeof(TGrainInterface), typeof(TGrain)));
-        return services;
-    }
-
+    /// <summary>The in-memory providers of Herald's own storage (embedded mode); cluster mode registers PostgreSQL ones first.</summary>
     public static IServiceCollection AddMemoryProviders(this IServiceCollection services)
     {
         services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AttemptCounter>();
         services.TryAddSingleton<IStreamLog, MemoryStreamLog>();
-        services.TryAddSingleton<IGrainStorage, MemoryGrainStorage>();
         services.TryAddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
         services.TryAddSingleton<IAttemptLog, MemoryAttemptLog>();
-        services.TryAddSingleton<IDeliveryOutcomeFeed, MemoryDeliveryOutcomeFeed>();
         services.TryAddSingleton<IInboundEventStore, MemoryInboundEventStore>();
-        services.TryAddSingleton<IStorageBacklog, NoStorageBacklog>();
+        services.TryAddSingleton<IStorageBacklog>(sp => new StorageBacklog(sp.GetRequiredService<WebhookGrainCounters>(), sp.GetService<IAttemptWriteBacklog>()));
         return services;
     }
 }

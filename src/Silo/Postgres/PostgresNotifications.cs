@@ -14,7 +14,6 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
 {
     public const string LogChannel = "herald_log";
     public const string EndpointsChannel = "herald_endpoints";
-    public const string OutcomesChannel = "herald_outcomes";
     public const string PrunedChannel = "herald_pruned";
 
     private readonly Lock _gate = new();
@@ -32,9 +31,6 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
 
     /// <summary>Raised when retention pruned the log anywhere in the cluster, with the sequence it pruned through.</summary>
     public event Action<long>? Pruned;
-
-    /// <summary>Raised for each first-attempt outcome another process published.</summary>
-    public event Action<string>? OutcomeReported;
 
     public async ValueTask WaitForHeadAboveAsync(long seq, CancellationToken cancellationToken)
     {
@@ -84,7 +80,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel}; LISTEN {OutcomesChannel}; LISTEN {PrunedChannel};", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {LogChannel}; LISTEN {EndpointsChannel}; LISTEN {PrunedChannel};", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
 
                 // Whatever was committed while we were not listening.
@@ -146,8 +142,6 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             Advance(seq);
         else if (args.Channel == EndpointsChannel)
             EndpointsChanged?.Invoke(args.Payload);
-        else if (args.Channel == OutcomesChannel)
-            OutcomeReported?.Invoke(args.Payload);
         else if (args.Channel == PrunedChannel && long.TryParse(args.Payload, out var through))
             Pruned?.Invoke(through);
     }

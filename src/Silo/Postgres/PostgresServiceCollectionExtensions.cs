@@ -1,10 +1,7 @@
 using Herald.Grains;
-using Herald.Runtime;
-using Herald.Silo.Cluster;
-using Herald.Silo.Storage;
-using Herald.Silo.Runtime;
-using Herald.Silo.Streams;
 using Herald.Silo.Hosting;
+using Herald.Silo.Storage;
+using Herald.Silo.Streams;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,8 +13,9 @@ namespace Herald.Silo.Postgres;
 public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
-    /// Cluster-mode providers: log, endpoints, grain state and attempts in PostgreSQL. Registers the schema
-    /// migrator first, so it runs before any hosted service that reads the database.
+    /// Cluster-mode providers of Herald's own storage: the log, endpoints, attempts and inbound events in PostgreSQL.
+    /// Registers the schema migrator first, so it runs (Herald's tables and Orleans's) before any hosted service,
+    /// the silo included, reads the database.
     /// </summary>
     public static IServiceCollection AddPostgresProviders(this IServiceCollection services, string connectionString)
     {
@@ -31,30 +29,12 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IStreamLog, PostgresStreamLog>();
         services.AddSingleton(sp => new PostgresWriteBatcher(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<PostgresOptions>>().Value.WriteLinger));
         services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
-        services.AddSingleton<IStorageBacklog>(sp => sp.GetRequiredService<PostgresWriteBatcher>());
+        services.AddSingleton<IAttemptWriteBacklog>(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
         services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
         services.AddSingleton<IInboundEventStore, PostgresInboundEventStore>();
         services.AddHostedService<PostgresPruner>();
-        services.AddHealthChecks()
-            .AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready])
-            .AddCheck<ClusterReadinessCheck>("membership", tags: [HealthTags.Ready]);
-
-        // Membership, leases and placement: started after the migrator and the listener, before the grain runtime,
-        // and so stopped after the grains (leases are handed back once their grains have stopped).
-        services.AddSingleton<ClusterMembership>();
-        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
-        services.AddSingleton<PartitionLeaseManager>();
-        services.AddHostedService(sp => sp.GetRequiredService<PartitionLeaseManager>());
-        services.AddSingleton<IGrainPlacement>(sp => sp.GetRequiredService<PartitionLeaseManager>());
-        services.AddSingleton<IWriteFence>(sp => sp.GetRequiredService<PartitionLeaseManager>());
-        services.AddSingleton<IGrainStorage>(sp => new PostgresGrainStorage(
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<PostgresWriteBatcher>(), sp.GetRequiredService<IWriteFence>()));
-        services.AddSingleton<ClusterKey>();
-        services.AddSingleton<IRemoteGrainInvoker, RemoteGrainInvoker>();
-        services.AddSingleton<PostgresOutcomeFeed>();
-        services.AddSingleton<IDeliveryOutcomeFeed>(sp => sp.GetRequiredService<PostgresOutcomeFeed>());
-        services.AddHostedService(sp => sp.GetRequiredService<PostgresOutcomeFeed>());
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);
         return services;
     }
 }

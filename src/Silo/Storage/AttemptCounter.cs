@@ -4,9 +4,9 @@ using Herald.Storage;
 namespace Herald.Silo.Storage;
 
 /// <summary>
-/// The delivery attempts this process has recorded, by outcome. The attempt logs count through it; in a cluster
-/// each silo publishes its totals with its heartbeat, so rates need neither the attempt table (which retention
-/// prunes) nor a round trip per attempt.
+/// The delivery attempts this process has recorded, by outcome. The attempt logs count through it, and each silo
+/// reports its totals with its stats (<c>IClusterStatsGrain</c>), so rates need neither the attempt table (which
+/// retention prunes) nor a round trip per attempt.
 /// </summary>
 public sealed class AttemptCounter
 {

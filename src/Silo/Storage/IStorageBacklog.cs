@@ -1,16 +1,25 @@
+using Herald.Grains.Webhooks;
+
 namespace Herald.Silo.Storage;
 
 /// <summary>
-/// Storage writes this process has accepted and not yet committed: grain state and attempts go to storage after
-/// the delivery that made them, so a backlog that keeps growing means storage cannot keep up.
+/// Storage writes this process has accepted and not yet committed: webhook grain state is written behind, and
+/// attempts are group-committed, after the delivery that made them. A backlog that keeps growing means storage
+/// cannot keep up.
 /// </summary>
 public interface IStorageBacklog
 {
     int PendingWrites { get; }
 }
 
-/// <summary>In-memory storage has finished every write by the time the call returns.</summary>
-internal sealed class NoStorageBacklog : IStorageBacklog
+/// <summary>The grains' unwritten states, plus the attempt writes queued for storage (none in memory).</summary>
+internal sealed class StorageBacklog(WebhookGrainCounters grains, IAttemptWriteBacklog? attempts = null) : IStorageBacklog
 {
-    public int PendingWrites => 0;
+    public int PendingWrites => grains.PendingStateWrites + (attempts?.PendingWrites ?? 0);
+}
+
+/// <summary>Attempt writes queued and not yet committed.</summary>
+public interface IAttemptWriteBacklog
+{
+    int PendingWrites { get; }
 }

@@ -33,8 +33,6 @@ internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options, Attemp
             return ValueTask.FromResult<(IReadOnlyList<DeliveryAttempt>, int)>((queue.Reverse().Take(limit).ToArray(), queue.Count));
     }
 
-    public ValueTask<AttemptTotals> ReadTotalsAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(counter.Totals);
-
     public ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
     {
         _byEndpoint.TryRemove(endpointId, out _);

@@ -26,13 +26,12 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>Settings every process of the test shares: the database, and timings shrunk for a test.</summary>
-    public Dictionary<string, string> Settings(string siloId, bool ownsPartitions = true) => new()
+    public Dictionary<string, string> Settings(string siloName, bool hostsWebhooks = true) => new()
     {
         ["ConnectionStrings:Postgres"] = ConnectionString,
-        ["Herald:Cluster:SiloId"] = siloId,
-        ["Herald:Cluster:OwnsPartitions"] = ownsPartitions ? "true" : "false",
-        ["Herald:Cluster:HeartbeatInterval"] = "00:00:00.250",
-        ["Herald:Cluster:LeaseDuration"] = "00:00:03",
+        ["Herald:Cluster:SiloName"] = siloName,
+        ["Herald:Cluster:HostsWebhooks"] = hostsWebhooks ? "true" : "false",
+        ["Herald:Cluster:StatsInterval"] = "00:00:00.250",
         ["Herald:Postgres:FallbackPollInterval"] = "00:00:00.100",
         ["Herald:Postgres:MaxReconnectDelay"] = "00:00:00.500",
         ["Herald:Delivery:RetrySchedule:0"] = "00:00:00.100",
@@ -51,9 +50,9 @@ public sealed class ClusterHarness : IAsyncDisposable
         return silo;
     }
 
-    public async Task<HeraldProcess> GatewayAsync(string id, bool ownsPartitions = false)
+    public async Task<HeraldProcess> GatewayAsync(string id, bool hostsWebhooks = false)
     {
-        var gateway = await HeraldProcess.StartGatewayAsync(id, Settings(id, ownsPartitions));
+        var gateway = await HeraldProcess.StartGatewayAsync(id, Settings(id, hostsWebhooks));
         _processes.Add(gateway);
         return gateway;
     }
@@ -77,17 +76,25 @@ public sealed class ClusterHarness : IAsyncDisposable
     public static async Task<JsonElement> ClusterAsync(HeraldProcess gateway) =>
         (await gateway.Client.GetFromJsonAsync<JsonElement>("/api/cluster"))!;
 
-    /// <summary>Which silo holds each partition, as the gateway reports it.</summary>
-    public static async Task<Dictionary<string, string?>> OwnersAsync(HeraldProcess gateway) =>
-        (await ClusterAsync(gateway)).GetProperty("partitions").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+    /// <summary>The status of each member as the gateway's cluster view shows it, by silo name.</summary>
+    public static async Task<Dictionary<string, string>> StatusesAsync(HeraldProcess gateway) =>
+        (await ClusterAsync(gateway)).GetProperty("silos").EnumerateArray()
+            .GroupBy(s => s.GetProperty("id").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Any(s => s.GetProperty("status").GetString() == "active") ? "active" : g.Last().GetProperty("status").GetString()!);
 
-    /// <summary>Waits until every partition is held by one of <paramref name="silos"/>, each holding its fair share.</summary>
-    public static Task BalancedAsync(HeraldProcess gateway, params string[] silos) => Eventually.TrueAsync(async () =>
+    /// <summary>Active webhook grains on each silo, by silo name, as the silos last reported them.</summary>
+    public static async Task<Dictionary<string, int>> WebhookGrainsAsync(HeraldProcess gateway) =>
+        (await ClusterAsync(gateway)).GetProperty("silos").EnumerateArray()
+            .Where(s => s.GetProperty("status").GetString() == "active")
+            .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("webhook_grains").GetInt32());
+
+    /// <summary>Waits until <paramref name="silos"/> are active members, as the gateway sees them (with their reports in).</summary>
+    public static Task ActiveAsync(HeraldProcess gateway, params string[] silos) => Eventually.TrueAsync(async () =>
     {
-        var owners = await OwnersAsync(gateway);
-        var counts = silos.Select(s => owners.Values.Count(o => o == s)).ToArray();
-        return owners.Values.All(o => o is not null && silos.Contains(o)) && counts.Max() - counts.Min() <= 1;
-    }, $"the partitions are balanced over {string.Join(", ", silos)}", TimeSpan.FromSeconds(60));
+        var view = (await ClusterAsync(gateway)).GetProperty("silos").EnumerateArray().ToArray();
+        return silos.All(name => view.Any(s => s.GetProperty("id").GetString() == name && s.GetProperty("status").GetString() == "active" &&
+                                               s.GetProperty("role").GetString() is { Length: > 0 }));
+    }, $"{string.Join(", ", silos)} are active", TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

@@ -291,13 +291,13 @@ public sealed class DashboardTests(Browser browser)
     }
 
     [Fact]
-    public async Task The_cluster_panel_shows_silos_roles_heartbeats_partitions_and_sse_connections()
+    public async Task The_cluster_panel_shows_silos_roles_heartbeats_webhook_grains_and_sse_connections()
     {
         var settings = HeraldServer.OnPostgres(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync());
         await using var server = await HeraldServer.StartAsync(settings);
 
-        // A second gateway that holds no partitions, with two listeners of its own.
-        var pure = new Dictionary<string, string?>(settings) { ["Herald:Cluster:OwnsPartitions"] = "false" };
+        // A second gateway that hosts no webhook grains, with two listeners of its own.
+        var pure = new Dictionary<string, string?>(settings) { ["Herald:Cluster:HostsWebhooks"] = "false" };
         await using var other = await HeraldServer.StartAsync(pure);
         await using var first = await SseClient.ConnectAsync(other.BaseAddress);
         await using var second = await SseClient.ConnectAsync(other.BaseAddress);
@@ -318,7 +318,7 @@ public sealed class DashboardTests(Browser browser)
         await Expect(cells.Nth(1)).ToHaveTextAsync("gateway");
         await Expect(cells.Nth(2)).ToHaveTextAsync("active");
         await Expect(cells.Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? s ago$"));
-        await Expect(cells.Nth(4)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[1-9]\d* owned"));
+        await Expect(cells.Nth(4)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ active$"));
         await Expect(cells.Nth(5)).ToHaveTextAsync("1");
     }
 

@@ -12,7 +12,7 @@ namespace Herald.Silo.Tests.Infrastructure;
 /// <summary>The PostgreSQL providers over a fresh, migrated database of the shared test server.</summary>
 internal sealed class PostgresProviderSet : IAsyncDisposable
 {
-    private PostgresProviderSet(string connectionString, NpgsqlDataSource dataSource, PostgresNotifications notifications, PostgresWriteBatcher batcher)
+    private PostgresProviderSet(string connectionString, NpgsqlDataSource dataSource, PostgresNotifications notifications, PostgresWriteBatcher batcher, AttemptCounter counter)
     {
         ConnectionString = connectionString;
         DataSource = dataSource;
@@ -20,9 +20,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         Batcher = batcher;
         Log = new PostgresStreamLog(dataSource, notifications, Options.Create(FastOptions));
         Registry = new PostgresEndpointRegistry(dataSource, notifications);
-        Storage = new PostgresGrainStorage(dataSource, batcher);
-        Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }),
-            new AttemptCounter(), new Herald.Silo.Cluster.SiloIdentity(Options.Create(new Herald.Silo.Cluster.ClusterOptions()), Herald.Silo.Cluster.SiloRole.Silo));
+        Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), counter);
     }
 
     public PostgresWriteBatcher Batcher { get; }
@@ -37,13 +35,11 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
 
     public PostgresEndpointRegistry Registry { get; }
 
-    public PostgresGrainStorage Storage { get; }
-
     public PostgresAttemptLog Attempts { get; }
 
     public static PostgresOptions FastOptions => new() { FallbackPollInterval = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(200) };
 
-    public static async Task<PostgresProviderSet> CreateAsync()
+    public static async Task<PostgresProviderSet> CreateAsync(AttemptCounter? counter = null)
     {
         var server = await PostgresServer.SharedAsync();
         var connectionString = await server.CreateDatabaseAsync();
@@ -53,7 +49,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         await notifications.StartAsync(CancellationToken.None);
         var batcher = new PostgresWriteBatcher(dataSource, new PostgresOptions().WriteLinger);
         await batcher.StartAsync(CancellationToken.None);
-        return new PostgresProviderSet(connectionString, dataSource, notifications, batcher);
+        return new PostgresProviderSet(connectionString, dataSource, notifications, batcher, counter ?? new AttemptCounter());
     }
 
     public PostgresPruner Pruner(StreamOptions stream, int attemptRetention = 5) => new(

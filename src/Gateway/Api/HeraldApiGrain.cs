@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using Herald.Contracts;
+using Herald.Gateway.Hosting;
+using Herald.Grains.Delivery;
+using Herald.Grains.Webhooks;
+using Herald.Silo.Cluster;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>
+/// The HTTP API's operations for Orleans clients. Each method runs the very handler its route runs and carries its
+/// status and JSON body back, so the MCP bridge's tools answer alike over HTTP and over Orleans. Only the processes
+/// that serve the HTTP API host it; Orleans places calls from clients connected to any silo there.
+/// </summary>
+[StatelessWorker]
+[Reentrant]
+public sealed class HeraldApiGrain(
+    EndpointFactory factory,
+    EndpointStatusReader statuses,
+    IEndpointRegistry registry,
+    IAttemptLog attempts,
+    IInboundEventStore events,
+    IStreamLog log,
+    ClusterView cluster,
+    TimeProvider time,
+    IOptions<LimitsOptions> limits,
+    IOptions<DeliveryOptions> delivery,
+    IOptions<HttpJsonOptions> json) : Grain, IHeraldApiGrain
+{
+    public async Task<PushReply> PushAsync(string message, string? topic, IFirstAttemptObserver? outcomes)
+    {
+        if (PushApi.Check(message, topic, limits.Value) is { } invalid)
+            return new PushReply(Reply(invalid), null, TimeSpan.Zero);
+        var (receipt, refused) = await PushApi.AppendAsync(message, topic, givenKey: string.Empty, outcomes, GrainFactory, cluster);
+        if (refused is not null)
+            return new PushReply(Reply(refused), null, TimeSpan.Zero);
+
+        var answer = PushApi.Answer(receipt!, message, notified: 0, await cluster.CountClientsAsync(CancellationToken.None));
+        var waits = outcomes is not null && receipt!.AwaitsFirstAttempts;
+        var status = outcomes is not null && receipt!.Unconfirmed is null ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
+        return new PushReply(new ApiReply(status, Serialize(answer)), waits ? receipt : null, delivery.Value.Timeout);
+    }
+
+    public async Task<ApiReply> CreateEndpointAsync(string url, IReadOnlyList<string>? topics, string? secret) =>
+        Reply(await EndpointsApi.RegisterAsync(new CreateEndpointRequest(url, topics, secret, null, null), factory, statuses, limits.Value, CancellationToken.None));
+
+    public async Task<ApiReply> DeleteEndpointAsync(string id) =>
+        Reply(await EndpointsApi.DeleteAsync(id, registry, GrainFactory, CancellationToken.None));
+
+    public async Task<ApiReply> UnregisterAsync(string url) =>
+        Reply(await WebhooksApi.UnregisterUrlAsync(url, registry, GrainFactory, CancellationToken.None));
+
+    public async Task<ApiReply> ListEndpointsAsync(int limit, string? after, string? url) =>
+        Reply(await EndpointsApi.ListAsync(Text(limit), after, url, statuses, CancellationToken.None));
+
+    public async Task<ApiReply> GetEndpointAsync(string id) =>
+        Reply(await EndpointsApi.GetAsync(id, statuses, CancellationToken.None));
+
+    public async Task<ApiReply> ListAttemptsAsync(string id, int limit) =>
+        Reply(await EndpointsApi.AttemptsAsync(id, Text(limit), registry, attempts, CancellationToken.None));
+
+    public async Task<ApiReply> ListEventsAsync(int limit, string? source, string? type, string? since) =>
+        Reply(await EventsApi.ListAsync(source, type, since, Text(limit), includePayload: null, events, CancellationToken.None));
+
+    public async Task<ApiReply> GetEventAsync(long id) =>
+        Reply(await EventsApi.GetAsync(Text(id), events, CancellationToken.None));
+
+    public async Task<ApiReply> EventSourcesAsync() =>
+        Reply(await EventsApi.SourcesAsync(events, CancellationToken.None));
+
+    public async Task<ApiReply> EventSummaryAsync(int hours, string? source) =>
+        Reply(await EventsApi.SummaryAsync(source, Text(hours), events, time, CancellationToken.None));
+
+    public async Task<ApiReply> GitHubActivityAsync(string repo, int hours) =>
+        Reply(await EventsApi.GitHubActivityAsync(repo, Text(hours), events, time, CancellationToken.None));
+
+    public async Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, int timeoutSeconds, CancellationToken cancellationToken) =>
+        Reply(await EventsApi.WaitAsync(after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), events, log, time, cancellationToken));
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private ApiReply Reply(IResult result)
+    {
+        if (result is INestedHttpResult nested)
+            result = nested.Result;
+        var status = (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
+        return new ApiReply(status, result is IValueHttpResult { Value: { } value } ? Serialize(value) : string.Empty);
+    }
+
+    private string Serialize(object value) => JsonSerializer.Serialize(value, value.GetType(), json.Value.SerializerOptions);
+}

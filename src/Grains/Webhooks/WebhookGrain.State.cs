@@ -1,0 +1,80 @@
+using Orleans.Storage;
+using Herald.Contracts;
+
+namespace Herald.Grains.Webhooks;
+
+public sealed partial class WebhookGrain
+{
+    /// <summary>
+    /// Sets the state at once (calls that interleave must see it) and writes it behind: one storage write per
+    /// <see cref="Delivery.DeliveryOptions.StateWriteDelay"/> however many deliveries changed it meanwhile.
+    /// </summary>
+    private void Save(DeliveryState state)
+    {
+        _state = state;
+        if (_stale || _endpoint is null)
+            return;
+        MarkDirty();
+        _flushTimer ??= this.RegisterGrainTimer(static grain => grain.FlushStateAsync(), this,
+            new GrainTimerCreationOptions(options.Value.StateWriteDelay, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
+    /// <summary>
+    /// Writes the current state now; <paramref name="closing"/> marks it as the activation's last (see
+    /// <see cref="DeliveryState.Open"/>). A write that finds a newer one in storage (its ETag is stale) means another
+    /// activation of this grain wrote it: this one stops delivering and deactivates, and the next call gets a fresh one.
+    /// </summary>
+    private async Task FlushStateAsync(bool closing = false)
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        await _writeGate.WaitAsync();
+        try
+        {
+            if (!_dirty || _stale || _endpoint is null)
+                return;
+            persisted.State = _state with { Open = !closing };
+            SetClean();
+            try
+            {
+                await persisted.WriteStateAsync();
+            }
+            catch (InconsistentStateException exception)
+            {
+                _stale = true;
+                Log.StaleActivation(logger, exception, Key);
+                Signal();
+                DeactivateOnIdle();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Storage is away: the state stays dirty and is written again after the fault backoff.
+                Log.StateWriteFailed(logger, exception, Key);
+                MarkDirty();
+
+                _flushTimer ??= this.RegisterGrainTimer(static grain => grain.FlushStateAsync(), this,
+                    new GrainTimerCreationOptions(options.Value.FaultBackoff, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private void MarkDirty()
+    {
+        if (_dirty)
+            return;
+        _dirty = true;
+        counters.Dirty();
+    }
+
+    private void SetClean()
+    {
+        if (!_dirty)
+            return;
+        _dirty = false;
+        counters.Clean();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Herald.McpBridge;
+
+/// <summary>Herald's operations over its HTTP API: for a remote Herald behind an API key, and for an embedded one.</summary>
+public sealed class RestHeraldApi(GatewayClient gateway) : IHeraldApi
+{
+    public async Task<PushAnswer> PushAsync(string message, string? topic, bool wait, string? host, int? port, CancellationToken cancellationToken)
+    {
+        var target = gateway.Resolve(host, port);
+        var pushed = await gateway.PostAsync("/api/push", new { message, topic, wait }, cancellationToken, target);
+        return new PushAnswer(pushed, target.GetLeftPart(UriPartial.Authority), gateway.StartedHerald);
+    }
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> TryCreateEndpointAsync(string url, string[]? topics, string? secret, CancellationToken cancellationToken) =>
+        gateway.TrySendAsync(HttpMethod.Post, "/api/endpoints", new { url, topics, secret }, cancellationToken);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> TryDeleteEndpointAsync(string id, CancellationToken cancellationToken) =>
+        gateway.TrySendAsync(HttpMethod.Delete, $"/api/endpoints/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> TryUnregisterAsync(string url, CancellationToken cancellationToken) =>
+        gateway.TrySendAsync(HttpMethod.Post, "/api/unregister", new { webhook_url = url }, cancellationToken);
+
+    public Task<JsonElement> ListEndpointsAsync(int limit, string? after, string? url, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/endpoints?limit={Text(limit)}{Query("after", after)}{Query("url", url)}", cancellationToken);
+
+    public Task<JsonElement> GetEndpointAsync(string id, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/endpoints/{Uri.EscapeDataString(id)}", cancellationToken);
+
+    public Task<JsonElement> ListAttemptsAsync(string id, int limit, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/endpoints/{Uri.EscapeDataString(id)}/attempts?limit={Text(limit)}", cancellationToken);
+
+    public Task<JsonElement> ListEventsAsync(int limit, string? source, string? type, string? since, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/events?limit={Text(limit)}{Query("since", since)}{Query("source", source)}{Query("type", type)}", cancellationToken);
+
+    public Task<JsonElement> GetEventAsync(long id, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/events/{Text(id)}", cancellationToken);
+
+    public Task<JsonElement> EventSourcesAsync(CancellationToken cancellationToken) =>
+        gateway.GetAsync("/api/events/sources", cancellationToken);
+
+    public Task<JsonElement> EventSummaryAsync(int hours, string? source, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/events/summary?hours={Text(hours)}{Query("source", source)}", cancellationToken);
+
+    public Task<JsonElement> GitHubActivityAsync(string repo, int hours, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/events/github/activity?hours={Text(hours)}{Query("repo", repo)}", cancellationToken);
+
+    // Cancelling aborts the long-poll's request, which ends the wait on the gateway too.
+    public Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/events/wait?timeout={Text(seconds)}{Query("after", after is { } cursor ? Text(cursor) : null)}{Query("source", source)}{Query("type", type)}", cancellationToken);
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Query(string name, string? value) => value is null ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Silo.Cluster;
+
+/// <summary>
+/// Reports this silo's figures to <see cref="IClusterStatsGrain"/> every interval: its SSE listeners, attempt totals,
+/// storage backlog and active webhook grains. Orleans knows which silos are alive; these it does not.
+/// </summary>
+internal sealed partial class ClusterStatsPublisher(
+    IGrainFactory grains,
+    LocalSiloStats local,
+    TimeProvider time,
+    IOptions<ClusterOptions> options,
+    ILogger<ClusterStatsPublisher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.StatsInterval, time);
+        var stats = grains.GetGrain<IClusterStatsGrain>(0);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await stats.ReportAsync(local.Read());
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // The next report goes out at the next tick; readers see this silo's last one meanwhile.
+                    ReportFailed(logger, exception);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Debug, Message = "Could not report this silo's figures; retrying at the next interval")]
+    private static partial void ReportFailed(ILogger logger, Exception exception);
+}

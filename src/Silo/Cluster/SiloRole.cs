@@ -1,0 +1,19 @@
+namespace Herald.Silo.Cluster;
+
+/// <summary>The kind of process: a <c>gateway</c> (API, SSE, dashboard, and a silo) or a headless <c>silo</c>.</summary>
+public sealed record SiloRole(string Name)
+{
+    public static readonly SiloRole Gateway = new("gateway");
+    public static readonly SiloRole Silo = new("silo");
+}
+
+/// <summary>The live SSE listeners of this process; the gateway supplies it, a headless silo has none.</summary>
+public interface ILocalConnectionCount
+{
+    int Count { get; }
+}
+
+internal sealed class NoConnections : ILocalConnectionCount
+{
+    public int Count => 0;
+}

@@ -1,0 +1,32 @@
+using Orleans.Configuration;
+using Orleans.Hosting;
+using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
+using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
+
+namespace Herald.Silo.Hosting;
+
+public static class HeraldClientBuilderExtensions
+{
+    /// <summary>
+    /// An Orleans client of a Herald cluster: it finds the silos' client gateways in the membership table on
+    /// <paramref name="postgres"/>, under the same cluster and service ids as the silos.
+    /// </summary>
+    public static IClientBuilder UseHeraldCluster(this IClientBuilder client, HeraldClusterOptions settings, string postgres)
+    {
+        client.Configure<OrleansClusterOptions>(options =>
+        {
+            options.ClusterId = settings.ClusterId;
+            options.ServiceId = settings.ServiceId;
+        });
+        client.UseAdoNetClustering(options =>
+        {
+            options.Invariant = HeraldSiloBuilderExtensions.NpgsqlInvariant;
+            options.ConnectionString = postgres;
+        });
+
+        // A silo that dies leaves the gateway list within a refresh, as it leaves the silos' membership view.
+        client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = settings.TableRefreshInterval);
+        client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = settings.ResponseTimeout);
+        return client;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Sockets;
+using Herald.Contracts;
+using Herald.Grains.Webhooks;
+using Herald.Silo.Cluster;
+using Herald.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Hosting;
+using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
+using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
+
+namespace Herald.Silo.Hosting;
+
+public static class HeraldSiloBuilderExtensions
+{
+    /// <summary>The ADO.NET providers' name for Npgsql.</summary>
+    public const string NpgsqlInvariant = "Npgsql";
+
+    /// <summary>Grain storage Orleans streams keep their subscriptions in.</summary>
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>
+    /// Herald's silo: its grains, storage, reminders, the stream that announces log entries, and membership tuned to
+    /// declare a dead silo within a second or two. Embedded (<paramref name="postgres"/> null): one silo on loopback,
+    /// all in memory. Cluster: ADO.NET clustering, grain storage and reminders on PostgreSQL through Npgsql.
+    /// </summary>
+    public static ISiloBuilder AddHerald(this ISiloBuilder silo, HeraldClusterOptions settings, SiloRole role, string? postgres)
+    {
+        silo.Configure<SiloOptions>(options => options.SiloName = settings.SiloName ?? $"{role.Name}-{Guid.NewGuid().ToString("N")[..8]}");
+        if (postgres is null)
+        {
+            // Ports of its own, so any number of hubs can run on one machine; no client gateway, since no Orleans
+            // client connects to an embedded hub.
+            silo.UseLocalhostClustering(
+                siloPort: settings.SiloPort != 0 ? settings.SiloPort : FreePort(IPAddress.Loopback),
+                gatewayPort: 0,
+                serviceId: settings.ServiceId,
+                clusterId: settings.ClusterId);
+            silo.AddHeraldMemoryStorage();
+        }
+        else
+        {
+            silo.Configure<OrleansClusterOptions>(options =>
+            {
+                options.ClusterId = settings.ClusterId;
+                options.ServiceId = settings.ServiceId;
+            });
+            var advertised = Resolve(settings.AdvertisedHost ?? IPAddress.Loopback.ToString());
+            var listenOn = settings.ListenOnAnyAddress ? IPAddress.Any : advertised;
+            var siloPort = settings.SiloPort != 0 ? settings.SiloPort : FreePort(listenOn);
+            var gatewayPort = settings.GatewayPort switch
+            {
+                -1 => 0,
+                0 => FreePort(listenOn),
+                var port => port,
+            };
+            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: settings.ListenOnAnyAddress);
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = NpgsqlInvariant;
+                options.ConnectionString = postgres;
+            });
+            silo.AddAdoNetGrainStorage(DeliveryState.StorageName, options =>
+            {
+                options.Invariant = NpgsqlInvariant;
+                options.ConnectionString = postgres;
+                options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer();
+                options.DeleteStateOnClear = true;
+            });
+            silo.AddAdoNetGrainStorage(PubSubStore, options =>
+            {
+                options.Invariant = NpgsqlInvariant;
+                options.ConnectionString = postgres;
+            });
+            silo.UseAdoNetReminderService(options =>
+            {
+                options.Invariant = NpgsqlInvariant;
+                options.ConnectionString = postgres;
+            });
+        }
+
+        // One activation per webhook, also while silos join and leave: the distributed directory hands its ranges over
+        // between views instead of letting two silos each register an activation (Orleans marks it experimental).
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+
+        // Every silo collects its statistics for Orleans's dashboard, which gateways serve at /orleans. Its live
+        // trace would stream every log line to any viewer: off. Its call profiler runs only while someone looks.
+        if (settings.RunsOrleansDashboard(cluster: postgres is not null))
+            silo.AddDashboard(options => options.HideTrace = true);
+        return silo.AddHeraldGrainRuntime(settings);
+    }
+
+    /// <summary>Grain state, stream subscriptions and reminders in memory: one embedded silo, or a test cluster.</summary>
+    public static ISiloBuilder AddHeraldMemoryStorage(this ISiloBuilder silo)
+    {
+        silo.AddMemoryGrainStorage(DeliveryState.StorageName, options => options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer());
+        silo.AddMemoryGrainStorage(PubSubStore);
+        silo.UseInMemoryReminderService();
+        return silo;
+    }
+
+    /// <summary>
+    /// What Herald's grains need of any silo, whatever its clustering and storage: the log stream, and reminder,
+    /// membership, collection and placement settings. The in-process test cluster brings its own clustering.
+    /// </summary>
+    public static ISiloBuilder AddHeraldGrainRuntime(this ISiloBuilder silo, HeraldClusterOptions settings)
+    {
+        // One stream, so one queue: each further queue would only add a pulling agent polling an empty queue.
+        silo.AddMemoryStreams(LogAppended.StreamProvider, streams => streams.ConfigurePartitioning(1));
+        silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = settings.MinimumReminderPeriod);
+        silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = settings.DirectoryCacheSize);
+        silo.Configure<ClusterMembershipOptions>(options =>
+        {
+            options.ProbeTimeout = settings.ProbeTimeout;
+            options.NumMissedProbesLimit = settings.MissedProbesLimit;
+            options.NumVotesForDeathDeclaration = settings.VotesForDeath;
+            options.IAmAliveTablePublishTimeout = settings.IAmAliveInterval;
+            options.NumMissedTableIAmAliveLimit = settings.MissedIAmAliveLimit;
+            options.TableRefreshTimeout = settings.TableRefreshInterval;
+            options.DefunctSiloExpiration = settings.DeadRetention;
+            options.DefunctSiloCleanupPeriod = settings.DeadRetention;
+        });
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = settings.ResponseTimeout);
+        silo.Configure<GrainCollectionOptions>(options =>
+        {
+            options.CollectionQuantum = settings.CollectionQuantum;
+            options.ClassSpecificCollectionAge[typeof(WebhookGrain).FullName!] = settings.IdleGrainAge;
+        });
+
+        // A gateway may leave delivery to the silos: placement then never puts a webhook grain here.
+        if (!settings.HostsWebhooks)
+            silo.Configure<GrainTypeOptions>(options => options.Classes.Remove(typeof(WebhookGrain)));
+        return silo;
+    }
+
+    private static IPAddress Resolve(string host) =>
+        IPAddress.TryParse(host, out var address)
+            ? address
+            : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+              ?? throw new InvalidOperationException($"Herald:Cluster:AdvertisedHost '{host}' does not resolve to an IPv4 address.");
+
+    /// <summary>A port free on <paramref name="address"/> now. Another process could take it before the silo binds it; then the silo fails to start, loudly.</summary>
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
