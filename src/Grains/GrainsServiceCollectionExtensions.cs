@@ -17,6 +17,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<EndpointStatusReader>();
         services.TryAddSingleton<WebhookGrainCounters>();
+        services.TryAddSingleton<LocalWakeBoard>();
         return services;
     }
 }

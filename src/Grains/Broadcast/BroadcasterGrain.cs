@@ -1,4 +1,5 @@
 using Herald.Contracts;
+using Herald.Grains.Webhooks;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ namespace Herald.Grains.Broadcast;
 public sealed class BroadcasterGrain(
     IStreamLog log,
     IEndpointRegistry registry,
+    LocalWakeBoard board,
     ILogger<BroadcasterGrain> logger) : Grain, IBroadcasterGrain
 {
     public async Task<PushReceipt> PushAsync(PushCommand command)
@@ -58,8 +60,13 @@ public sealed class BroadcasterGrain(
             .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
             .Select(endpoint => endpoint.Id)
             .ToArray();
+        // Grains active on this silo get an in-process signal; the rest (and every wake a waiting push watches, which
+        // must reach the grain as a call) a one-way grain call, which activates them where they live.
         foreach (var id in subscribers)
-            _ = GrainFactory.GetGrain<IWebhookGrain>(id).WakeAsync(entry.Seq, outcomes);
+        {
+            if (outcomes is not null || !board.TryWake(id))
+                _ = GrainFactory.GetGrain<IWebhookGrain>(id).WakeAsync(entry.Seq, outcomes);
+        }
 
         // Not awaited: the stream's queue may live on a silo that just died, and a push must not wait for that to be
         // noticed. Listeners that miss the announcement read the entry from the log.

@@ -32,9 +32,10 @@ public sealed partial class WebhookGrain(
     WebhookSender sender,
     RetryPolicy retryPolicy,
     WebhookGrainCounters counters,
+    LocalWakeBoard board,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
-    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IRemindable
+    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IRemindable, ILocalWakeTarget
 {
     public const string GrainTypeName = "webhook";
     private const string RetryReminder = "retry";
@@ -46,6 +47,7 @@ public sealed partial class WebhookGrain(
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<long, List<IFirstAttemptObserver>> _watching = [];
     private readonly Dictionary<long, bool> _recent = [];
+    private readonly Lock _wakeGate = new();
     private readonly Queue<long> _recentOrder = new();
     private EndpointDefinition? _endpoint;
     private DeliveryState _state = new();
@@ -63,6 +65,8 @@ public sealed partial class WebhookGrain(
     private bool _reminderRegistered;
     private DateTimeOffset? _reminderDue;
     private bool _stale;
+    private bool _closing;
+    private int _unconsumedWake;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -90,10 +94,27 @@ public sealed partial class WebhookGrain(
         _reminderRegistered = _state.PendingSeq is not null;
         _stopping.Token.UnsafeRegister(static grain => Volatile.Read(ref ((WebhookGrain)grain!)._signal).TrySetResult(), this);
         StartLoop();
+        board.Join(Key, this);
+    }
+
+    bool ILocalWakeTarget.TryWakeLocally()
+    {
+        lock (_wakeGate)
+        {
+            if (_closing)
+                return false;
+            Volatile.Write(ref _unconsumedWake, 1);
+            Signal();
+            return true;
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // From here on wakes go as grain calls, which Orleans holds for the next activation.
+        lock (_wakeGate)
+            _closing = true;
+        board.Leave(Key, this);
         await _stopping.CancelAsync();
         await _loop.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
         ReportUnmade();
@@ -108,12 +129,20 @@ public sealed partial class WebhookGrain(
         await _pendingWrites.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
         SetClean();
         counters.Deactivated();
+
+        // Work this activation knew of and did not finish (a wake it had not acted on, or a message read but not yet
+        // attempted) is passed on to the next activation, not left for the next push. A retry waiting for its time
+        // is not: its reminder brings the grain back when it is due.
+        var unfinished = _endpoint is { Enabled: true } && _ahead.Count > 0 && _state.PendingSeq is null;
+        if (_endpoint is not null && (Volatile.Read(ref _unconsumedWake) == 1 || unfinished))
+            _ = this.AsReference<IWebhookGrain>().WakeAsync(0);
     }
 
     public Task WakeAsync(long seq, IFirstAttemptObserver? outcomes = null)
     {
         if (outcomes is not null)
             Watch(seq, outcomes);
+        Volatile.Write(ref _unconsumedWake, 1);
         Signal();
         EndIfGone();
         return Task.CompletedTask;
@@ -281,6 +310,7 @@ public sealed partial class WebhookGrain(
     private async Task StepAsync(CancellationToken cancellationToken)
     {
         // A wake that lands while this step awaits completes the fresh signal, so the next wait returns at once.
+        Volatile.Write(ref _unconsumedWake, 0);
         Volatile.Write(ref _signal, NewSignal());
         if (cancellationToken.IsCancellationRequested)
             return;

@@ -1,6 +1,7 @@
 using Herald.Contracts;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Herald.Silo.Tests.Grains;
 
@@ -111,6 +112,29 @@ public sealed class WebhookGrainTests
         await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Cursor == sixth, "the sixth success was recorded");
         var state = await cluster.StateAsync(endpoint);
         Assert.Equal((sixth, 6L), (state.Cursor, state.Delivered));
+    }
+
+    [Fact]
+    public async Task An_active_grain_is_woken_in_process_and_one_that_left_the_board_through_a_grain_call()
+    {
+        await using var cluster = await GrainTestCluster.StartAsync();
+        var endpoint = await cluster.AddEndpointAsync("board");
+        var board = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<Herald.Grains.Webhooks.LocalWakeBoard>();
+        var first = (await cluster.PushAsync("activates it")).Seq;
+        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Cursor == first, "the first was delivered");
+        Assert.Equal(1, board.Count);
+
+        // Only the board wakes it: nothing else tells the grain that the log grew.
+        var second = await cluster.Log.AppendAsync("default", "woken by the board");
+        Assert.True(board.TryWake(endpoint));
+        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Cursor == second.Seq, "the board's wake was delivered");
+
+        await cluster.Cluster.DeactivateAsync(cluster.Webhook(endpoint));
+        Assert.Equal(0, board.Count);
+        Assert.False(board.TryWake(endpoint));
+        var third = (await cluster.PushAsync("after it left")).Seq;
+        await Eventually.TrueAsync(() => cluster.Receiver.Delivered("board").Count == 3, "the grain call reactivated it");
+        Assert.Equal([first, second.Seq, third], cluster.Receiver.Delivered("board").Select(r => r.MessageId));
     }
 
     [Fact]
