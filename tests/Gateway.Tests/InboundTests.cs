@@ -97,6 +97,34 @@ public sealed class InboundTests
     }
 
     [Fact]
+    public async Task A_signed_vercel_deployment_is_stored_once_however_often_it_is_sent_and_a_bad_signature_is_refused()
+    {
+        await using var server = await HeraldServer.StartAsync(Sources);
+        var body = Sample("vercel-deployment.succeeded.json");
+
+        var (first, firstBody) = await SendAsync(server, Vercel(body));
+        var (again, againBody) = await SendAsync(server, Vercel(body));
+        var (forged, forgedBody) = await SendAsync(server, Vercel(body, secret: "not-the-secret"));
+
+        Assert.Equal(HttpStatusCode.Accepted, first);
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal("duplicate", againBody.GetProperty("status").GetString());
+        Assert.Equal(firstBody.GetProperty("event_id").GetInt64(), againBody.GetProperty("event_id").GetInt64());
+        Assert.Equal(HttpStatusCode.Unauthorized, forged);
+        Assert.Contains("x-vercel-signature", forgedBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var stored = await server.GetJsonAsync("/api/events?source=vercel");
+        var deployment = Assert.Single(stored.GetProperty("events").EnumerateArray());
+        Assert.Equal("deployment.succeeded", deployment.GetProperty("type").GetString());
+        Assert.Equal("Wm8DqyL4ZQ6sXfR3cT9kVb2n", deployment.GetProperty("delivery_id").GetString());
+        var summary = deployment.GetProperty("summary");
+        Assert.Equal("storefront", summary.GetProperty("project").GetString());
+        Assert.Equal("ready", summary.GetProperty("status").GetString());
+        Assert.Equal("production", summary.GetProperty("target").GetString());
+        Assert.Equal("9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d", summary.GetProperty("commit_sha").GetString());
+    }
+
+    [Fact]
     public async Task A_duplicate_delivery_sent_concurrently_is_stored_once_and_answered_with_the_original_id()
     {
         await using var server = await HeraldServer.StartAsync(Sources);

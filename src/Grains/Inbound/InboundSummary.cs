@@ -10,8 +10,8 @@ namespace Herald.Grains.Inbound;
 public static class InboundSummary
 {
     /// <summary>
-    /// The summary fields of an event as snake_case keys, chosen by the source's verification scheme. GitHub and
-    /// Stripe summaries always carry their fields, null when the payload lacks them; other schemes keep only
+    /// The summary fields of an event as snake_case keys, chosen by the source's verification scheme. GitHub, Stripe
+    /// and Vercel summaries always carry their fields, null when the payload lacks them; other schemes keep only
     /// <c>type</c> and <c>id</c>, when known. Never throws on an unexpected payload shape, and never borrows the
     /// payload's document, so the summary outlives it.
     /// </summary>
@@ -26,6 +26,8 @@ public static class InboundSummary
             return GitHubSummary.Build(type, body);
         if (SignatureSchemes.Is(scheme, SignatureSchemes.Stripe))
             return StripeSummary.Build(type, body);
+        if (SignatureSchemes.Is(scheme, SignatureSchemes.Vercel))
+            return VercelSummary.Build(type, body);
         return BuildGeneric(type, body);
     }
 
@@ -49,6 +51,8 @@ public static class InboundSummary
             return GitHubSummary.Describe(source, shown, summary);
         if (summary.ContainsKey(StripeSummary.ObjectIdKey))
             return StripeSummary.Describe(source, shown, summary);
+        if (summary.ContainsKey(VercelSummary.DeploymentIdKey))
+            return VercelSummary.Describe(source, shown, summary);
         return shown is null ? source : $"{source} {shown}";
     }
 

@@ -14,6 +14,7 @@ public static class InboundVerifier
     private const string GitHubEventHeader = "X-GitHub-Event";
     private const string GitHubDeliveryHeader = "X-GitHub-Delivery";
     private const string StripeSignatureHeader = "Stripe-Signature";
+    private const string VercelSignatureHeader = "x-vercel-signature";
     private const string StandardIdHeader = "webhook-id";
     private const string StandardTimestampHeader = "webhook-timestamp";
     private const string StandardSignatureHeader = "webhook-signature";
@@ -40,6 +41,7 @@ public static class InboundVerifier
             {
                 SignatureSchemes.GitHub => VerifyGitHub(secrets, request),
                 SignatureSchemes.Stripe => VerifyStripe(secrets, source.Tolerance, request),
+                SignatureSchemes.Vercel => VerifyVercel(secrets, request),
                 SignatureSchemes.Standard => VerifyStandard(secrets, source.Tolerance, request),
                 _ => VerifyHmac(secrets, source, request),
             };
@@ -108,6 +110,21 @@ public static class InboundVerifier
         // Stripe keys the HMAC with the secret's text, whsec_ prefix included, unlike Standard Webhooks.
         if (!AnyMatches(Utf8Keys(secrets), HashAlgorithmName.SHA256, signedPrefix, request.Body, signatures))
             return NoMatch(StripeSignatureHeader);
+
+        var (id, type) = ReadIdAndType(request.Body);
+        return VerificationResult.Success(id, type);
+    }
+
+    // Vercel: x-vercel-signature: <hex HMAC-SHA1(secret, body)>. The body names the event (type) and carries its id,
+    // which Vercel keeps across redeliveries, so it is the delivery id that de-duplicates.
+    private static VerificationResult VerifyVercel(string[] secrets, InboundRequest request)
+    {
+        if (!TryGetRequiredHeader(request, VercelSignatureHeader, out var value, out var missing))
+            return missing;
+        if (!TryDecodeHex(value, HMACSHA1.HashSizeInBytes, out var signature))
+            return VerificationResult.Fail($"{VercelSignatureHeader} header must be {HMACSHA1.HashSizeInBytes * 2} hex characters (an HMAC-SHA1 of the body)");
+        if (!AnyMatches(Utf8Keys(secrets), HashAlgorithmName.SHA1, [], request.Body, [signature]))
+            return NoMatch(VercelSignatureHeader);
 
         var (id, type) = ReadIdAndType(request.Body);
         return VerificationResult.Success(id, type);

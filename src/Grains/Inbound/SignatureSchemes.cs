@@ -7,6 +7,7 @@ internal static class SignatureSchemes
 {
     public const string GitHub = "github";
     public const string Stripe = "stripe";
+    public const string Vercel = "vercel";
     public const string Standard = "standard";
     public const string Hmac = "hmac";
     public const string None = "none";
@@ -20,7 +21,7 @@ internal static class SignatureSchemes
 
     public const string StandardSecretPrefix = "whsec_";
 
-    public static readonly IReadOnlyList<string> All = [GitHub, Stripe, Standard, Hmac, None];
+    public static readonly IReadOnlyList<string> All = [GitHub, Stripe, Vercel, Standard, Hmac, None];
     public static readonly IReadOnlyList<string> Algorithms = [Sha1, Sha256, Sha512];
     public static readonly IReadOnlyList<string> Encodings = [Hex, Base64];
 
@@ -28,10 +29,10 @@ internal static class SignatureSchemes
 
     public static bool IsOneOf(string? value, IReadOnlyList<string> names) => names.Any(name => Is(value, name));
 
-    public static bool RequiresSecrets(string? scheme) => IsOneOf(scheme, [GitHub, Stripe, Standard, Hmac]);
+    public static bool RequiresSecrets(string? scheme) => IsOneOf(scheme, [GitHub, Stripe, Vercel, Standard, Hmac]);
 
     /// <summary>The providers with a fixed format always send JSON; a generic HMAC or unsigned source may not.</summary>
-    public static bool RequiresJsonByDefault(string? scheme) => IsOneOf(scheme, [GitHub, Stripe, Standard]);
+    public static bool RequiresJsonByDefault(string? scheme) => IsOneOf(scheme, [GitHub, Stripe, Vercel, Standard]);
 
     /// <summary>
     /// The HMAC key of a Standard Webhooks secret. Senders hand out <c>whsec_</c> + base64, but the reference

@@ -4,12 +4,13 @@ using System.Text;
 
 namespace Herald.Gateway.Tests.Infrastructure;
 
-/// <summary>Signs test requests the way GitHub, Stripe and Standard Webhooks senders do, independently of Herald.</summary>
+/// <summary>Signs test requests the way GitHub, Stripe, Vercel and Standard Webhooks senders do, independently of Herald.</summary>
 public static class InboundSigning
 {
     public const string GitHubSecret = "gh-secret-one";
     public const string GitHubRotatedSecret = "gh-secret-two";
     public const string StripeSecret = "whsec_stripe_test_secret";
+    public const string VercelSecret = "vercel-test-secret";
     public static readonly string StandardSecret = "whsec_" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
     public static Dictionary<string, string?> Sources => new()
@@ -19,6 +20,8 @@ public static class InboundSigning
         ["Herald:Inbound:Sources:github:Secrets:1"] = GitHubRotatedSecret,
         ["Herald:Inbound:Sources:stripe:Scheme"] = "stripe",
         ["Herald:Inbound:Sources:stripe:Secrets:0"] = StripeSecret,
+        ["Herald:Inbound:Sources:vercel:Scheme"] = "vercel",
+        ["Herald:Inbound:Sources:vercel:Secrets:0"] = VercelSecret,
         ["Herald:Inbound:Sources:app:Scheme"] = "standard",
         ["Herald:Inbound:Sources:app:Secrets:0"] = StandardSecret,
         ["Herald:Inbound:Sources:ci:Scheme"] = "none",
@@ -41,6 +44,15 @@ public static class InboundSigning
         var request = Post("/webhook/stripe", body);
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{t}.{body}")));
         request.Headers.TryAddWithoutValidation("Stripe-Signature", $"t={t},v1={signature}");
+        return request;
+    }
+
+    public static HttpRequestMessage Vercel(string body, string secret = VercelSecret)
+    {
+        var request = Post("/webhook/vercel", body);
+#pragma warning disable CA5350 // Vercel signs with HMAC-SHA1 only.
+        request.Headers.Add("x-vercel-signature", Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body))));
+#pragma warning restore CA5350
         return request;
     }
 

@@ -57,7 +57,7 @@ public sealed class InboundSourceOptionsValidationTests
     {
         var error = SingleError(new InboundSourceOptions { Scheme = scheme, Secrets = ["s"] }, nameof(InboundSourceOptions.Scheme));
 
-        Assert.Contains("github, stripe, standard, hmac, none", error.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("github, stripe, vercel, standard, hmac, none", error.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -45,6 +45,44 @@ public sealed class InboundVerifierTests
     private static InboundRequest GitHubRequest(byte[] body, string signature) => Request(
         body, ("X-Hub-Signature-256", signature), ("X-GitHub-Event", "push"), ("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"));
 
+    // Vercel: x-vercel-signature: <hex HMAC-SHA1(secret, body)>; the id and type are the body's.
+    private const string VercelSecret = "vercel-integration-secret";
+
+    private static InboundSourceOptions Vercel(params string[] secrets) => new() { Scheme = "vercel", Secrets = secrets };
+
+#pragma warning disable CA5350 // Vercel signs with HMAC-SHA1 only, so the verifier must accept it.
+    private static string VercelSign(string secret, byte[] body) => Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), body));
+#pragma warning restore CA5350
+
+    [Fact]
+    public void Vercel_request_signed_with_the_secret_is_accepted_with_the_bodys_id_and_type()
+    {
+        var result = Verify(Vercel("old-secret", VercelSecret), Request(JsonBody, ("x-vercel-signature", VercelSign(VercelSecret, JsonBody))));
+
+        Assert.True(result.Verified, result.Error);
+        Assert.Equal("evt_123", result.DeliveryId);
+        Assert.Equal("invoice.paid", result.Type);
+    }
+
+    [Fact]
+    public void Vercel_signature_is_case_insensitive_hex()
+    {
+        var result = Verify(Vercel(VercelSecret), Request(JsonBody, ("X-Vercel-Signature", VercelSign(VercelSecret, JsonBody).ToUpperInvariant())));
+
+        Assert.True(result.Verified, result.Error);
+    }
+
+    [Fact]
+    public void Vercel_tampered_body_wrong_secret_missing_or_malformed_header_are_rejected()
+    {
+        AssertRejected(Verify(Vercel(VercelSecret), Request(TamperedBody, ("x-vercel-signature", VercelSign(VercelSecret, JsonBody)))), "x-vercel-signature");
+        AssertRejected(Verify(Vercel(VercelSecret), Request(JsonBody, ("x-vercel-signature", VercelSign("other", JsonBody)))), "x-vercel-signature");
+        AssertRejected(Verify(Vercel(VercelSecret), Request(JsonBody)), "x-vercel-signature header is missing");
+        AssertRejected(Verify(Vercel(VercelSecret), Request(JsonBody, ("x-vercel-signature", "sha1=abc"))), "40 hex characters");
+        // An HMAC-SHA256 is the wrong length for Vercel's SHA-1.
+        AssertRejected(Verify(Vercel(VercelSecret), Request(JsonBody, ("x-vercel-signature", GitHubSign(VercelSecret, JsonBody)["sha256=".Length..]))), "40 hex characters");
+    }
+
     [Fact]
     public void GitHub_request_signed_with_the_secret_is_accepted_with_event_and_delivery()
     {
