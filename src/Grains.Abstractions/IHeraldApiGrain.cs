@@ -51,6 +51,21 @@ public interface IHeraldApiGrain : IGrainWithIntegerKey
     [Alias("GitHubActivity")]
     Task<ApiReply> GitHubActivityAsync(string repo, int hours);
 
+    [Alias("TrackedRepos")]
+    Task<ApiReply> TrackedReposAsync();
+
+    [Alias("RecentPushes")]
+    Task<ApiReply> RecentPushesAsync(string? repo, int limit);
+
+    [Alias("RecentDeployments")]
+    Task<ApiReply> RecentDeploymentsAsync(string? project, int limit);
+
+    [Alias("DeploymentStatus")]
+    Task<ApiReply> DeploymentStatusAsync(string project, int hours);
+
+    [Alias("CorrelatePushToDeployment")]
+    Task<ApiReply> CorrelatePushToDeploymentAsync(string commitSha);
+
     /// <summary>
     /// Waits up to <paramref name="timeoutSeconds"/> for the next matching inbound event. Callers keep each wait
     /// shorter than the client's response timeout and loop on the returned cursor.

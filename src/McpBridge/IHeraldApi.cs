@@ -36,6 +36,16 @@ public interface IHeraldApi
 
     Task<JsonElement> GitHubActivityAsync(string repo, int hours, CancellationToken cancellationToken);
 
+    Task<JsonElement> TrackedReposAsync(CancellationToken cancellationToken);
+
+    Task<JsonElement> RecentPushesAsync(string? repo, int limit, CancellationToken cancellationToken);
+
+    Task<JsonElement> RecentDeploymentsAsync(string? project, int limit, CancellationToken cancellationToken);
+
+    Task<JsonElement> DeploymentStatusAsync(string project, int hours, CancellationToken cancellationToken);
+
+    Task<JsonElement> CorrelatePushToDeploymentAsync(string commitSha, CancellationToken cancellationToken);
+
     /// <summary>The next matching inbound event after <paramref name="after"/> (null: from now), or a timeout with the cursor to go on from.</summary>
     Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken);
 }

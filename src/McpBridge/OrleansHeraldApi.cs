@@ -70,6 +70,21 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
     public async Task<JsonElement> GitHubActivityAsync(string repo, int hours, CancellationToken cancellationToken) =>
         Parse(await CallAsync(api => api.GitHubActivityAsync(repo, hours), cancellationToken));
 
+    public async Task<JsonElement> TrackedReposAsync(CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.TrackedReposAsync(), cancellationToken));
+
+    public async Task<JsonElement> RecentPushesAsync(string? repo, int limit, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.RecentPushesAsync(repo, limit), cancellationToken));
+
+    public async Task<JsonElement> RecentDeploymentsAsync(string? project, int limit, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.RecentDeploymentsAsync(project, limit), cancellationToken));
+
+    public async Task<JsonElement> DeploymentStatusAsync(string project, int hours, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.DeploymentStatusAsync(project, hours), cancellationToken));
+
+    public async Task<JsonElement> CorrelatePushToDeploymentAsync(string commitSha, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.CorrelatePushToDeploymentAsync(commitSha), cancellationToken));
+
     public async Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken)
     {
         // Each round waits after the cursor the previous one returned, so nothing stored between rounds is missed.

@@ -47,6 +47,21 @@ public sealed class RestHeraldApi(GatewayClient gateway) : IHeraldApi
     public Task<JsonElement> GitHubActivityAsync(string repo, int hours, CancellationToken cancellationToken) =>
         gateway.GetAsync($"/api/events/github/activity?hours={Text(hours)}{Query("repo", repo)}", cancellationToken);
 
+    public Task<JsonElement> TrackedReposAsync(CancellationToken cancellationToken) =>
+        gateway.GetAsync("/api/events/github/repos", cancellationToken);
+
+    public Task<JsonElement> RecentPushesAsync(string? repo, int limit, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/pushes?limit={Text(limit)}{Query("repo", repo)}", cancellationToken);
+
+    public Task<JsonElement> RecentDeploymentsAsync(string? project, int limit, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/deployments?limit={Text(limit)}{Query("project", project)}", cancellationToken);
+
+    public Task<JsonElement> DeploymentStatusAsync(string project, int hours, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/deployments/status?hours={Text(hours)}{Query("project", project)}", cancellationToken);
+
+    public Task<JsonElement> CorrelatePushToDeploymentAsync(string commitSha, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/deployments/correlate?commit_sha={Uri.EscapeDataString(commitSha)}", cancellationToken);
+
     // Cancelling aborts the long-poll's request, which ends the wait on the gateway too.
     public Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken) =>
         gateway.GetAsync($"/api/events/wait?timeout={Text(seconds)}{Query("after", after is { } cursor ? Text(cursor) : null)}{Query("source", source)}{Query("type", type)}", cancellationToken);

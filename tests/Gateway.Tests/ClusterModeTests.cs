@@ -197,15 +197,15 @@ public sealed class ClusterModeTests
     public async Task Inbound_duplicates_across_gateways_are_stored_once_and_a_wait_on_one_gateway_sees_an_event_posted_to_the_other()
     {
         var settings = await FreshDatabaseAsync();
-        foreach (var (key, value) in Infrastructure.InboundSigning.Sources)
+        foreach (var (key, value) in InboundSigning.Sources)
             settings[key] = value;
         await using var a = await HeraldServer.StartAsync(settings);
         await using var b = await HeraldServer.StartAsync(settings);
-        var body = Infrastructure.InboundSigning.Sample("github-push.json");
+        var body = InboundSigning.Sample("github-push.json");
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
         {
-            using var request = Infrastructure.InboundSigning.GitHub("push", body, "one-delivery");
+            using var request = InboundSigning.GitHub("push", body, "one-delivery");
             using var response = await (i % 2 == 0 ? a : b).Client.SendAsync(request);
             return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("event_id").GetInt64());
         }));
@@ -215,7 +215,7 @@ public sealed class ClusterModeTests
 
         var cursor = answers[0].Item2;
         var waiting = a.GetJsonAsync($"/api/events/wait?after={cursor}&source=ci&timeout=30");
-        using (var post = Infrastructure.InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "deploy-1", "deploy.finished"))
+        using (var post = InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "deploy-1", "deploy.finished"))
         using (var posted = await b.Client.SendAsync(post))
             Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
 

@@ -160,14 +160,14 @@ public sealed class DeliveryPolicyTests
     public async Task Topics_decide_which_endpoints_get_a_message()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var server = await HeraldServer.StartAsync(Infrastructure.InboundSigning.Sources);
+        await using var server = await HeraldServer.StartAsync(InboundSigning.Sources);
         await server.CreateEndpointAsync(receiver.Url("orders"), topics: ["orders.*"]);
         await server.CreateEndpointAsync(receiver.Url("everything"));
         await server.CreateEndpointAsync(receiver.Url("inbound"), topics: ["inbound.*"]);
 
         Assert.Equal(2, (await server.PushAsync("order", topic: "orders.created")).GetProperty("total_webhooks").GetInt32());
         Assert.Equal(1, (await server.PushAsync("plain")).GetProperty("total_webhooks").GetInt32());
-        using (var inboundEvent = Infrastructure.InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "ci-1", "deploy.finished"))
+        using (var inboundEvent = InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "ci-1", "deploy.finished"))
             (await server.Client.SendAsync(inboundEvent)).EnsureSuccessStatusCode();
 
         await Eventually.TrueAsync(() => receiver.Delivered("everything").Count == 2 && receiver.Delivered("orders").Count == 1 && receiver.Delivered("inbound").Count == 1,

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Herald.Gateway.Tests.Infrastructure;
 using Herald.Testing;
-using static Herald.Gateway.Tests.Infrastructure.InboundSigning;
+using static Herald.Testing.InboundSigning;
 
 namespace Herald.Gateway.Tests;
 

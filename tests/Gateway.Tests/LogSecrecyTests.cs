@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Herald.Gateway.Tests.Infrastructure;
 using Herald.Testing;
-using static Herald.Gateway.Tests.Infrastructure.InboundSigning;
+using static Herald.Testing.InboundSigning;
 
 namespace Herald.Gateway.Tests;
 

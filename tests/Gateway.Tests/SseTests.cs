@@ -196,7 +196,7 @@ public sealed class SseTests
     [Fact]
     public async Task Topic_filters_select_messages_and_inbound_topics_need_to_be_named()
     {
-        await using var server = await HeraldServer.StartAsync(Infrastructure.InboundSigning.Sources);
+        await using var server = await HeraldServer.StartAsync(InboundSigning.Sources);
         await using var orders = await SseClient.ConnectAsync(server.BaseAddress, "/stream?topic=orders.*");
         await using var everything = await SseClient.ConnectAsync(server.BaseAddress);
         await using var inbound = await SseClient.ConnectAsync(server.BaseAddress, "/stream?topic=inbound.*,billing");
@@ -205,7 +205,7 @@ public sealed class SseTests
 
         await server.PushAsync("a", topic: "orders.created", wait: false);
         await server.PushAsync("b", wait: false);
-        using (var inboundEvent = Infrastructure.InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "ci-1", "deploy.finished"))
+        using (var inboundEvent = InboundSigning.Unsigned("ci", "{\"deploy\":\"done\"}", "ci-1", "deploy.finished"))
             (await server.Client.SendAsync(inboundEvent)).EnsureSuccessStatusCode();
         await server.PushAsync("d", topic: "billing", wait: false);
         await server.PushAsync("e", topic: "orders.paid", wait: false);

@@ -11,13 +11,18 @@ namespace Herald.McpBridge.Tests;
 /// </summary>
 public abstract class BridgeFixture : IAsyncLifetime
 {
-    /// <summary>Settings of the test gateways: an inbound source without verification, and a short attempt timeout.</summary>
-    protected static readonly Dictionary<string, string> GatewaySettings = new()
+    /// <summary>
+    /// Settings of the test gateways: an inbound source without verification, the signed github, stripe and vercel
+    /// sources of <see cref="InboundSigning"/>, and a short attempt timeout.
+    /// </summary>
+    protected static readonly Dictionary<string, string> GatewaySettings = new Dictionary<string, string>
     {
         ["Herald:Inbound:Sources:ci:Scheme"] = "none",
         ["Herald:Inbound:Sources:ci:TypeHeader"] = "X-Event",
         ["Herald:Delivery:Timeout"] = "00:00:05",
-    };
+    }.Concat(InboundSigning.Sources
+        .Where(s => s.Key.Contains(":github:", StringComparison.Ordinal) || s.Key.Contains(":stripe:", StringComparison.Ordinal) || s.Key.Contains(":vercel:", StringComparison.Ordinal))
+        .Select(s => KeyValuePair.Create(s.Key, s.Value!))).ToDictionary();
 
     private readonly List<HeraldProcess> _processes = [];
 

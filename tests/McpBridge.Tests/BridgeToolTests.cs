@@ -84,7 +84,8 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
     [
         "push_webhook", "push_stream", "register_webhook", "unregister_webhook", "list_webhooks", "get_webhook_status",
         "get_recent_events", "get_event_by_id", "get_events_since", "get_event_sources", "get_event_summary",
-        "get_repo_activity", "summarize_commits", "get_pr_activity", "wait_for_event",
+        "get_repo_activity", "summarize_commits", "get_pr_activity", "wait_for_event", "list_tracked_repos",
+        "get_recent_pushes", "get_recent_deployments", "get_deployment_status", "correlate_push_to_deployment",
     ];
 
     protected static JsonElement Structured(CallToolResult result)
@@ -117,7 +118,8 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
                 Assert.Equal(JsonValueKind.Object, tool.InputSchema.ValueKind);
                 Assert.NotNull(tool.OutputSchema);
                 Assert.NotNull(tool.Annotations);
-                var readOnly = tool.Name.StartsWith("get_", StringComparison.Ordinal) || tool.Name is "list_webhooks" or "summarize_commits" or "wait_for_event";
+                var readOnly = tool.Name.StartsWith("get_", StringComparison.Ordinal)
+                               || tool.Name is "list_webhooks" or "list_tracked_repos" or "summarize_commits" or "wait_for_event" or "correlate_push_to_deployment";
                 Assert.True(tool.Annotations!.ReadOnlyHint == readOnly, $"{tool.Name} readOnlyHint");
                 Assert.True(tool.Annotations.DestructiveHint == (tool.Name == "unregister_webhook"), $"{tool.Name} destructiveHint");
             }
@@ -204,6 +206,53 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
         Assert.True(timedOut.GetProperty("cursor").GetInt64() >= eventId);
     }
 
+    [Fact]
+    public async Task Deployment_tools_follow_signed_github_and_vercel_webhooks()
+    {
+        // Names and a sha of this test's own, so other tests' events in the shared Herald do not count.
+        var unique = Guid.NewGuid().ToString("N");
+        var repo = $"octo-org/mcp-{unique[..8]}";
+        var project = $"shop-{unique[..8]}";
+        var sha = unique + unique[..8];
+        var push = InboundSigning.Sample("github-push.json")
+            .Replace("octo-org/hello-world", repo, StringComparison.Ordinal)
+            .Replace("3e1f0a2b4c6d8e9f0a1b2c3d4e5f60718293a4b5", sha, StringComparison.Ordinal);
+        var deployment = InboundSigning.Sample("vercel-deployment.succeeded.json")
+            .Replace("Wm8DqyL4ZQ6sXfR3cT9kVb2n", unique, StringComparison.Ordinal)
+            .Replace("\"storefront\"", $"\"{project}\"", StringComparison.Ordinal)
+            .Replace("9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d", sha, StringComparison.Ordinal);
+        await PostAsync(InboundSigning.GitHub("push", push, unique));
+        await PostAsync(InboundSigning.Vercel(deployment));
+
+        var pushes = Structured(await CallAsync(bridge.Stdio, "get_recent_pushes", new() { ["repo"] = repo, ["limit"] = 2 }));
+        Assert.Equal(2, pushes.GetProperty("count").GetInt32());
+        Assert.Equal("c9a8b7f6e5d4c3b2a1908172635449a1b2c3d4e5", pushes.GetProperty("pushes")[0].GetProperty("sha").GetString());
+        var deployments = Structured(await CallAsync(bridge.Http, "get_recent_deployments", new() { ["project"] = project }));
+        Assert.Equal("ready", Assert.Single(deployments.GetProperty("deployments").EnumerateArray()).GetProperty("status").GetString());
+        var status = Structured(await CallAsync(bridge.Stdio, "get_deployment_status", new() { ["project"] = project }));
+        Assert.Equal(1, status.GetProperty("by_status").GetProperty("ready").GetInt32());
+        Assert.StartsWith($"{project}: ready", status.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        var correlated = Structured(await CallAsync(bridge.Http, "correlate_push_to_deployment", new() { ["commit_sha"] = sha[..7] }));
+        Assert.Equal(repo, correlated.GetProperty("push").GetProperty("repo").GetString());
+        Assert.Equal(project, correlated.GetProperty("deployment").GetProperty("project").GetString());
+        Assert.Contains("became", correlated.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        var tracked = Structured(await CallAsync(bridge.Stdio, "list_tracked_repos"));
+        Assert.Contains(tracked.GetProperty("repos").EnumerateArray(), r => r.GetProperty("repo").GetString() == repo);
+        var activity = Structured(await CallAsync(bridge.Http, "get_repo_activity", new() { ["repo"] = repo }));
+        Assert.Equal(1, activity.GetProperty("activity").GetProperty("total_events").GetInt32());
+        Assert.Equal(1, activity.GetProperty("activity").GetProperty("events_by_type").GetProperty("push").GetInt32());
+    }
+
+    private async Task PostAsync(HttpRequestMessage request)
+    {
+        using (request)
+        {
+            request.RequestUri = new Uri(bridge.Gateway.BaseAddress, request.RequestUri!);
+            using var response = await bridge.Gateway.Client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
     [Theory]
     [InlineData("push_webhook", "message", "", "message must not be empty")]
     [InlineData("push_stream", "message", "   ", "message must not be empty")]
@@ -214,6 +263,10 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
     [InlineData("get_event_by_id", "id", "seven", "id must be an integer, not \"seven\"")]
     [InlineData("summarize_commits", "repo", "no-slash", "repo must be owner/name")]
     [InlineData("register_webhook", "url", "ftp://example.com", "Herald refused the registration")]
+    [InlineData("correlate_push_to_deployment", "commit_sha", "not-a-sha", "commit_sha must be 4 to 40 hexadecimal digits")]
+    [InlineData("get_deployment_status", "project", " ", "project must name a Vercel project")]
+    [InlineData("get_recent_pushes", "limit", 0, "limit must be from 1 to 200")]
+    [InlineData("get_recent_deployments", "limit", 500, "limit must be from 1 to 200")]
     public async Task Bad_arguments_give_an_actionable_tool_error(string tool, string argument, object value, string expected)
     {
         var result = await CallAsync(bridge.Http, tool, new() { [argument] = value });

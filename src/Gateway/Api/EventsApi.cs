@@ -7,7 +7,9 @@ using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Storage;
 using Herald.Streams;
+using Herald.Grains.Inbound;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Api;
 
@@ -18,10 +20,6 @@ public static class EventsApi
     private const int MaxLimit = 1000;
     private const int MaxWaitSeconds = 55;
     private const int DefaultWaitSeconds = 30;
-    private const int MaxHours = 24 * 365;
-
-    // How many events one GitHub activity summary reads at most; summaries of busier repos say so.
-    private const int ActivityScanLimit = 10_000;
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
@@ -31,6 +29,7 @@ public static class EventsApi
         api.MapGet("/summary", SummaryAsync).WithName("EventSummary");
         api.MapGet("/wait", WaitAsync).WithName("WaitForEvent");
         api.MapGet("/github/activity", GitHubActivityAsync).WithName("GitHubActivity");
+        api.MapGet("/github/repos", TrackedReposAsync).WithName("TrackedRepos");
         api.MapGet("/{id}", GetAsync).WithName("GetEvent");
         return routes;
     }
@@ -38,7 +37,7 @@ public static class EventsApi
     internal static async Task<Results<Ok<EventListResponse>, ProblemHttpResult>> ListAsync(
         string? source, string? type, string? since, string? limit, bool? includePayload, IInboundEventStore store, CancellationToken cancellationToken)
     {
-        if (ParseLimit(limit) is not { } take)
+        if (QueryNumber.Parse(limit, DefaultLimit, 1, MaxLimit) is not { } take)
             return ApiProblems.Field("limit", $"must be an integer from 1 to {MaxLimit}");
         long? afterId = null;
         DateTimeOffset? sinceTime = null;
@@ -74,8 +73,8 @@ public static class EventsApi
     internal static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult>> SummaryAsync(
         string? source, string? hours, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (ParseHours(hours) is not { } window)
-            return ApiProblems.Field("hours", $"must be an integer from 1 to {MaxHours}");
+        if (QueryNumber.Hours(hours) is not { } window)
+            return ApiProblems.Field("hours", $"must be an integer from 1 to {QueryNumber.MaxHours}");
         var since = time.GetUtcNow().AddHours(-window);
         var counts = await store.CountsAsync(source?.ToLowerInvariant(), since, cancellationToken);
         var bySource = counts.GroupBy(c => c.Source).ToDictionary(
@@ -89,12 +88,31 @@ public static class EventsApi
     {
         if (string.IsNullOrWhiteSpace(repo) || !repo.Contains('/', StringComparison.Ordinal))
             return ApiProblems.Field("repo", "is required, as owner/name");
-        if (ParseHours(hours) is not { } window)
-            return ApiProblems.Field("hours", $"must be an integer from 1 to {MaxHours}");
+        if (QueryNumber.Hours(hours) is not { } window)
+            return ApiProblems.Field("hours", $"must be an integer from 1 to {QueryNumber.MaxHours}");
 
         var since = time.GetUtcNow().AddHours(-window);
-        var events = await store.QueryAsync(new InboundQuery(null, null, null, since, ActivityScanLimit), cancellationToken);
-        return TypedResults.Ok(GitHubActivity.From(repo, window, since, events, truncated: events.Count == ActivityScanLimit));
+        var events = await store.QueryAsync(new InboundQuery(null, null, null, since, InboundScan.ScanLimit), cancellationToken);
+        return TypedResults.Ok(GitHubActivity.From(repo, window, since, events, truncated: events.Count == InboundScan.ScanLimit));
+    }
+
+    /// <summary>The repositories the GitHub sources have sent events about, busiest first.</summary>
+    internal static async Task<Ok<TrackedReposResponse>> TrackedReposAsync(IOptionsMonitor<InboundOptions> options, IInboundEventStore store, CancellationToken cancellationToken)
+    {
+        var query = new InboundQuery(null, null, null, null, 0, Sources: InboundScan.SourcesWithScheme(options.CurrentValue, SignatureSchemes.GitHub));
+        var scan = await InboundScan.NewestAsync<(string Repo, DateTimeOffset ReceivedAt)>(
+            store, query, e => RepoOf(e) is { } repo ? [(repo, e.ReceivedAt)] : [], InboundScan.ScanLimit, cancellationToken);
+        var repos = scan.Records.GroupBy(r => r.Repo, StringComparer.OrdinalIgnoreCase)
+            .Select(g => new TrackedRepo(g.First().Repo, g.Count(), g.Max(r => r.ReceivedAt)))
+            .OrderByDescending(r => r.Events).ThenBy(r => r.Repo, StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+        return TypedResults.Ok(new TrackedReposResponse(repos, scan.Truncated));
+    }
+
+    private static string? RepoOf(InboundEvent e)
+    {
+        using var summary = JsonDocument.Parse(e.Summary);
+        return JsonFields.Text(summary.RootElement, "repo");
     }
 
     /// <summary>
@@ -136,16 +154,6 @@ public static class EventsApi
             return TypedResults.Ok(new WaitResponse(true, null, cursor));
         }
     }
-
-    private static int? ParseLimit(string? limit) =>
-        limit is null ? DefaultLimit
-        : int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxLimit ? value
-        : null;
-
-    private static int? ParseHours(string? hours) =>
-        hours is null ? 24
-        : int.TryParse(hours, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxHours ? value
-        : null;
 }
 
 public sealed record EventResponse(
@@ -180,14 +188,21 @@ public sealed record SourceSummary(long Total, IReadOnlyDictionary<string, long>
 
 public sealed record SummaryResponse(int Hours, DateTimeOffset Since, long Total, IReadOnlyDictionary<string, SourceSummary> Sources);
 
+public sealed record TrackedRepo(string Repo, int Events, DateTimeOffset LastSeen);
+
+/// <summary>Tracked repositories; <see cref="Truncated"/> when there were more events than one answer reads.</summary>
+public sealed record TrackedReposResponse(IReadOnlyList<TrackedRepo> Repos, bool Truncated);
+
 public sealed record WaitResponse(bool TimedOut, EventResponse? Event, long Cursor);
 
 /// <summary>What happened in one GitHub repository: pushes, commits, contributors, pull requests and issues by action.</summary>
 public sealed record GitHubActivity(
     string Repo, int Hours, DateTimeOffset Since, int Pushes, int Commits, IReadOnlyList<string> Contributors,
-    IReadOnlyDictionary<string, int> PullRequests, IReadOnlyDictionary<string, int> Issues, IReadOnlyList<string> RecentCommits, bool Truncated)
+    IReadOnlyDictionary<string, int> PullRequests, IReadOnlyDictionary<string, int> Issues, IReadOnlyList<string> RecentCommits, bool Truncated,
+    int TotalEvents, IReadOnlyDictionary<string, int> EventsByType, IReadOnlyList<EventResponse> RecentEvents)
 {
     private const int RecentCommitCount = 20;
+    private const int RecentEventCount = 10;
 
     public static GitHubActivity From(string repo, int hours, DateTimeOffset since, IReadOnlyList<InboundEvent> events, bool truncated)
     {
@@ -197,10 +212,14 @@ public sealed record GitHubActivity(
         var pulls = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var issues = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var recent = new List<string>();
+        var byType = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var recentEvents = new List<InboundEvent>();
         foreach (var e in events)
         {
             if (JsonNode.Parse(e.Summary) is not JsonObject summary || !string.Equals(summary["repo"]?.GetValue<string>(), repo, StringComparison.OrdinalIgnoreCase))
                 continue;
+            byType[e.Type ?? "(none)"] = byType.GetValueOrDefault(e.Type ?? "(none)") + 1;
+            recentEvents.Add(e);
             switch (e.Type)
             {
                 case "push":
@@ -221,6 +240,8 @@ public sealed record GitHubActivity(
             }
         }
 
-        return new GitHubActivity(repo, hours, since, pushes, commits, contributors.ToArray(), pulls, issues, recent.TakeLast(RecentCommitCount).ToArray(), truncated);
+        return new GitHubActivity(
+            repo, hours, since, pushes, commits, contributors.ToArray(), pulls, issues, recent.TakeLast(RecentCommitCount).ToArray(), truncated,
+            recentEvents.Count, byType, recentEvents.TakeLast(RecentEventCount).Select(e => EventResponse.From(e, includePayload: false)).ToArray());
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Grains.Delivery;
+using Herald.Grains.Inbound;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Storage;
@@ -32,6 +33,7 @@ public sealed class HeraldApiGrain(
     TimeProvider time,
     IOptions<LimitsOptions> limits,
     IOptions<DeliveryOptions> delivery,
+    IOptionsMonitor<InboundOptions> inbound,
     IOptions<HttpJsonOptions> json) : Grain, IHeraldApiGrain
 {
     public async Task<PushReply> PushAsync(string message, string? topic, IFirstAttemptObserver? outcomes)
@@ -80,6 +82,21 @@ public sealed class HeraldApiGrain(
 
     public async Task<ApiReply> GitHubActivityAsync(string repo, int hours) =>
         Reply(await EventsApi.GitHubActivityAsync(repo, Text(hours), events, time, CancellationToken.None));
+
+    public async Task<ApiReply> TrackedReposAsync() =>
+        Reply(await EventsApi.TrackedReposAsync(inbound, events, CancellationToken.None));
+
+    public async Task<ApiReply> RecentPushesAsync(string? repo, int limit) =>
+        Reply(await DeploymentsApi.PushesAsync(repo, Text(limit), inbound, events, CancellationToken.None));
+
+    public async Task<ApiReply> RecentDeploymentsAsync(string? project, int limit) =>
+        Reply(await DeploymentsApi.DeploymentsAsync(project, Text(limit), inbound, events, CancellationToken.None));
+
+    public async Task<ApiReply> DeploymentStatusAsync(string project, int hours) =>
+        Reply(await DeploymentsApi.StatusAsync(project, Text(hours), inbound, events, time, CancellationToken.None));
+
+    public async Task<ApiReply> CorrelatePushToDeploymentAsync(string commitSha) =>
+        Reply(await DeploymentsApi.CorrelateAsync(commitSha, inbound, events, CancellationToken.None));
 
     public async Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, int timeoutSeconds, CancellationToken cancellationToken) =>
         Reply(await EventsApi.WaitAsync(after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), events, log, time, cancellationToken));

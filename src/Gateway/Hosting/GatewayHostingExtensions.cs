@@ -113,6 +113,7 @@ public static class GatewayHostingExtensions
         app.MapStatsApi();
         app.MapInboundApi();
         app.MapEventsApi();
+        app.MapDeploymentsApi();
         return app;
     }
 

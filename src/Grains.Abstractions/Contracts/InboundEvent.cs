@@ -26,9 +26,12 @@ public sealed record InboundEventDraft(
 
 /// <summary>
 /// Which events to return, oldest first: after a cursor (an id) or since a time; with <see cref="Newest"/>, the
-/// last <see cref="Limit"/> matching events instead of the first.
+/// last <see cref="Limit"/> matching events instead of the first. <see cref="Sources"/> narrows to any of several
+/// sources (beside <see cref="Source"/>, which names one), and <see cref="BeforeId"/> pages backwards.
 /// </summary>
-public sealed record InboundQuery(string? Source, string? Type, long? AfterId, DateTimeOffset? Since, int Limit, bool Newest = false);
+public sealed record InboundQuery(
+    string? Source, string? Type, long? AfterId, DateTimeOffset? Since, int Limit, bool Newest = false,
+    IReadOnlyList<string>? Sources = null, long? BeforeId = null);
 
 public sealed record InboundSourceStats(string Source, long Count, DateTimeOffset LastSeen);
 

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Herald.Grains.Inbound;
 
 /// <summary>The names the options accept, shared by validation and verification so the two cannot drift apart.</summary>
-internal static class SignatureSchemes
+public static class SignatureSchemes
 {
     public const string GitHub = "github";
     public const string Stripe = "stripe";

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Herald.Gateway.Api;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
@@ -19,6 +20,14 @@ public sealed class GitHubTools(IHeraldApi herald)
         var activity = await ActivityAsync(repo, hours, cancellationToken);
         var events = event_type is null ? null : await RepoEventsAsync(repo, event_type, cancellationToken);
         return new RepoActivity(activity, events);
+    }
+
+    [McpServerTool(Name = "list_tracked_repos", Title = "Tracked GitHub repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("List the GitHub repositories Herald has received webhooks about, busiest first, with how many events each and when the last one arrived. Use the names with get_repo_activity.")]
+    public async Task<TrackedRepos> ListTrackedReposAsync(CancellationToken cancellationToken = default)
+    {
+        var tracked = (await herald.TrackedReposAsync(cancellationToken)).As<TrackedReposResponse>();
+        return new TrackedRepos(tracked.Repos, tracked.Truncated, $"{tracked.Repos.Count} tracked repositor{(tracked.Repos.Count == 1 ? "y" : "ies")}");
     }
 
     [McpServerTool(Name = "summarize_commits", Title = "Summarize commits", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]

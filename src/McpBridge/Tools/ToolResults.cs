@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Herald.Contracts;
+using Herald.Gateway.Api;
 
 namespace Herald.McpBridge.Tools;
 
@@ -74,7 +75,10 @@ public sealed record GitHubActivityView(
     [property: Description("Pull request events by action (opened, closed, merged, ...).")] Dictionary<string, int> PullRequests,
     [property: Description("Issue events by action.")] Dictionary<string, int> Issues,
     IReadOnlyList<string> RecentCommits,
-    [property: Description("True when the window held more events than one summary reads.")] bool Truncated);
+    [property: Description("True when the window held more events than one summary reads.")] bool Truncated,
+    [property: Description("All of the repository's events in the window.")] int TotalEvents,
+    [property: Description("The repository's events in the window by GitHub event type.")] Dictionary<string, int> EventsByType,
+    [property: Description("The repository's last 10 events in the window, oldest first, without payloads.")] IReadOnlyList<InboundEventView> RecentEvents);
 
 public sealed record RepoActivity(
     GitHubActivityView Activity,
@@ -85,4 +89,37 @@ public sealed record CommitSummary(string Repo, int Hours, int Pushes, int Commi
 public sealed record PullRequestActivity(
     string Repo, int Hours, Dictionary<string, int> ByAction,
     [property: Description("Each pull request event's summary: number, title, user, action, state, ...")] IReadOnlyList<Dictionary<string, JsonElement>> PullRequests,
+    string Summary);
+
+public sealed record PushesResult(
+    [property: Description("One record per commit, newest first.")] IReadOnlyList<PushRecord> Pushes,
+    int Count,
+    [property: Description("True when the search stopped at the most events one answer reads (10,000).")] bool Truncated,
+    string Summary);
+
+public sealed record DeploymentsResult(
+    [property: Description("One record per deployment event, newest first; a deployment that was created and then succeeded has two.")] IReadOnlyList<DeploymentRecord> Deployments,
+    int Count,
+    [property: Description("True when the search stopped at the most events one answer reads (10,000).")] bool Truncated,
+    string Summary);
+
+public sealed record DeploymentStatusResult(
+    string Project,
+    [property: Description("The project's latest deployment event; null when none was received.")] DeploymentRecord? Latest,
+    int Hours,
+    [property: Description("The project's deployment events over the window, counted by status.")] IReadOnlyDictionary<string, int> ByStatus,
+    bool Truncated,
+    string Summary);
+
+public sealed record CorrelationResult(
+    string CommitSha,
+    [property: Description("The newest push that carried the commit; null when none was received.")] PushRecord? Push,
+    [property: Description("The newest deployment event of the commit; null when none was received.")] DeploymentRecord? Deployment,
+    [property: Description("Every deployment event of the commit, newest first (at most 10).")] IReadOnlyList<DeploymentRecord> Deployments,
+    bool Truncated,
+    string Summary);
+
+public sealed record TrackedRepos(
+    [property: Description("Each repository (owner/name) with its event count and last event time, busiest first.")] IReadOnlyList<TrackedRepo> Repos,
+    [property: Description("True when there were more GitHub events than one answer reads (10,000); older repositories may be missing.")] bool Truncated,
     string Summary);

@@ -65,6 +65,10 @@ internal sealed class PostgresInboundEventStore(NpgsqlDataSource dataSource, Pos
             Where("id > ?", new NpgsqlParameter<long> { TypedValue = query.AfterId.Value });
         if (query.Since is not null)
             Where("received_at >= ?", new NpgsqlParameter<DateTimeOffset> { TypedValue = query.Since.Value.ToUniversalTime() });
+        if (query.Sources is not null)
+            Where("source = ANY(?)", new NpgsqlParameter<string[]> { TypedValue = query.Sources.ToArray() });
+        if (query.BeforeId is not null)
+            Where("id < ?", new NpgsqlParameter<long> { TypedValue = query.BeforeId.Value });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = query.Limit });
         sql.Append(query.Newest ? " ORDER BY id DESC LIMIT $" : " ORDER BY id LIMIT $").Append(command.Parameters.Count);
         command.CommandText = sql.ToString();

@@ -41,7 +41,8 @@ internal sealed class MemoryInboundEventStore(IStreamLog log) : IInboundEventSto
         await ReadAsync(events =>
         {
             var matching = events.Where(e => (query.Source is null || e.Source == query.Source) && (query.Type is null || e.Type == query.Type)
-                                             && (query.AfterId is null || e.Id > query.AfterId) && (query.Since is null || e.ReceivedAt >= query.Since));
+                                             && (query.AfterId is null || e.Id > query.AfterId) && (query.Since is null || e.ReceivedAt >= query.Since)
+                                             && (query.Sources is null || query.Sources.Contains(e.Source)) && (query.BeforeId is null || e.Id < query.BeforeId));
             return (query.Newest ? matching.TakeLast(query.Limit) : matching.Take(query.Limit)).ToArray();
         }, cancellationToken).ConfigureAwait(false);
 

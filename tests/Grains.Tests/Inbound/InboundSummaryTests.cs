@@ -171,7 +171,7 @@ public sealed class InboundSummaryTests
             summary = InboundSummary.Build("stripe", null, document.RootElement);
 
         Assert.Contains("\"amount\":2000", summary.ToJsonString(), StringComparison.Ordinal);
-        Assert.Equal("stripe payment_intent.succeeded pi_3PCm4v2eZvKYlo2C0Qw8sT5e: 2000 usd (cus_Q2wErTyUiOpAsD)", InboundSummary.Describe("stripe", null, summary));
+        Assert.Equal("stripe payment_intent.succeeded pi_3PCm4v2eZvKYlo2C0Qw8sT5e: 2000 usd (cus_Q2wErTyUiOpAsD, jenny@example.com)", InboundSummary.Describe("stripe", null, summary));
     }
 }
 

@@ -76,6 +76,20 @@ public abstract class InboundEventStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queries_narrow_to_several_sources_and_page_backwards()
+    {
+        foreach (var source in new[] { "github", "stripe", "vercel", "github", "vercel" })
+            await Store.AppendAsync(Draft(source, Guid.NewGuid().ToString("N"), "t"));
+        var all = await Store.QueryAsync(new InboundQuery(null, null, null, null, 10));
+
+        var two = await Store.QueryAsync(new InboundQuery(null, null, null, null, 10, Sources: ["github", "vercel"]));
+        Assert.Equal(["github", "vercel", "github", "vercel"], two.Select(e => e.Source).ToArray());
+        var newestBefore = await Store.QueryAsync(new InboundQuery(null, null, null, null, 2, Newest: true, Sources: ["github", "vercel"], BeforeId: all[4].Id));
+        Assert.Equal([all[2].Id, all[3].Id], newestBefore.Select(e => e.Id).ToArray());
+        Assert.Empty(await Store.QueryAsync(new InboundQuery(null, null, null, null, 10, Sources: [])));
+    }
+
+    [Fact]
     public async Task Retention_keeps_the_newest_events_of_a_source()
     {
         for (var i = 0; i < 5; i++)

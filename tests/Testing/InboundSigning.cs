@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Herald.Gateway.Tests.Infrastructure;
+namespace Herald.Testing;
 
 /// <summary>Signs test requests the way GitHub, Stripe, Vercel and Standard Webhooks senders do, independently of Herald.</summary>
 public static class InboundSigning

@@ -1,0 +1,24 @@
+using System.Text.Json;
+
+namespace Herald.Gateway.Api;
+
+/// <summary>Tolerant reads of stored payloads and summaries: a missing field or a wrong kind along the path is null.</summary>
+internal static class JsonFields
+{
+    public static JsonElement? Get(JsonElement element, params ReadOnlySpan<string> path)
+    {
+        foreach (var name in path)
+        {
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var next))
+                element = next;
+            else if (element.ValueKind == JsonValueKind.Array && int.TryParse(name, out var index) && index >= 0 && index < element.GetArrayLength())
+                element = element[index];
+            else
+                return null;
+        }
+        return element;
+    }
+
+    public static string? Text(JsonElement element, params ReadOnlySpan<string> path) =>
+        Get(element, path) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text.Json;
+using Herald.Gateway.Tests.Infrastructure;
+using Herald.Testing;
+using static Herald.Testing.InboundSigning;
+
+namespace Herald.Gateway.Tests;
+
+/// <summary>The seed guide's patterns over the HTTP API, embedded (in memory).</summary>
+public sealed class EmbeddedGuidePatternTests : GuidePatternTests
+{
+    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
+}
+
+/// <summary>The seed guide's patterns over the HTTP API, on PostgreSQL as a cluster runs them.</summary>
+public sealed class PostgresGuidePatternTests : GuidePatternTests
+{
+    protected override async Task<Dictionary<string, string?>> StorageAsync() =>
+        HeraldServer.OnPostgres(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync());
+}
+
+/// <summary>
+/// The seed guide's patterns (deployment monitoring, tracked repositories, Stripe actions, channels and
+/// subscriptions) with realistic signed payloads: the same facts on each storage.
+/// </summary>
+public abstract class GuidePatternTests
+{
+    /// <summary>The first commit of the github-push.json sample, which the deployments below are built from.</summary>
+    protected const string PushedSha = "3e1f0a2b4c6d8e9f0a1b2c3d4e5f60718293a4b5";
+
+    protected abstract Task<Dictionary<string, string?>> StorageAsync();
+
+    protected async Task<HeraldServer> StartAsync()
+    {
+        var settings = await StorageAsync();
+        foreach (var (key, value) in Sources)
+            settings[key] = value;
+        return await HeraldServer.StartAsync(settings);
+    }
+
+    protected static async Task<long> ReceiveAsync(HeraldServer server, HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await server.Client.SendAsync(request))
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{request.RequestUri} answered {(int)response.StatusCode}: {text}");
+            return JsonDocument.Parse(text).RootElement.GetProperty("event_id").GetInt64();
+        }
+    }
+
+    /// <summary>A Vercel deployment event of <paramref name="project"/> built from the commit <paramref name="sha"/>.</summary>
+    protected static string VercelEvent(string id, string type, string project, string sha) =>
+        Sample("vercel-deployment.succeeded.json")
+            .Replace("Wm8DqyL4ZQ6sXfR3cT9kVb2n", id, StringComparison.Ordinal)
+            .Replace("deployment.succeeded", type, StringComparison.Ordinal)
+            .Replace("\"storefront\"", $"\"{project}\"", StringComparison.Ordinal)
+            .Replace("9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b1d", sha, StringComparison.Ordinal);
+
+    protected static async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(HeraldServer server, string path)
+    {
+        using var response = await server.Client.GetAsync(path);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Pushes_and_deployments_are_listed_counted_and_correlated_by_sha_prefix()
+    {
+        await using var server = await StartAsync();
+        var push = await ReceiveAsync(server, GitHub("push", Sample("github-push.json"), "push-1"));
+        var created = await ReceiveAsync(server, Vercel(VercelEvent("dep-evt-1", "deployment.created", "storefront", PushedSha)));
+        var succeeded = await ReceiveAsync(server, Vercel(VercelEvent("dep-evt-2", "deployment.succeeded", "storefront", PushedSha)));
+        await ReceiveAsync(server, Vercel(Sample("vercel-deployment.error-flat.json")));
+
+        var pushes = (await server.GetJsonAsync("/api/pushes?repo=octo-org/hello-world")).GetProperty("pushes").EnumerateArray().ToArray();
+        Assert.Equal(["c9a8b7f6e5d4c3b2a1908172635449a1b2c3d4e5", "5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7", PushedSha], pushes.Select(p => p.GetProperty("sha").GetString()!).ToArray());
+        Assert.All(pushes, p => Assert.Equal(push, p.GetProperty("event_id").GetInt64()));
+        Assert.Equal("main", pushes[2].GetProperty("branch").GetString());
+        Assert.Equal("alice", pushes[2].GetProperty("author").GetString());
+        Assert.StartsWith("Add health endpoint", pushes[2].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, (await server.GetJsonAsync("/api/pushes?limit=2")).GetProperty("count").GetInt32());
+        Assert.Equal(0, (await server.GetJsonAsync("/api/pushes?repo=octo-org/elsewhere")).GetProperty("count").GetInt32());
+
+        var deployments = (await server.GetJsonAsync("/api/deployments?project=storefront")).GetProperty("deployments").EnumerateArray().ToArray();
+        Assert.Equal([succeeded, created], deployments.Select(d => d.GetProperty("event_id").GetInt64()).ToArray());
+        Assert.Equal(["ready", "building"], deployments.Select(d => d.GetProperty("status").GetString()!).ToArray());
+        Assert.Equal(3, (await server.GetJsonAsync("/api/deployments")).GetProperty("count").GetInt32());
+
+        var status = await server.GetJsonAsync("/api/deployments/status?project=storefront");
+        Assert.Equal(succeeded, status.GetProperty("latest").GetProperty("event_id").GetInt64());
+        Assert.Equal("storefront-7xk2p9q1m-octo-org.vercel.app", status.GetProperty("latest").GetProperty("url").GetString());
+        Assert.Equal(new Dictionary<string, int> { ["building"] = 1, ["ready"] = 1 },
+            status.GetProperty("by_status").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()));
+        var docs = await server.GetJsonAsync("/api/deployments/status?project=docs-site");
+        Assert.Equal("error", docs.GetProperty("latest").GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, (await server.GetJsonAsync("/api/deployments/status?project=never-deployed")).GetProperty("latest").ValueKind);
+
+        // A short sha matches the full one, and a short stored sha (the flat shape's) matches a full one given.
+        var correlated = await server.GetJsonAsync("/api/deployments/correlate?commit_sha=3e1f0a2");
+        Assert.Equal(PushedSha, correlated.GetProperty("push").GetProperty("sha").GetString());
+        Assert.Equal(succeeded, correlated.GetProperty("deployment").GetProperty("event_id").GetInt64());
+        Assert.Equal(2, correlated.GetProperty("deployments").GetArrayLength());
+        var flat = await server.GetJsonAsync("/api/deployments/correlate?commit_sha=4b7e9d1c3a5f00112233445566778899aabbccdd");
+        Assert.Equal("docs-site", flat.GetProperty("deployment").GetProperty("project").GetString());
+        Assert.Equal(JsonValueKind.Null, flat.GetProperty("push").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("/api/deployments/correlate?commit_sha=xyz", "commit_sha")]
+    [InlineData("/api/deployments/correlate", "commit_sha")]
+    [InlineData("/api/deployments/status", "project")]
+    [InlineData("/api/deployments/status?project=a&hours=0", "hours")]
+    [InlineData("/api/deployments?limit=0", "limit")]
+    [InlineData("/api/pushes?limit=201", "limit")]
+    public async Task Bad_deployment_queries_are_400s_naming_the_field(string path, string field)
+    {
+        await using var server = await StartAsync();
+
+        var (status, body) = await GetAsync(server, path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith(field + ":", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tracked_repos_and_repo_activity_follow_the_github_events()
+    {
+        await using var server = await StartAsync();
+        await ReceiveAsync(server, GitHub("push", Sample("github-push.json"), "a-1"));
+        await ReceiveAsync(server, GitHub("pull_request", Sample("github-pull_request-opened.json"), "a-2"));
+        await ReceiveAsync(server, GitHub("issues", Sample("github-issues-opened.json"), "a-3"));
+        var repoOf = (string sample) => JsonDocument.Parse(Sample(sample)).RootElement.GetProperty("repository").GetProperty("full_name").GetString()!;
+
+        var tracked = (await server.GetJsonAsync("/api/events/github/repos")).GetProperty("repos").EnumerateArray().ToArray();
+        var expected = new[] { "github-push.json", "github-pull_request-opened.json", "github-issues-opened.json" }.Select(repoOf)
+            .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(expected, tracked.ToDictionary(r => r.GetProperty("repo").GetString()!, r => r.GetProperty("events").GetInt32()));
+
+        var activity = await server.GetJsonAsync("/api/events/github/activity?repo=octo-org/hello-world");
+        var types = activity.GetProperty("events_by_type").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(activity.GetProperty("total_events").GetInt32(), types.Values.Sum());
+        Assert.Equal(1, types["push"]);
+        Assert.Equal(types.Values.Sum(), activity.GetProperty("recent_events").GetArrayLength());
+        Assert.Equal("push", activity.GetProperty("recent_events")[0].GetProperty("type").GetString());
+    }
+}
