@@ -71,5 +71,26 @@ public interface IHeraldApiGrain : IGrainWithIntegerKey
     /// shorter than the client's response timeout and loop on the returned cursor.
     /// </summary>
     [Alias("WaitForEvent")]
-    Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, int timeoutSeconds, CancellationToken cancellationToken);
+    Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int timeoutSeconds, CancellationToken cancellationToken);
+
+    [Alias("ListActions")]
+    Task<ApiReply> ListActionsAsync(string status, string? type, int limit);
+
+    [Alias("CompleteAction")]
+    Task<ApiReply> CompleteActionAsync(string id, string? details, string? completedBy);
+
+    [Alias("CompleteActionOfType")]
+    Task<ApiReply> CompleteActionOfTypeAsync(string actionType, string? details, string? completedBy);
+
+    [Alias("StripeEvents")]
+    Task<ApiReply> StripeEventsAsync(int limit);
+
+    [Alias("Subscribe")]
+    Task<ApiReply> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description);
+
+    [Alias("ListSubscriptions")]
+    Task<ApiReply> ListSubscriptionsAsync();
+
+    [Alias("Unsubscribe")]
+    Task<ApiReply> UnsubscribeAsync(string name);
 }

@@ -46,8 +46,25 @@ public interface IHeraldApi
 
     Task<JsonElement> CorrelatePushToDeploymentAsync(string commitSha, CancellationToken cancellationToken);
 
-    /// <summary>The next matching inbound event after <paramref name="after"/> (null: from now), or a timeout with the cursor to go on from.</summary>
-    Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken);
+    /// <summary>
+    /// The next matching inbound event after <paramref name="after"/> (null: from now), or a timeout with the cursor
+    /// to go on from; with <paramref name="subscription"/>, the next one after that subscription's own cursor.
+    /// </summary>
+    Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int seconds, CancellationToken cancellationToken);
+
+    Task<JsonElement> ListActionsAsync(string status, string? type, int limit, CancellationToken cancellationToken);
+
+    Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionAsync(string id, string? details, string? completedBy, CancellationToken cancellationToken);
+
+    Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionOfTypeAsync(string actionType, string? details, string? completedBy, CancellationToken cancellationToken);
+
+    Task<JsonElement> StripeEventsAsync(int limit, CancellationToken cancellationToken);
+
+    Task<JsonElement> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description, CancellationToken cancellationToken);
+
+    Task<JsonElement> ListSubscriptionsAsync(CancellationToken cancellationToken);
+
+    Task<(HttpStatusCode Status, JsonElement Body)> TryUnsubscribeAsync(string name, CancellationToken cancellationToken);
 }
 
 /// <summary>A push's answer (the HTTP API's JSON), the Herald it went through, and whether this call started that Herald.</summary>

@@ -85,21 +85,44 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
     public async Task<JsonElement> CorrelatePushToDeploymentAsync(string commitSha, CancellationToken cancellationToken) =>
         Parse(await CallAsync(api => api.CorrelatePushToDeploymentAsync(commitSha), cancellationToken));
 
-    public async Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken)
+    public async Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int seconds, CancellationToken cancellationToken)
     {
-        // Each round waits after the cursor the previous one returned, so nothing stored between rounds is missed.
+        // Each round waits after the cursor the previous one returned (a subscription keeps its own on the server),
+        // so nothing stored between rounds is missed.
         var remaining = seconds;
         while (true)
         {
             var round = Math.Min(remaining, LongestGrainWait);
             var cursor = after;
-            var answer = Parse(await CallAsync(api => api.WaitForEventAsync(cursor, source, type, round, cancellationToken), cancellationToken));
+            var answer = Parse(await CallAsync(api => api.WaitForEventAsync(cursor, source, type, subscription, round, cancellationToken), cancellationToken));
             remaining -= round;
             if (!answer.GetProperty("timed_out").GetBoolean() || remaining <= 0)
                 return answer;
-            after = answer.GetProperty("cursor").GetInt64();
+            if (subscription is null)
+                after = answer.GetProperty("cursor").GetInt64();
         }
     }
+
+    public async Task<JsonElement> ListActionsAsync(string status, string? type, int limit, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.ListActionsAsync(status, type, limit), cancellationToken));
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionAsync(string id, string? details, string? completedBy, CancellationToken cancellationToken) =>
+        TryParse(await CallAsync(api => api.CompleteActionAsync(id, details, completedBy), cancellationToken));
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionOfTypeAsync(string actionType, string? details, string? completedBy, CancellationToken cancellationToken) =>
+        TryParse(await CallAsync(api => api.CompleteActionOfTypeAsync(actionType, details, completedBy), cancellationToken));
+
+    public async Task<JsonElement> StripeEventsAsync(int limit, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.StripeEventsAsync(limit), cancellationToken));
+
+    public async Task<JsonElement> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.SubscribeAsync(name, sources, description), cancellationToken));
+
+    public async Task<JsonElement> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.ListSubscriptionsAsync(), cancellationToken));
+
+    public async Task<(HttpStatusCode Status, JsonElement Body)> TryUnsubscribeAsync(string name, CancellationToken cancellationToken) =>
+        TryParse(await CallAsync(api => api.UnsubscribeAsync(name), cancellationToken));
 
     private static IHeraldApiGrain Api(IClusterClient client) => client.GetGrain<IHeraldApiGrain>(0);
 

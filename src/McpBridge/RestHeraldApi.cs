@@ -63,8 +63,31 @@ public sealed class RestHeraldApi(GatewayClient gateway) : IHeraldApi
         gateway.GetAsync($"/api/deployments/correlate?commit_sha={Uri.EscapeDataString(commitSha)}", cancellationToken);
 
     // Cancelling aborts the long-poll's request, which ends the wait on the gateway too.
-    public Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken) =>
-        gateway.GetAsync($"/api/events/wait?timeout={Text(seconds)}{Query("after", after is { } cursor ? Text(cursor) : null)}{Query("source", source)}{Query("type", type)}", cancellationToken);
+    public Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int seconds, CancellationToken cancellationToken) =>
+        gateway.GetAsync(
+            $"/api/events/wait?timeout={Text(seconds)}{Query("after", after is { } cursor ? Text(cursor) : null)}{Query("source", source)}{Query("type", type)}{Query("subscription", subscription)}",
+            cancellationToken);
+
+    public Task<JsonElement> ListActionsAsync(string status, string? type, int limit, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/actions?status={Uri.EscapeDataString(status)}&limit={Text(limit)}{Query("type", type)}", cancellationToken);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionAsync(string id, string? details, string? completedBy, CancellationToken cancellationToken) =>
+        gateway.TrySendAsync(HttpMethod.Post, $"/api/actions/{Uri.EscapeDataString(id)}/complete", new { details, completed_by = completedBy }, cancellationToken);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionOfTypeAsync(string actionType, string? details, string? completedBy, CancellationToken cancellationToken) =>
+        gateway.TrySendAsync(HttpMethod.Post, "/api/actions/complete", new { action_type = actionType, details, completed_by = completedBy }, cancellationToken);
+
+    public Task<JsonElement> StripeEventsAsync(int limit, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/events/stripe?limit={Text(limit)}", cancellationToken);
+
+    public Task<JsonElement> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description, CancellationToken cancellationToken) =>
+        gateway.PostAsync("/api/subscriptions", new { name, sources, callback_description = description }, cancellationToken);
+
+    public Task<JsonElement> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        gateway.GetAsync("/api/subscriptions", cancellationToken);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> TryUnsubscribeAsync(string name, CancellationToken cancellationToken) =>
+        gateway.TrySendAsync(HttpMethod.Delete, $"/api/subscriptions/{Uri.EscapeDataString(name)}", null, cancellationToken);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -143,4 +143,125 @@ public abstract class GuidePatternTests
         Assert.Equal(types.Values.Sum(), activity.GetProperty("recent_events").GetArrayLength());
         Assert.Equal("push", activity.GetProperty("recent_events")[0].GetProperty("type").GetString());
     }
+
+    [Fact]
+    public async Task Stripe_events_queue_the_guides_actions_which_complete_once_by_id_or_by_type()
+    {
+        await using var server = await StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        var checkout = await ReceiveAsync(server, Stripe(Sample("stripe-checkout.session.completed.json"), now));
+        var failed = await ReceiveAsync(server, Stripe(Sample("stripe-invoice.payment_failed.json"), now));
+        var deleted = await ReceiveAsync(server, Stripe(Sample("stripe-customer.subscription.deleted.json"), now));
+        await ReceiveAsync(server, Stripe(Sample("stripe-payment_intent.succeeded.json"), now));
+
+        var pending = await server.GetJsonAsync("/api/actions");
+        Assert.Equal(3, pending.GetProperty("pending").GetInt32());
+        var actions = pending.GetProperty("actions").EnumerateArray().ToArray();
+        Assert.Equal(["send_welcome_email", "send_payment_failed_email", "send_churn_survey"], actions.Select(a => a.GetProperty("type").GetString()!).ToArray());
+        Assert.Equal([checkout, failed, deleted], actions.Select(a => a.GetProperty("event_id").GetInt64()).ToArray());
+        Assert.Equal("new.customer@example.com", actions[0].GetProperty("fields").GetProperty("customer_email").GetString());
+        Assert.Equal(4900, actions[0].GetProperty("fields").GetProperty("amount").GetInt64());
+        Assert.Equal(2900, actions[1].GetProperty("fields").GetProperty("amount").GetInt64());
+        Assert.Equal("billing@acme.example", actions[1].GetProperty("fields").GetProperty("customer_email").GetString());
+        Assert.Equal("price_1OzTeam2eZvKYlo2CyearlyB", actions[2].GetProperty("fields").GetProperty("plan").GetString());
+        Assert.Equal(3, (await server.GetJsonAsync("/api/events/summary")).GetProperty("pending_actions").GetInt32());
+
+        var welcomeId = actions[0].GetProperty("id").GetString()!;
+        var first = await server.PostJsonAsync($"/api/actions/{welcomeId}/complete", new { details = "Sent the welcome email", completed_by = "ops" });
+        var again = await server.PostJsonAsync($"/api/actions/{welcomeId}/complete", new { details = "a second time", completed_by = "someone else" });
+        Assert.Equal("completed", first.GetProperty("status").GetString());
+        Assert.Equal("already_completed", again.GetProperty("status").GetString());
+        Assert.Equal("ops", again.GetProperty("action").GetProperty("completed_by").GetString());
+        Assert.Equal("Sent the welcome email", again.GetProperty("action").GetProperty("details").GetString());
+
+        var byType = await server.PostJsonAsync("/api/actions/complete", new { action_type = "send_churn_survey", details = "survey sent" });
+        Assert.Equal(deleted, byType.GetProperty("action").GetProperty("event_id").GetInt64());
+        Assert.Equal("api", byType.GetProperty("action").GetProperty("completed_by").GetString());
+        var none = await server.PostJsonAsync("/api/actions/complete", new { action_type = "send_churn_survey" }, HttpStatusCode.NotFound);
+        Assert.Contains("No action of type 'send_churn_survey' is pending", none.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var left = await server.GetJsonAsync("/api/actions");
+        Assert.Equal(failed, Assert.Single(left.GetProperty("actions").EnumerateArray()).GetProperty("event_id").GetInt64());
+        var done = (await server.GetJsonAsync("/api/actions?status=completed")).GetProperty("actions").EnumerateArray().ToArray();
+        Assert.Equal([deleted, checkout], done.Select(a => a.GetProperty("event_id").GetInt64()).ToArray());
+        Assert.Equal(1, (await server.GetJsonAsync("/api/events/summary")).GetProperty("pending_actions").GetInt32());
+
+        var stripe = (await server.GetJsonAsync("/api/events/stripe?limit=10")).GetProperty("events").EnumerateArray().ToArray();
+        Assert.Equal(4, stripe.Length);
+        var checkoutEvent = stripe.Single(e => e.GetProperty("event").GetProperty("id").GetInt64() == checkout);
+        Assert.Equal("completed", Assert.Single(checkoutEvent.GetProperty("actions").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Empty(stripe.Single(e => e.GetProperty("event").GetProperty("type").GetString() == "payment_intent.succeeded").GetProperty("actions").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Bad_action_requests_are_4xx_that_say_what_is_wrong()
+    {
+        await using var server = await StartAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(server, "/api/actions?status=maybe")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(server, "/api/actions?limit=0")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(server, "/api/actions/act_424242_send_welcome_email")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(server, "/api/actions/not-an-id")).Status);
+        var unknown = await server.PostJsonAsync("/api/actions/complete", new { action_type = "launch_rockets" }, HttpStatusCode.BadRequest);
+        Assert.Contains("send_welcome_email", unknown.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var missing = await server.PostJsonAsync("/api/actions/complete", new { details = "no type" }, HttpStatusCode.BadRequest);
+        Assert.StartsWith("action_type:", missing.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var tooLong = await server.PostJsonAsync("/api/actions/complete", new { action_type = "send_welcome_email", details = new string('x', 5000) }, HttpStatusCode.BadRequest);
+        Assert.StartsWith("details:", tooLong.GetProperty("error").GetString(), StringComparison.Ordinal);
+        using var notJson = await server.Client.PostAsync("/api/actions/complete", new StringContent("[1,2]", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(server, "/api/events/stripe?limit=201")).Status);
+    }
+
+    [Fact]
+    public async Task A_subscription_resumes_from_its_server_side_cursor_so_a_caller_without_one_misses_nothing()
+    {
+        await using var server = await StartAsync();
+        var created = await server.PostJsonAsync("/api/subscriptions", new { sources = new[] { "vercel", "github" }, callback_description = "Report deployments" }, HttpStatusCode.Created);
+        Assert.Equal("github+vercel", created.GetProperty("name").GetString());
+        Assert.Contains("wait_for_event(subscription=\"github+vercel\")", created.GetProperty("instruction").GetString(), StringComparison.Ordinal);
+
+        var push = await ReceiveAsync(server, GitHub("push", Sample("github-push.json"), "sub-1"));
+        await ReceiveAsync(server, Stripe(Sample("stripe-payment_intent.succeeded.json"), DateTimeOffset.UtcNow));
+        var deployment = await ReceiveAsync(server, Vercel(VercelEvent("sub-dep-1", "deployment.succeeded", "storefront", PushedSha)));
+
+        var first = await server.GetJsonAsync("/api/events/wait?subscription=github%2Bvercel&timeout=5");
+        var second = await server.GetJsonAsync("/api/events/wait?subscription=github%2Bvercel&timeout=5");
+        var third = await server.GetJsonAsync("/api/events/wait?subscription=github%2Bvercel&timeout=0");
+        Assert.Equal(push, first.GetProperty("event").GetProperty("id").GetInt64());
+        Assert.Equal(deployment, second.GetProperty("event").GetProperty("id").GetInt64());
+        Assert.True(third.GetProperty("timed_out").GetBoolean());
+
+        // Subscribing again keeps the cursor; a wait that is under way when an event arrives gets it.
+        var again = await server.PostJsonAsync("/api/subscriptions", new { sources = new[] { "github", "vercel" } });
+        Assert.True(again.GetProperty("cursor").GetInt64() >= deployment);
+        var waiting = server.GetJsonAsync("/api/events/wait?subscription=github%2Bvercel&timeout=30");
+        var later = await ReceiveAsync(server, GitHub("issues", Sample("github-issues-opened.json"), "sub-2"));
+        Assert.Equal(later, (await waiting).GetProperty("event").GetProperty("id").GetInt64());
+
+        var listed = (await server.GetJsonAsync("/api/subscriptions")).GetProperty("subscriptions").EnumerateArray().Single();
+        Assert.Equal(later, listed.GetProperty("cursor").GetInt64());
+        Assert.Equal("Report deployments", listed.GetProperty("callback_description").GetString());
+        using (var deleted = await server.Client.DeleteAsync("/api/subscriptions/github%2Bvercel"))
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(server, "/api/events/wait?subscription=github%2Bvercel&timeout=0")).Status);
+    }
+
+    [Theory]
+    [InlineData("""{"sources":["nowhere"]}""", "sources")]
+    [InlineData("""{"sources":["github"],"name":"Bad Name"}""", "name")]
+    [InlineData("""{"sources":"github"}""", "sources")]
+    public async Task Bad_subscriptions_are_400s_naming_the_field(string body, string field)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await server.Client.PostAsync("/api/subscriptions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+        Assert.StartsWith(field, error, StringComparison.Ordinal);
+        var (combined, combinedBody) = await GetAsync(server, "/api/events/wait?subscription=all&after=1");
+        Assert.Equal(HttpStatusCode.BadRequest, combined);
+        Assert.StartsWith("subscription:", combinedBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }

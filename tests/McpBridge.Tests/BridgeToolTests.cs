@@ -86,6 +86,8 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
         "get_recent_events", "get_event_by_id", "get_events_since", "get_event_sources", "get_event_summary",
         "get_repo_activity", "summarize_commits", "get_pr_activity", "wait_for_event", "list_tracked_repos",
         "get_recent_pushes", "get_recent_deployments", "get_deployment_status", "correlate_push_to_deployment",
+        "get_pending_actions", "mark_action_complete", "get_recent_stripe_events",
+        "subscribe_to_events", "list_subscriptions", "unsubscribe_from_events",
     ];
 
     protected static JsonElement Structured(CallToolResult result)
@@ -119,9 +121,9 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
                 Assert.NotNull(tool.OutputSchema);
                 Assert.NotNull(tool.Annotations);
                 var readOnly = tool.Name.StartsWith("get_", StringComparison.Ordinal)
-                               || tool.Name is "list_webhooks" or "list_tracked_repos" or "summarize_commits" or "wait_for_event" or "correlate_push_to_deployment";
+                               || tool.Name is "list_webhooks" or "list_tracked_repos" or "list_subscriptions" or "summarize_commits" or "wait_for_event" or "correlate_push_to_deployment";
                 Assert.True(tool.Annotations!.ReadOnlyHint == readOnly, $"{tool.Name} readOnlyHint");
-                Assert.True(tool.Annotations.DestructiveHint == (tool.Name == "unregister_webhook"), $"{tool.Name} destructiveHint");
+                Assert.True(tool.Annotations.DestructiveHint == (tool.Name is "unregister_webhook" or "unsubscribe_from_events"), $"{tool.Name} destructiveHint");
             }
 
             var push = tools.Single(t => t.Name == "push_webhook").ProtocolTool.InputSchema;
@@ -243,13 +245,73 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
         Assert.Equal(1, activity.GetProperty("activity").GetProperty("events_by_type").GetProperty("push").GetInt32());
     }
 
-    private async Task PostAsync(HttpRequestMessage request)
+    [Fact]
+    public async Task Action_tools_list_complete_and_count_the_actions_of_signed_stripe_events()
+    {
+        // Events of this test's own (a unique Stripe event id each), found again by their event ids.
+        var unique = Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow;
+        var welcome = await PostAsync(InboundSigning.Stripe(InboundSigning.Sample("stripe-checkout.session.completed.json").Replace("evt_1PE8aB2eZvKYlo2CcHeCkOuT", $"evt_w{unique}", StringComparison.Ordinal), now));
+        var failed = await PostAsync(InboundSigning.Stripe(InboundSigning.Sample("stripe-invoice.payment_failed.json").Replace("evt_1PE7fM2eZvKYlo2CnO8pQ9rS", $"evt_f{unique}", StringComparison.Ordinal), now));
+
+        var pending = Structured(await CallAsync(bridge.Stdio, "get_pending_actions"));
+        var mine = pending.GetProperty("actions").EnumerateArray().Where(a => a.GetProperty("event_id").GetInt64() is var id && (id == welcome || id == failed)).ToArray();
+        Assert.Equal(["send_welcome_email", "send_payment_failed_email"], mine.Select(a => a.GetProperty("type").GetString()!).ToArray());
+        Assert.Equal("new.customer@example.com", mine[0].GetProperty("fields").GetProperty("customer_email").GetString());
+        Assert.True(Structured(await CallAsync(bridge.Http, "get_event_summary")).GetProperty("pending_actions").GetInt32() >= 2);
+
+        var id = mine[0].GetProperty("id").GetString()!;
+        var done = Structured(await CallAsync(bridge.Http, "mark_action_complete", new() { ["action_id"] = id, ["details"] = "Welcomed" }));
+        var again = Structured(await CallAsync(bridge.Stdio, "mark_action_complete", new() { ["action_id"] = id, ["details"] = "twice" }));
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        Assert.Equal("mcp", done.GetProperty("action").GetProperty("completed_by").GetString());
+        Assert.Equal("already_completed", again.GetProperty("status").GetString());
+        Assert.Equal("Welcomed", again.GetProperty("action").GetProperty("details").GetString());
+        var missing = Structured(await CallAsync(bridge.Stdio, "mark_action_complete", new() { ["action_id"] = "act_987654321_send_welcome_email" }));
+        Assert.Equal("not_found", missing.GetProperty("status").GetString());
+
+        var stripe = Structured(await CallAsync(bridge.Http, "get_recent_stripe_events", new() { ["limit"] = 200 }));
+        var welcomed = stripe.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("event").GetProperty("id").GetInt64() == welcome);
+        Assert.Equal("completed", Assert.Single(welcomed.GetProperty("actions").EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_subscription_gives_each_event_once_to_waits_that_keep_no_cursor()
+    {
+        var name = $"ci-{Guid.NewGuid():N}"[..20];
+        var subscribed = Structured(await CallAsync(bridge.Stdio, "subscribe_to_events", new() { ["sources"] = new[] { "ci" }, ["callback_description"] = "Report CI", ["name"] = name }));
+        Assert.True(subscribed.GetProperty("created").GetBoolean());
+        Assert.Contains($"wait_for_event(subscription=\"{name}\")", subscribed.GetProperty("summary").GetString(), StringComparison.Ordinal);
+
+        var ids = new List<long>();
+        foreach (var build in new[] { "one", "two" })
+        {
+            using var post = new HttpRequestMessage(HttpMethod.Post, "/webhook/ci") { Content = JsonContent.Create(new { build }) };
+            post.Headers.Add("X-Event", "build.finished");
+            ids.Add(await PostAsync(post));
+        }
+
+        var first = Structured(await CallAsync(bridge.Http, "wait_for_event", new() { ["subscription"] = name, ["timeout_seconds"] = 5 }));
+        var second = Structured(await CallAsync(bridge.Stdio, "wait_for_event", new() { ["subscription"] = name, ["timeout_seconds"] = 5 }));
+        var third = Structured(await CallAsync(bridge.Http, "wait_for_event", new() { ["subscription"] = name, ["timeout_seconds"] = 0 }));
+        Assert.Equal(ids, [first.GetProperty("event").GetProperty("id").GetInt64(), second.GetProperty("event").GetProperty("id").GetInt64()]);
+        Assert.True(third.GetProperty("timed_out").GetBoolean());
+        Assert.Contains(Structured(await CallAsync(bridge.Http, "list_subscriptions")).GetProperty("subscriptions").EnumerateArray(),
+            s => s.GetProperty("name").GetString() == name && s.GetProperty("cursor").GetInt64() >= ids[1]);
+
+        Assert.True(Structured(await CallAsync(bridge.Stdio, "unsubscribe_from_events", new() { ["name"] = name })).GetProperty("was_subscribed").GetBoolean());
+        Assert.False(Structured(await CallAsync(bridge.Stdio, "unsubscribe_from_events", new() { ["name"] = name })).GetProperty("was_subscribed").GetBoolean());
+    }
+
+    private async Task<long> PostAsync(HttpRequestMessage request)
     {
         using (request)
         {
             request.RequestUri = new Uri(bridge.Gateway.BaseAddress, request.RequestUri!);
             using var response = await bridge.Gateway.Client.SendAsync(request);
-            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, text);
+            return JsonDocument.Parse(text).RootElement.GetProperty("event_id").GetInt64();
         }
     }
 
@@ -267,6 +329,13 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
     [InlineData("get_deployment_status", "project", " ", "project must name a Vercel project")]
     [InlineData("get_recent_pushes", "limit", 0, "limit must be from 1 to 200")]
     [InlineData("get_recent_deployments", "limit", 500, "limit must be from 1 to 200")]
+    [InlineData("mark_action_complete", "details", "neither a type nor an id", "Give either action_type")]
+    [InlineData("mark_action_complete", "action_type", "launch_rockets", "'launch_rockets' is not an action any rule makes")]
+    [InlineData("get_pending_actions", "status", "maybe", "status must be pending, completed or all")]
+    [InlineData("get_recent_stripe_events", "limit", 0, "limit must be from 1 to 200")]
+    [InlineData("subscribe_to_events", "sources", new[] { "nowhere" }, "'nowhere' is not a configured inbound source")]
+    [InlineData("wait_for_event", "subscription", "never-made", "No subscription is named 'never-made'")]
+    [InlineData("unsubscribe_from_events", "name", "", "name must name a subscription")]
     public async Task Bad_arguments_give_an_actionable_tool_error(string tool, string argument, object value, string expected)
     {
         var result = await CallAsync(bridge.Http, tool, new() { [argument] = value });

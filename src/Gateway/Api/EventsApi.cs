@@ -71,7 +71,8 @@ public static class EventsApi
     }
 
     internal static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult>> SummaryAsync(
-        string? source, string? hours, IInboundEventStore store, TimeProvider time, CancellationToken cancellationToken)
+        string? source, string? hours, IInboundEventStore store, IActionCompletionStore completions, IOptionsMonitor<ActionOptions> actions,
+        IOptionsMonitor<InboundOptions> inbound, TimeProvider time, CancellationToken cancellationToken)
     {
         if (QueryNumber.Hours(hours) is not { } window)
             return ApiProblems.Field("hours", $"must be an integer from 1 to {QueryNumber.MaxHours}");
@@ -80,7 +81,9 @@ public static class EventsApi
         var bySource = counts.GroupBy(c => c.Source).ToDictionary(
             g => g.Key,
             g => new SourceSummary(g.Sum(c => c.Count), g.ToDictionary(c => c.Type ?? "(none)", c => c.Count)));
-        return TypedResults.Ok(new SummaryResponse(window, since, counts.Sum(c => c.Count), bySource));
+        var (derived, _) = await PendingActions.ListAsync(actions.CurrentValue, inbound.CurrentValue, store, completions, actionType: null, cancellationToken);
+        var pending = derived.Count(a => a.Status == ActionView.Pending && (source is null || string.Equals(a.Source, source, StringComparison.OrdinalIgnoreCase)));
+        return TypedResults.Ok(new SummaryResponse(window, since, counts.Sum(c => c.Count), bySource, pending));
     }
 
     internal static async Task<Results<Ok<GitHubActivity>, ProblemHttpResult>> GitHubActivityAsync(
@@ -121,20 +124,30 @@ public static class EventsApi
     /// caller that loops never misses an event.
     /// </summary>
     internal static async Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitAsync(
-        string? after, string? source, string? type, string? timeout, IInboundEventStore store, IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
+        string? after, string? source, string? type, string? timeout, string? subscription, IInboundEventStore store, ISubscriptionStore subscriptions,
+        IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var seconds = DefaultWaitSeconds;
         if (timeout is not null && (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds > MaxWaitSeconds))
             return ApiProblems.Field("timeout", $"must be a whole number of seconds from 0 to {MaxWaitSeconds}");
+        EventSubscription? subscribed = null;
         long cursor;
-        if (after is null)
+        if (subscription is not null)
+        {
+            if (after is not null || source is not null || type is not null)
+                return ApiProblems.Field("subscription", "cannot be combined with after, source or type: the subscription holds its own cursor and sources");
+            if (await subscriptions.GetAsync(subscription, cancellationToken) is not { } found)
+                return SubscriptionsApi.NoSuchSubscription(subscription);
+            (subscribed, cursor) = (found, found.Cursor);
+        }
+        else if (after is null)
             cursor = (await log.GetBoundsAsync(cancellationToken)).Head;
         else if (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out cursor))
             return ApiProblems.Field("after", "must be an event id (the cursor a previous call returned)");
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
-        var query = new InboundQuery(source?.ToLowerInvariant(), type, cursor, null, 1);
+        var query = new InboundQuery(source?.ToLowerInvariant(), type, cursor, null, 1, Sources: subscribed?.Sources is { Count: > 0 } covered ? covered : null);
         try
         {
             while (true)
@@ -143,7 +156,12 @@ public static class EventsApi
                 var head = (await log.GetBoundsAsync(deadline.Token)).Head;
                 var found = await store.QueryAsync(query, deadline.Token);
                 if (found.Count > 0)
+                {
+                    // Moved on only once the event is in hand: a wait that is cancelled before leaves it to the next one.
+                    if (subscribed is not null)
+                        await subscriptions.AdvanceAsync(subscribed.Name, found[0].Id, CancellationToken.None);
                     return TypedResults.Ok(new WaitResponse(false, EventResponse.From(found[0], includePayload: true), found[0].Id));
+                }
                 cursor = Math.Max(cursor, head);
                 query = query with { AfterId = cursor };
                 await log.WaitForAppendAsync(head, deadline.Token);
@@ -151,6 +169,9 @@ public static class EventsApi
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Nothing up to the cursor matched, so the subscription may skip to it.
+            if (subscribed is not null)
+                await subscriptions.AdvanceAsync(subscribed.Name, cursor, CancellationToken.None);
             return TypedResults.Ok(new WaitResponse(true, null, cursor));
         }
     }
@@ -186,7 +207,8 @@ public sealed record SourceListResponse(IReadOnlyList<SourceResponse> Sources);
 
 public sealed record SourceSummary(long Total, IReadOnlyDictionary<string, long> Types);
 
-public sealed record SummaryResponse(int Hours, DateTimeOffset Since, long Total, IReadOnlyDictionary<string, SourceSummary> Sources);
+/// <summary>Counts by source and type over the window, and the actions pending now (from any time).</summary>
+public sealed record SummaryResponse(int Hours, DateTimeOffset Since, long Total, IReadOnlyDictionary<string, SourceSummary> Sources, int PendingActions);
 
 public sealed record TrackedRepo(string Repo, int Events, DateTimeOffset LastSeen);
 

@@ -34,6 +34,9 @@ public sealed class HeraldApiGrain(
     IOptions<LimitsOptions> limits,
     IOptions<DeliveryOptions> delivery,
     IOptionsMonitor<InboundOptions> inbound,
+    IOptionsMonitor<ActionOptions> actions,
+    IActionCompletionStore completions,
+    ISubscriptionStore subscriptions,
     IOptions<HttpJsonOptions> json) : Grain, IHeraldApiGrain
 {
     public async Task<PushReply> PushAsync(string message, string? topic, IFirstAttemptObserver? outcomes)
@@ -78,7 +81,7 @@ public sealed class HeraldApiGrain(
         Reply(await EventsApi.SourcesAsync(events, CancellationToken.None));
 
     public async Task<ApiReply> EventSummaryAsync(int hours, string? source) =>
-        Reply(await EventsApi.SummaryAsync(source, Text(hours), events, time, CancellationToken.None));
+        Reply(await EventsApi.SummaryAsync(source, Text(hours), events, completions, actions, inbound, time, CancellationToken.None));
 
     public async Task<ApiReply> GitHubActivityAsync(string repo, int hours) =>
         Reply(await EventsApi.GitHubActivityAsync(repo, Text(hours), events, time, CancellationToken.None));
@@ -98,8 +101,29 @@ public sealed class HeraldApiGrain(
     public async Task<ApiReply> CorrelatePushToDeploymentAsync(string commitSha) =>
         Reply(await DeploymentsApi.CorrelateAsync(commitSha, inbound, events, CancellationToken.None));
 
-    public async Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, int timeoutSeconds, CancellationToken cancellationToken) =>
-        Reply(await EventsApi.WaitAsync(after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), events, log, time, cancellationToken));
+    public async Task<ApiReply> ListActionsAsync(string status, string? type, int limit) =>
+        Reply(await ActionsApi.ListAsync(status, type, Text(limit), actions, inbound, events, completions, CancellationToken.None));
+
+    public async Task<ApiReply> CompleteActionAsync(string id, string? details, string? completedBy) =>
+        Reply(await ActionsApi.CompleteAsync(id, details, completedBy, actions, inbound, events, completions, time, CancellationToken.None));
+
+    public async Task<ApiReply> CompleteActionOfTypeAsync(string actionType, string? details, string? completedBy) =>
+        Reply(await ActionsApi.CompleteOldestAsync(actionType, details, completedBy, actions, inbound, events, completions, time, CancellationToken.None));
+
+    public async Task<ApiReply> StripeEventsAsync(int limit) =>
+        Reply(await ActionsApi.StripeEventsAsync(Text(limit), actions, inbound, events, completions, CancellationToken.None));
+
+    public async Task<ApiReply> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description) =>
+        Reply(await SubscriptionsApi.SubscribeAsync(name, sources, description, inbound, subscriptions, log, time, CancellationToken.None));
+
+    public async Task<ApiReply> ListSubscriptionsAsync() =>
+        Reply(await SubscriptionsApi.ListAsync(subscriptions, CancellationToken.None));
+
+    public async Task<ApiReply> UnsubscribeAsync(string name) =>
+        Reply(await SubscriptionsApi.DeleteAsync(name, subscriptions, CancellationToken.None));
+
+    public async Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int timeoutSeconds, CancellationToken cancellationToken) =>
+        Reply(await EventsApi.WaitAsync(after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), subscription, events, subscriptions, log, time, cancellationToken));
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -114,6 +114,8 @@ public static class GatewayHostingExtensions
         app.MapInboundApi();
         app.MapEventsApi();
         app.MapDeploymentsApi();
+        app.MapActionsApi();
+        app.MapSubscriptionsApi();
         return app;
     }
 

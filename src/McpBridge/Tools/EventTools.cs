@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Herald.Gateway.Api;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -71,15 +72,19 @@ public sealed class EventTools(IHeraldApi herald, IOptions<BridgeOptions> option
     [McpServerTool(Name = "wait_for_event", Title = "Wait for the next inbound event", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Block until Herald receives a matching webhook, then return it; or return timed_out after the timeout (at most 55 s). " +
                  "Always returns a cursor: call again with after=<cursor> to keep waiting without missing anything. " +
-                 "Leave 'after' out to wait for the next event from now.")]
+                 "Leave 'after' out to wait for the next event from now. " +
+                 "Or give subscription=<name> (from subscribe_to_events) instead of after, source and type: Herald keeps that subscription's cursor, so nothing is missed even if you forget yours.")]
     public async Task<WaitResult> WaitForEventAsync(
         IProgress<ProgressNotificationValue> progress,
         [Description("The cursor to wait after (an event id, or the cursor a previous call returned).")] long? after = null,
         [Description("Only events from this source (e.g. 'github').")] string? source = null,
         [Description("Only events of this type (e.g. 'push', 'pull_request', 'payment_intent.succeeded').")] string? type = null,
         [Description("How long to wait, in seconds; values above 55 are capped at 55. Default 30.")] int timeout_seconds = 30,
+        [Description("A subscription's name (from subscribe_to_events): wait after its server-side cursor, for its sources, and move the cursor on.")] string? subscription = null,
         CancellationToken cancellationToken = default)
     {
+        if (subscription is not null && (after is not null || source is not null || type is not null))
+            throw new McpException("subscription cannot be combined with after, source or type: the subscription holds its own cursor and sources.");
         if (timeout_seconds < 0)
             throw new McpException($"timeout_seconds must not be negative (got {timeout_seconds}); use 0 to just check.");
         if (after is < 0)
@@ -87,7 +92,7 @@ public sealed class EventTools(IHeraldApi herald, IOptions<BridgeOptions> option
         var seconds = Math.Min(timeout_seconds, MaxWaitSeconds);
         // The long-poll runs while progress is reported, so a client that asked for progress sees the wait is alive.
         // Cancelling the call (notifications/cancelled, or the bridge stopping) ends the wait in Herald too.
-        var waiting = WaitAsync(after, source, type, seconds, cancellationToken);
+        var waiting = WaitAsync(after, source, type, subscription, seconds, cancellationToken);
         using (var ticker = new PeriodicTimer(options.Value.ProgressInterval))
         {
             var waited = TimeSpan.Zero;
@@ -113,8 +118,42 @@ public sealed class EventTools(IHeraldApi herald, IOptions<BridgeOptions> option
                 : $"No matching event within {seconds} s; wait again with after={answer.Cursor}.");
     }
 
-    private async Task<WaitAnswer> WaitAsync(long? after, string? source, string? type, int seconds, CancellationToken cancellationToken) =>
-        (await herald.WaitForEventAsync(after, source, type, seconds, cancellationToken)).As<WaitAnswer>();
+    private async Task<WaitAnswer> WaitAsync(long? after, string? source, string? type, string? subscription, int seconds, CancellationToken cancellationToken) =>
+        (await herald.WaitForEventAsync(after, source, type, subscription, seconds, cancellationToken)).As<WaitAnswer>();
+
+    [McpServerTool(Name = "subscribe_to_events", Title = "Subscribe to inbound events", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Register a durable interest in events from some sources (e.g. ['github', 'stripe']), with a note of what to do when they arrive. " +
+                 "Herald keeps the subscription's cursor: call wait_for_event(subscription=<name>) again and again and each event comes once, even across sessions. " +
+                 "Subscribing again with the same name updates the sources and note and keeps the cursor.")]
+    public async Task<SubscriptionResult> SubscribeToEventsAsync(
+        [Description("The inbound sources to follow, as configured (e.g. github, stripe). Empty means every source.")] string[] sources,
+        [Description("What to do when events arrive, e.g. 'Summarize new commits and notify about payments'. Returned with the subscription as a reminder.")] string? callback_description = null,
+        [Description("The subscription's name (lower-case letters, digits, . _ - +). Default: the sources joined with '+', e.g. github+stripe.")] string? name = null,
+        CancellationToken cancellationToken = default)
+    {
+        var subscribed = (await herald.SubscribeAsync(name, sources, callback_description, cancellationToken)).As<SubscriptionResponse>();
+        // Subscribing again updates the subscription, which moves updated_at past created_at.
+        return new SubscriptionResult(subscribed, subscribed.CreatedAt == subscribed.UpdatedAt, subscribed.Instruction);
+    }
+
+    [McpServerTool(Name = "list_subscriptions", Title = "Event subscriptions", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("List the event subscriptions with their sources, notes and cursors; use a name with wait_for_event(subscription=<name>).")]
+    public async Task<SubscriptionList> ListSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        (await herald.ListSubscriptionsAsync(cancellationToken)).As<SubscriptionList>();
+
+    [McpServerTool(Name = "unsubscribe_from_events", Title = "Delete a subscription", ReadOnly = false, Destructive = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Delete an event subscription and its cursor. Deleting one that does not exist succeeds with was_subscribed false.")]
+    public async Task<UnsubscribeResult> UnsubscribeFromEventsAsync(
+        [Description("The subscription's name.")] string name,
+        CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new McpException("name must name a subscription (list_subscriptions shows them).");
+        var (status, _) = await herald.TryUnsubscribeAsync(name, cancellationToken);
+        return status == System.Net.HttpStatusCode.NotFound
+            ? new UnsubscribeResult(false, $"No subscription was named '{name}'")
+            : new UnsubscribeResult(true, $"Deleted the subscription '{name}'");
+    }
 
     /// <summary>The gateway's answer to a long-poll.</summary>
     private sealed record WaitAnswer(bool TimedOut, InboundEventView? Event, long Cursor);

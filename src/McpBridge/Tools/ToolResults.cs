@@ -61,7 +61,9 @@ public sealed record SourceList(IReadOnlyList<SourceView> Sources);
 
 public sealed record SourceCounts(long Total, [property: Description("Counts by event type; '(none)' for events without one.")] Dictionary<string, long> Types);
 
-public sealed record EventSummary(int Hours, DateTimeOffset Since, long Total, Dictionary<string, SourceCounts> Sources);
+public sealed record EventSummary(
+    int Hours, DateTimeOffset Since, long Total, Dictionary<string, SourceCounts> Sources,
+    [property: Description("Actions pending now (get_pending_actions lists them), whenever their events arrived.")] int PendingActions);
 
 public sealed record WaitResult(
     bool TimedOut,
@@ -123,3 +125,26 @@ public sealed record TrackedRepos(
     [property: Description("Each repository (owner/name) with its event count and last event time, busiest first.")] IReadOnlyList<TrackedRepo> Repos,
     [property: Description("True when there were more GitHub events than one answer reads (10,000); older repositories may be missing.")] bool Truncated,
     string Summary);
+
+public sealed record ActionsResult(
+    [property: Description("The actions, pending ones oldest first; each with id, type, status, event_id, source, event_type, created_at, the fields the rule reads, and its completion.")] IReadOnlyList<ActionView> Actions,
+    int Count,
+    [property: Description("How many actions are pending in all.")] int Pending,
+    [property: Description("True when a rule matched more events than one answer reads (10,000 per rule).")] bool Truncated,
+    string Summary);
+
+public sealed record CompletionResult(
+    [property: Description("completed, already_completed (an earlier call completed it; nothing changed) or not_found.")] string Status,
+    [property: Description("The action as completed; null when not found.")] ActionView? Action,
+    string Summary);
+
+public sealed record StripeEventsResult(
+    [property: Description("Each event (without its payload; use get_event_by_id for it) and the actions it created.")] IReadOnlyList<StripeEventView> Events,
+    int Count,
+    string Summary);
+
+public sealed record SubscriptionResult(SubscriptionResponse Subscription, [property: Description("True when this call created it; false when it existed and its cursor was kept.")] bool Created, string Summary);
+
+public sealed record SubscriptionList(IReadOnlyList<SubscriptionResponse> Subscriptions);
+
+public sealed record UnsubscribeResult([property: Description("False when no subscription had the name.")] bool WasSubscribed, string Summary);

@@ -46,6 +46,7 @@ public static class SiloHostingExtensions
         services.AddHeraldGrainServices();
         services.AddMemoryProviders();
         services.AddValidatedOptions<InboundOptions>(InboundOptions.Section);
+        services.AddValidatedOptions<ActionOptions>(ActionOptions.Section);
         services.AddHostedService<InboundRetention>();
         services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: [HealthTags.Ready]);
         services.AddOptions<DeliveryOptions>().Validate<IOptions<ClusterOptions>>(
@@ -71,6 +72,8 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
         services.TryAddSingleton<IAttemptLog, MemoryAttemptLog>();
         services.TryAddSingleton<IInboundEventStore, MemoryInboundEventStore>();
+        services.TryAddSingleton<IActionCompletionStore, MemoryActionCompletionStore>();
+        services.TryAddSingleton<ISubscriptionStore, MemorySubscriptionStore>();
         services.TryAddSingleton<IStorageBacklog>(sp => new StorageBacklog(sp.GetRequiredService<WebhookGrainCounters>(), sp.GetService<IAttemptWriteBacklog>()));
         return services;
     }

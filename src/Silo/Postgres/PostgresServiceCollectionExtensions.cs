@@ -33,6 +33,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
         services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
         services.AddSingleton<IInboundEventStore, PostgresInboundEventStore>();
+        services.AddSingleton<IActionCompletionStore, PostgresActionCompletionStore>();
+        services.AddSingleton<ISubscriptionStore, PostgresSubscriptionStore>();
         services.AddHostedService<PostgresPruner>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);
         return services;

@@ -140,9 +140,30 @@ try {
   await call('wait_for_event', { after: 0, timeout_seconds: 0 }, false);
   await call('wait_for_event', { source: 'nobody', timeout_seconds: 0 }, false);
   await call('wait_for_event', { timeout_seconds: -1 }, true);
+  await call('list_tracked_repos', {}, false);
+  await call('get_recent_pushes', { repo, limit: 5 }, false);
+  await call('get_recent_pushes', { limit: 0 }, true);
+  await call('get_recent_deployments', {}, false);
+  await call('get_recent_deployments', { limit: 1000 }, true);
+  await call('get_deployment_status', { project: 'storefront' }, false);
+  await call('get_deployment_status', { project: '' }, true);
+  await call('correlate_push_to_deployment', { commit_sha: '3e1f0a2' }, false);
+  await call('correlate_push_to_deployment', { commit_sha: 'main' }, true);
+  await call('get_pending_actions', {}, false);
+  await call('get_pending_actions', { status: 'someday' }, true);
+  await call('mark_action_complete', { action_type: 'send_welcome_email', details: 'nothing pending' }, false);
+  await call('mark_action_complete', { details: 'neither a type nor an id' }, true);
+  await call('get_recent_stripe_events', { limit: 5 }, false);
+  await call('get_recent_stripe_events', { limit: 0 }, true);
+  await call('subscribe_to_events', { sources: ['ci'], callback_description: 'check the builds', name: 'ts-check' }, false);
+  await call('subscribe_to_events', { sources: ['nowhere'] }, true);
+  await call('wait_for_event', { subscription: 'ts-check', timeout_seconds: 0 }, false);
+  await call('list_subscriptions', {}, false);
+  await call('unsubscribe_from_events', { name: 'ts-check' }, false);
+  await call('unsubscribe_from_events', { name: '' }, true);
 
   // Tools without parameters still refuse arguments that are not an object.
-  for (const name of ['list_webhooks', 'get_event_sources']) {
+  for (const name of ['list_webhooks', 'get_event_sources', 'list_tracked_repos', 'list_subscriptions']) {
     try {
       await client.request({ method: 'tools/call', params: { name, arguments: [1, 2] } }, CallToolResultSchema);
       fail(`${name} accepted an array as its arguments`);

@@ -1,0 +1,113 @@
+using Herald.Contracts;
+using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
+using Herald.Silo.Streams;
+using Herald.Silo.Tests.Infrastructure;
+using Herald.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Silo.Tests.Providers;
+
+/// <summary>The stores the seed guide's patterns add (action completions, subscriptions): the same facts on each storage.</summary>
+public abstract class GuideStoresConformance : IAsyncLifetime
+{
+    protected IInboundEventStore Events { get; set; } = null!;
+
+    protected IActionCompletionStore Completions { get; set; } = null!;
+
+    protected ISubscriptionStore Subscriptions { get; set; } = null!;
+
+    public abstract Task InitializeAsync();
+
+    public abstract Task DisposeAsync();
+
+    private async Task<long> EventAsync(string delivery) =>
+        (await Events.AppendAsync(new InboundEventDraft("stripe", "invoice.payment_failed", delivery, new Dictionary<string, string>(), "{}", "{}", "stripe"))).Event.Id;
+
+    [Fact]
+    public async Task A_completion_is_recorded_once_even_when_completed_concurrently()
+    {
+        var eventId = await EventAsync("evt_1");
+        var at = DateTimeOffset.UtcNow;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Completions.CompleteAsync(new ActionCompletion(eventId, "send_payment_failed_email", $"worker-{i}", $"try {i}", at)).AsTask()));
+
+        var winner = Assert.Single(results, r => r.Created);
+        Assert.All(results, r => Assert.Equal(winner.Completion.CompletedBy, r.Completion.CompletedBy));
+        var other = await Completions.CompleteAsync(new ActionCompletion(eventId, "another_action", "api", null, at));
+        Assert.True(other.Created, "another action of the same event is another completion");
+        var found = await Completions.FindAsync([eventId, eventId + 1000]);
+        Assert.Equal(["another_action", "send_payment_failed_email"], found.Select(c => c.Action).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(winner.Completion.Details, found.Single(c => c.Action == "send_payment_failed_email").Details);
+        Assert.Empty(await Completions.FindAsync([]));
+    }
+
+    [Fact]
+    public async Task A_subscription_keeps_its_cursor_when_subscribed_again_and_the_cursor_only_moves_forward()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (created, isNew) = await Subscriptions.UpsertAsync(new EventSubscription("github+stripe", ["github", "stripe"], "summarize", 10, now, now));
+        Assert.True(isNew);
+        Assert.Equal(10, created.Cursor);
+
+        Assert.Equal(25, (await Subscriptions.AdvanceAsync("github+stripe", 25))!.Cursor);
+        Assert.Equal(25, (await Subscriptions.AdvanceAsync("github+stripe", 20))!.Cursor);
+        Assert.Null(await Subscriptions.AdvanceAsync("missing", 5));
+
+        var (again, againNew) = await Subscriptions.UpsertAsync(new EventSubscription("github+stripe", ["github"], "commits only", 99, now, now.AddSeconds(1)));
+        Assert.False(againNew);
+        Assert.Equal(25, again.Cursor);
+        Assert.Equal(["github"], again.Sources.ToArray());
+        Assert.Equal("commits only", again.Description);
+        var (kept, _) = await Subscriptions.UpsertAsync(new EventSubscription("github+stripe", ["github"], null, 0, now, now.AddSeconds(2)));
+        Assert.Equal("commits only", kept.Description);
+
+        await Subscriptions.UpsertAsync(new EventSubscription("all", [], null, 1, now, now));
+        Assert.Equal(["all", "github+stripe"], (await Subscriptions.ListAsync()).Select(s => s.Name).ToArray());
+        Assert.Equal(2, await Subscriptions.CountAsync());
+        Assert.True(await Subscriptions.DeleteAsync("all"));
+        Assert.False(await Subscriptions.DeleteAsync("all"));
+        Assert.Null(await Subscriptions.GetAsync("all"));
+        Assert.Equal(25, (await Subscriptions.GetAsync("github+stripe"))!.Cursor);
+    }
+}
+
+public sealed class MemoryGuideStoresConformanceTests : GuideStoresConformance
+{
+    public override Task InitializeAsync()
+    {
+        Events = new MemoryInboundEventStore(new MemoryStreamLog(Options.Create(new StreamOptions()), TimeProvider.System));
+        Completions = new MemoryActionCompletionStore();
+        Subscriptions = new MemorySubscriptionStore(TimeProvider.System);
+        return Task.CompletedTask;
+    }
+
+    public override Task DisposeAsync() => Task.CompletedTask;
+}
+
+public sealed class PostgresGuideStoresConformanceTests : GuideStoresConformance
+{
+    private PostgresProviderSet _set = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _set = await PostgresProviderSet.CreateAsync();
+        Events = new PostgresInboundEventStore(_set.DataSource, _set.Notifications);
+        Completions = new PostgresActionCompletionStore(_set.DataSource);
+        Subscriptions = new PostgresSubscriptionStore(_set.DataSource, TimeProvider.System);
+    }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+
+    [Fact]
+    public async Task Pruning_an_event_removes_its_completions()
+    {
+        var eventId = (await Events.AppendAsync(new InboundEventDraft("stripe", "x", "gone", new Dictionary<string, string>(), "{}", "{}", "stripe"))).Event.Id;
+        await Completions.CompleteAsync(new ActionCompletion(eventId, "a", "api", null, DateTimeOffset.UtcNow));
+
+        await Events.PruneAsync("stripe", 0, DateTimeOffset.UtcNow.AddDays(-1));
+
+        Assert.Empty(await Completions.FindAsync([eventId]));
+    }
+}
