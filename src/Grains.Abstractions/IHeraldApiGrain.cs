@@ -12,11 +12,12 @@ namespace Herald;
 public interface IHeraldApiGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// Pushes a message. With <paramref name="outcomes"/> (an observer the caller created) the webhook grains report
-    /// their first attempts to the caller, which waits for them itself: a grain cannot hold an observer of its own.
+    /// Pushes a message, a JSON object (<paramref name="data"/>, as JSON text), or both. With
+    /// <paramref name="outcomes"/> (an observer the caller created) the webhook grains report their first attempts to
+    /// the caller, which waits for them itself: a grain cannot hold an observer of its own.
     /// </summary>
     [Alias("Push")]
-    Task<PushReply> PushAsync(string message, string? topic, IFirstAttemptObserver? outcomes);
+    Task<PushReply> PushAsync(string? message, string? topic, IFirstAttemptObserver? outcomes, string? data);
 
     [Alias("CreateEndpoint")]
     Task<ApiReply> CreateEndpointAsync(string url, IReadOnlyList<string>? topics, string? secret);
@@ -93,4 +94,10 @@ public interface IHeraldApiGrain : IGrainWithIntegerKey
 
     [Alias("Unsubscribe")]
     Task<ApiReply> UnsubscribeAsync(string name);
+
+    [Alias("ChannelStats")]
+    Task<ApiReply> ChannelStatsAsync(int hours);
+
+    [Alias("RecentMessages")]
+    Task<ApiReply> RecentMessagesAsync(string? channel, int limit);
 }

@@ -28,7 +28,7 @@ public static class BridgeHostingExtensions
         Converters = { new WireTimeConverter() },
     };
 
-    private static readonly Type[] ToolTypes = [typeof(PushTools), typeof(WebhookTools), typeof(EventTools), typeof(GitHubTools), typeof(DeploymentTools), typeof(ActionTools)];
+    private static readonly Type[] ToolTypes = [typeof(PushTools), typeof(WebhookTools), typeof(EventTools), typeof(GitHubTools), typeof(DeploymentTools), typeof(ActionTools), typeof(ChannelTools)];
 
     /// <summary>
     /// Schemas every client accepts: a free-form value (an inbound payload) would otherwise be the boolean schema

@@ -14,6 +14,13 @@ public interface IHeraldApi
     /// <summary>Pushes a message; <paramref name="host"/> or <paramref name="port"/> name another gateway to push through.</summary>
     Task<PushAnswer> PushAsync(string message, string? topic, bool wait, string? host, int? port, CancellationToken cancellationToken);
 
+    /// <summary>Publishes a JSON object on a channel (a topic) without waiting for deliveries.</summary>
+    Task<PushAnswer> PublishAsync(string channel, JsonElement data, CancellationToken cancellationToken);
+
+    Task<JsonElement> ChannelStatsAsync(int hours, CancellationToken cancellationToken);
+
+    Task<JsonElement> RecentMessagesAsync(string? channel, int limit, CancellationToken cancellationToken);
+
     Task<(HttpStatusCode Status, JsonElement Body)> TryCreateEndpointAsync(string url, string[]? topics, string? secret, CancellationToken cancellationToken);
 
     Task<(HttpStatusCode Status, JsonElement Body)> TryDeleteEndpointAsync(string id, CancellationToken cancellationToken);

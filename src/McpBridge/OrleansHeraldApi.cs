@@ -24,7 +24,7 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
 
         var client = await connection.ClientAsync(cancellationToken);
         using var watch = wait ? new FirstAttemptWatch(client) : null;
-        var pushed = await Call(() => Api(client).PushAsync(message, topic, watch?.Observer), cancellationToken);
+        var pushed = await Call(() => Api(client).PushAsync(message, topic, watch?.Observer, data: null), cancellationToken);
         var body = Parse(pushed.Reply);
         if (watch is not null && pushed.Receipt is { } receipt)
         {
@@ -36,6 +36,19 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
 
         return new PushAnswer(body, connection.Describe, StartedHerald: false);
     }
+
+    public async Task<PushAnswer> PublishAsync(string channel, JsonElement data, CancellationToken cancellationToken)
+    {
+        var client = await connection.ClientAsync(cancellationToken);
+        var pushed = await Call(() => Api(client).PushAsync(message: null, channel, outcomes: null, data.GetRawText()), cancellationToken);
+        return new PushAnswer(Parse(pushed.Reply), connection.Describe, StartedHerald: false);
+    }
+
+    public async Task<JsonElement> ChannelStatsAsync(int hours, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.ChannelStatsAsync(hours), cancellationToken));
+
+    public async Task<JsonElement> RecentMessagesAsync(string? channel, int limit, CancellationToken cancellationToken) =>
+        Parse(await CallAsync(api => api.RecentMessagesAsync(channel, limit), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryCreateEndpointAsync(string url, string[]? topics, string? secret, CancellationToken cancellationToken) =>
         TryParse(await CallAsync(api => api.CreateEndpointAsync(url, topics, secret), cancellationToken));

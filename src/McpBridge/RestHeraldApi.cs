@@ -14,6 +14,18 @@ public sealed class RestHeraldApi(GatewayClient gateway) : IHeraldApi
         return new PushAnswer(pushed, target.GetLeftPart(UriPartial.Authority), gateway.StartedHerald);
     }
 
+    public async Task<PushAnswer> PublishAsync(string channel, JsonElement data, CancellationToken cancellationToken)
+    {
+        var published = await gateway.PostAsync("/api/push", new { topic = channel, data, wait = false }, cancellationToken);
+        return new PushAnswer(published, gateway.Resolve(null, null).GetLeftPart(UriPartial.Authority), gateway.StartedHerald);
+    }
+
+    public Task<JsonElement> ChannelStatsAsync(int hours, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/channels?hours={Text(hours)}", cancellationToken);
+
+    public Task<JsonElement> RecentMessagesAsync(string? channel, int limit, CancellationToken cancellationToken) =>
+        gateway.GetAsync($"/api/channels/messages?limit={Text(limit)}{Query("channel", channel)}", cancellationToken);
+
     public Task<(HttpStatusCode Status, JsonElement Body)> TryCreateEndpointAsync(string url, string[]? topics, string? secret, CancellationToken cancellationToken) =>
         gateway.TrySendAsync(HttpMethod.Post, "/api/endpoints", new { url, topics, secret }, cancellationToken);
 

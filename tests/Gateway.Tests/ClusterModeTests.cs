@@ -104,6 +104,7 @@ public sealed class ClusterModeTests
             Assert.Equal(1, pushed.GetProperty("clients").GetInt32());
             Assert.Equal(pushed.GetProperty("id").GetInt64().ToString(), (await listener.NextMessagesAsync(1))[0].Id);
             await Eventually.TrueAsync(() => Enumerable.Range(0, Endpoints).All(i => receiver.Delivered($"r{i}").Count == 1), "every endpoint got the message");
+
             await Eventually.TrueAsync(async () =>
             {
                 var grains = (await a.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("webhook_grains").GetInt32()).ToArray();
@@ -191,6 +192,25 @@ public sealed class ClusterModeTests
         await Eventually.TrueAsync(() => receiver.Delivered("steady").Count == 2, "both accepted messages were delivered");
         Assert.Equal(["before the outage", "after the outage"],
             receiver.Delivered("steady").Select(r => r.Message).ToArray());
+    }
+
+    [Fact]
+    public async Task A_push_counts_only_the_listeners_its_topic_reaches_on_every_gateway()
+    {
+        var settings = await FreshDatabaseAsync();
+        await using var a = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:SiloName"] = "a" });
+        await using var b = await HeraldServer.StartAsync(new Dictionary<string, string?>(settings) { ["Herald:Cluster:SiloName"] = "b" });
+        await using var everything = await SseClient.ConnectAsync(b.BaseAddress);
+        await using var orders = await SseClient.ConnectAsync(b.BaseAddress, "/stream?topic=orders.*");
+        await using var local = await SseClient.ConnectAsync(a.BaseAddress, "/stream?topic=billing");
+        await Task.WhenAll(everything.NextAsync(), orders.NextAsync(), local.NextAsync());
+
+        // Gateway b reports its listeners by topic filter, so a push through a counts only those its topic reaches.
+        await Eventually.TrueAsync(async () => (await a.GetJsonAsync("/api/cluster")).GetProperty("sse_connections").GetInt32() == 3,
+            "gateway a sees gateway b's listeners");
+        Assert.Equal(2, (await a.PushAsync("an order", "orders.created", wait: false)).GetProperty("clients").GetInt32());
+        Assert.Equal(2, (await a.PushAsync("a bill", "billing", wait: false)).GetProperty("clients").GetInt32());
+        Assert.Equal(1, (await a.PushAsync("other news", "news", wait: false)).GetProperty("clients").GetInt32());
     }
 
     [Fact]

@@ -264,4 +264,62 @@ public abstract class GuidePatternTests
         Assert.Equal(HttpStatusCode.BadRequest, combined);
         Assert.StartsWith("subscription:", combinedBody.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_push_with_data_reaches_webhooks_and_json_listeners_as_an_object_and_reads_back_by_channel()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync();
+        await server.CreateEndpointAsync(receiver.Url("deploys"), ["deploys"]);
+        await using var json = await SseClient.ConnectAsync(server.BaseAddress, "/stream?topic=deploys&format=json");
+        await using var text = await SseClient.ConnectAsync(server.BaseAddress, "/stream?topic=deploys");
+        await using var elsewhere = await SseClient.ConnectAsync(server.BaseAddress, "/stream?topic=orders.*");
+        await Task.WhenAll(json.NextAsync(), text.NextAsync(), elsewhere.NextAsync());
+
+        var pushed = await server.PostJsonAsync("/api/push", new { topic = "deploys", data = new { status = "deployed", version = "1.4.2", notes = "héllo" } });
+        var both = await server.PostJsonAsync("/api/push", new { topic = "deploys", message = "with both", data = new { n = 2 } });
+
+        // The seed's answer keeps its shape; a data-only push's message is the object's compact JSON.
+        Assert.Equal("""{"status":"deployed","version":"1.4.2","notes":"héllo"}""", pushed.GetProperty("message").GetString());
+        Assert.Equal(2, pushed.GetProperty("clients").GetInt32());
+        await Eventually.TrueAsync(() => receiver.Delivered("deploys").Count == 2, "both pushes were delivered");
+        var delivered = JsonDocument.Parse(receiver.Delivered("deploys")[0].Body).RootElement;
+        Assert.Equal("1.4.2", delivered.GetProperty("data").GetProperty("version").GetString());
+        Assert.Equal("with both", receiver.Delivered("deploys")[1].Message);
+        Assert.Equal(2, JsonDocument.Parse(receiver.Delivered("deploys")[1].Body).RootElement.GetProperty("data").GetProperty("n").GetInt32());
+        var frame = JsonDocument.Parse((await json.NextMessagesAsync(1))[0].Data).RootElement;
+        Assert.Equal("deployed", frame.GetProperty("data").GetProperty("status").GetString());
+        Assert.EndsWith("""] {"status":"deployed","version":"1.4.2","notes":"héllo"}""", (await text.NextMessagesAsync(1))[0].Data, StringComparison.Ordinal);
+
+        var messages = (await server.GetJsonAsync("/api/channels/messages?channel=deploys")).GetProperty("messages").EnumerateArray().ToArray();
+        Assert.Equal([pushed.GetProperty("id").GetInt64(), both.GetProperty("id").GetInt64()], messages.Select(m => m.GetProperty("id").GetInt64()).ToArray());
+        Assert.Equal("1.4.2", messages[0].GetProperty("data").GetProperty("version").GetString());
+        await server.PushAsync("plain", "orders.eu", wait: false);
+        Assert.Equal(1, (await server.GetJsonAsync("/api/channels/messages?limit=1")).GetProperty("count").GetInt32());
+        Assert.Equal(JsonValueKind.Null, (await server.GetJsonAsync("/api/channels/messages?channel=orders.eu")).GetProperty("messages")[0].GetProperty("data").ValueKind);
+
+        var stats = await server.GetJsonAsync("/api/channels?hours=1");
+        var byChannel = stats.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!, c => c.GetProperty("messages").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["deploys"] = 2, ["orders.eu"] = 1 }, byChannel);
+        Assert.Equal("deploys", stats.GetProperty("channels")[0].GetProperty("channel").GetString());
+        Assert.Equal(3, stats.GetProperty("total").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("""{"topic":"t","data":[1,2]}""", "data: must be a JSON object, not array")]
+    [InlineData("""{"topic":"t","data":"text"}""", "data: must be a JSON object, not string")]
+    [InlineData("""{"topic":"t"}""", "message: is required")]
+    [InlineData("""{"topic":"t","data":{"bad":"\ud800"}}""", "data: contains a string with an unpaired UTF-16 surrogate")]
+    public async Task Bad_data_is_a_400_that_says_what_is_wrong(string body, string expected)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await server.Client.PostAsync("/api/push", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith(expected, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(server, "/api/channels?hours=0")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(server, "/api/channels/messages?channel=has%20space")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(server, "/api/channels/messages?limit=501")).Status);
+    }
 }

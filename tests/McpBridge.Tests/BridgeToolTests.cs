@@ -88,6 +88,7 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
         "get_recent_pushes", "get_recent_deployments", "get_deployment_status", "correlate_push_to_deployment",
         "get_pending_actions", "mark_action_complete", "get_recent_stripe_events",
         "subscribe_to_events", "list_subscriptions", "unsubscribe_from_events",
+        "publish_event", "get_channel_stats", "get_recent_messages",
     ];
 
     protected static JsonElement Structured(CallToolResult result)
@@ -303,6 +304,35 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
         Assert.False(Structured(await CallAsync(bridge.Stdio, "unsubscribe_from_events", new() { ["name"] = name })).GetProperty("was_subscribed").GetBoolean());
     }
 
+    [Fact]
+    public async Task Publish_event_reaches_matching_listeners_only_and_reads_back_by_channel()
+    {
+        var channel = $"mcp.channel-{Guid.NewGuid():N}"[..24];
+        await using var matching = await SseClient.ConnectAsync(bridge.Gateway.BaseAddress, $"/stream?topic={channel}&format=json");
+        await using var other = await SseClient.ConnectAsync(bridge.Gateway.BaseAddress, "/stream?topic=mcp.somewhere-else");
+        await Task.WhenAll(matching.NextAsync(), other.NextAsync());
+
+        var published = Structured(await CallAsync(bridge.Stdio, "publish_event", new() { ["channel"] = channel, ["event_data"] = new { status = "deployed", version = "1.4.2" } }));
+
+        Assert.Equal("published", published.GetProperty("status").GetString());
+        Assert.Equal(1, published.GetProperty("clients").GetInt32());
+        Assert.Equal(bridge.PushedThrough, published.GetProperty("gateway").GetString());
+        var frame = JsonDocument.Parse((await matching.NextMessagesAsync(1))[0].Data).RootElement;
+        Assert.Equal("1.4.2", frame.GetProperty("data").GetProperty("version").GetString());
+        var array = await CallAsync(bridge.Http, "publish_event", new() { ["channel"] = channel, ["event_data"] = new[] { 1, 2 } });
+        Assert.True(array.IsError);
+        Assert.Contains("event_data must be a JSON object, not array", Text(array), StringComparison.Ordinal);
+        var stream = Structured(await CallAsync(bridge.Http, "push_stream", new() { ["message"] = "to nobody", ["topic"] = "mcp.nobody-listens" }));
+        Assert.Equal(0, stream.GetProperty("clients").GetInt32());
+
+        var messages = Structured(await CallAsync(bridge.Http, "get_recent_messages", new() { ["channel"] = channel }));
+        var message = Assert.Single(messages.GetProperty("messages").EnumerateArray());
+        Assert.Equal(published.GetProperty("id").GetInt64(), message.GetProperty("id").GetInt64());
+        Assert.Equal("deployed", message.GetProperty("data").GetProperty("status").GetString());
+        var stats = Structured(await CallAsync(bridge.Stdio, "get_channel_stats", new() { ["hours"] = 1 }));
+        Assert.Contains(stats.GetProperty("channels").EnumerateArray(), c => c.GetProperty("channel").GetString() == channel && c.GetProperty("messages").GetInt64() == 1);
+    }
+
     private async Task<long> PostAsync(HttpRequestMessage request)
     {
         using (request)
@@ -336,6 +366,9 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
     [InlineData("subscribe_to_events", "sources", new[] { "nowhere" }, "'nowhere' is not a configured inbound source")]
     [InlineData("wait_for_event", "subscription", "never-made", "No subscription is named 'never-made'")]
     [InlineData("unsubscribe_from_events", "name", "", "name must name a subscription")]
+    [InlineData("publish_event", "channel", "deploys", "event_data")]
+    [InlineData("get_channel_stats", "hours", 0, "hours must be from 1 to 8760")]
+    [InlineData("get_recent_messages", "limit", 501, "limit must be from 1 to 500")]
     public async Task Bad_arguments_give_an_actionable_tool_error(string tool, string argument, object value, string expected)
     {
         var result = await CallAsync(bridge.Http, tool, new() { [argument] = value });

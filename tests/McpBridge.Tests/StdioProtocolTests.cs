@@ -17,7 +17,7 @@ public sealed class StdioProtocolTests
 
         var answer = Assert.Single(await bridge.ExitedAsync());
         var tools = answer.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray();
-        Assert.Equal(26, tools.Length);
+        Assert.Equal(29, tools.Length);
         Assert.Contains("push_webhook", tools);
     }
 

@@ -41,7 +41,7 @@ public sealed class TypeScriptClientTests
         var report = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
         var failures = report.GetProperty("failures").EnumerateArray().Select(f => f.GetString()).ToArray();
         Assert.True(exitCode == 0 && failures.Length == 0, $"exit {exitCode}; failures:\n{string.Join('\n', failures)}\n{errors}");
-        Assert.Equal(26, report.GetProperty("tools").GetArrayLength());
+        Assert.Equal(29, report.GetProperty("tools").GetArrayLength());
         var calls = report.GetProperty("calls").EnumerateArray().ToArray();
         foreach (var tool in report.GetProperty("tools").EnumerateArray().Select(t => t.GetString()))
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Herald.Contracts;
 
@@ -5,7 +6,8 @@ namespace Herald.Gateway.Api;
 
 // Request bodies use nullable members so that a missing field is told apart from a wrong one.
 
-public sealed record PushRequest(string? Message, string? Topic, bool? Wait);
+/// <summary>A push: a message, a JSON object as <c>data</c>, or both (a data-only push's message is the object as JSON text).</summary>
+public sealed record PushRequest(string? Message, string? Topic, bool? Wait, JsonElement? Data = null);
 
 /// <summary>
 /// The seed's push answer plus the entry's id and topic. <c>duplicate</c> (only when true): the idempotency key

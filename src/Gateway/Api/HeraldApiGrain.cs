@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
+using Herald.Gateway.Http;
 using Herald.Grains.Delivery;
 using Herald.Grains.Inbound;
 using Herald.Grains.Webhooks;
@@ -39,15 +40,29 @@ public sealed class HeraldApiGrain(
     ISubscriptionStore subscriptions,
     IOptions<HttpJsonOptions> json) : Grain, IHeraldApiGrain
 {
-    public async Task<PushReply> PushAsync(string message, string? topic, IFirstAttemptObserver? outcomes)
+    public async Task<PushReply> PushAsync(string? message, string? topic, IFirstAttemptObserver? outcomes, string? data)
     {
-        if (PushApi.Check(message, topic, limits.Value) is { } invalid)
+        JsonElement? parsed = null;
+        if (data is not null)
+        {
+            try
+            {
+                parsed = JsonDocument.Parse(data).RootElement.Clone();
+            }
+            catch (JsonException exception)
+            {
+                return new PushReply(Reply(ApiProblems.Field("data", $"is not valid JSON ({exception.Message.Split(". ")[0]})")), null, TimeSpan.Zero);
+            }
+        }
+
+        var (content, invalid) = PushApi.Check(message, topic, parsed, limits.Value);
+        if (invalid is not null)
             return new PushReply(Reply(invalid), null, TimeSpan.Zero);
-        var (receipt, refused) = await PushApi.AppendAsync(message, topic, givenKey: string.Empty, outcomes, GrainFactory, cluster);
+        var (receipt, refused) = await PushApi.AppendAsync(content!, topic, givenKey: string.Empty, outcomes, GrainFactory, cluster);
         if (refused is not null)
             return new PushReply(Reply(refused), null, TimeSpan.Zero);
 
-        var answer = PushApi.Answer(receipt!, message, notified: 0, await cluster.CountClientsAsync(CancellationToken.None));
+        var answer = PushApi.Answer(receipt!, content!.Message, notified: 0, await cluster.CountClientsAsync(receipt!.Topic, CancellationToken.None));
         var waits = outcomes is not null && receipt!.AwaitsFirstAttempts;
         var status = outcomes is not null && receipt!.Unconfirmed is null ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
         return new PushReply(new ApiReply(status, Serialize(answer)), waits ? receipt : null, delivery.Value.Timeout);
@@ -121,6 +136,12 @@ public sealed class HeraldApiGrain(
 
     public async Task<ApiReply> UnsubscribeAsync(string name) =>
         Reply(await SubscriptionsApi.DeleteAsync(name, subscriptions, CancellationToken.None));
+
+    public async Task<ApiReply> ChannelStatsAsync(int hours) =>
+        Reply(await ChannelsApi.StatsAsync(Text(hours), log, time, CancellationToken.None));
+
+    public async Task<ApiReply> RecentMessagesAsync(string? channel, int limit) =>
+        Reply(await ChannelsApi.MessagesAsync(channel, Text(limit), log, CancellationToken.None));
 
     public async Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int timeoutSeconds, CancellationToken cancellationToken) =>
         Reply(await EventsApi.WaitAsync(after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), subscription, events, subscriptions, log, time, cancellationToken));

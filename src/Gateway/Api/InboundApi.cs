@@ -89,7 +89,7 @@ public static partial class InboundApi
 
         // Syntactically valid, but a string like "\ud800" cannot be turned into text; stored, it would break every
         // later read of the event, so it is refused here.
-        if (payload is { } json && HasUnpairedSurrogate(json))
+        if (payload is { } json && JsonFields.HasUnpairedSurrogate(json))
             return ApiProblems.Field("body", "contains a string with an unpaired UTF-16 surrogate escape (such as \\ud800)");
 
         var summary = InboundSummary.Build(settings.Scheme.ToLowerInvariant(), verification.Type, payload);
@@ -127,41 +127,6 @@ public static partial class InboundApi
         {
             Log.InboundFanOutFailed(logger, exception, stored.Id);
             _ = grains.GetGrain<ISweepGrain>(0).RequestAsync($"waking the subscribers of inbound event {stored.Id} failed");
-        }
-    }
-
-    private static bool HasUnpairedSurrogate(JsonElement element)
-    {
-        try
-        {
-            Walk(element);
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-
-        static void Walk(JsonElement element)
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.String:
-                    _ = element.GetString();
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                        Walk(item);
-                    break;
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        _ = property.Name;
-                        Walk(property.Value);
-                    }
-
-                    break;
-            }
         }
     }
 

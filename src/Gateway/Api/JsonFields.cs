@@ -21,4 +21,43 @@ internal static class JsonFields
 
     public static string? Text(JsonElement element, params ReadOnlySpan<string> path) =>
         Get(element, path) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+    /// <summary>
+    /// Whether a string or name anywhere in the value holds an unpaired UTF-16 surrogate escape (such as \ud800):
+    /// valid JSON syntax that cannot be turned into text, so stored it would break every later read.
+    /// </summary>
+    public static bool HasUnpairedSurrogate(JsonElement element)
+    {
+        try
+        {
+            Walk(element);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        static void Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        Walk(item);
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Walk(property.Value);
+                    }
+
+                    break;
+            }
+        }
+    }
 }

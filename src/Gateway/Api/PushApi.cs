@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
@@ -36,7 +37,8 @@ public static class PushApi
         if (problem is not null)
             return problem;
 
-        if (Check(body!.Message, body.Topic, limits.Value) is { } invalid)
+        var (content, invalid) = Check(body!.Message, body.Topic, body.Data, limits.Value);
+        if (invalid is not null)
             return invalid;
         var givenKey = request.Headers[IdempotencyKeyHeader].ToString();
         if (request.Headers[IdempotencyKeyHeader].Count > 1 || givenKey.Length > MaxIdempotencyKeyLength || (request.Headers.ContainsKey(IdempotencyKeyHeader) && string.IsNullOrWhiteSpace(givenKey)))
@@ -44,7 +46,7 @@ public static class PushApi
 
         var wait = body.Wait ?? true;
         using var watch = wait ? new FirstAttemptWatch(grains) : null;
-        var (receipt, refused) = await AppendAsync(body.Message!, body.Topic, givenKey, watch?.Observer, grains, cluster);
+        var (receipt, refused) = await AppendAsync(content!, body.Topic, givenKey, watch?.Observer, grains, cluster);
         if (refused is not null)
         {
             if (refused.StatusCode == StatusCodes.Status503ServiceUnavailable)
@@ -55,19 +57,38 @@ public static class PushApi
         var notified = watch is not null && receipt!.AwaitsFirstAttempts
             ? await watch.WaitAsync(receipt.Seq, receipt.Subscribers, delivery.Value.Timeout)
             : 0;
-        var response = Answer(receipt!, body.Message!, notified, await cluster.CountClientsAsync(cancellationToken));
+        var response = Answer(receipt!, content!.Message, notified, await cluster.CountClientsAsync(receipt!.Topic, cancellationToken));
         return wait && receipt!.Unconfirmed is null ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);
     }
 
-    /// <summary>Why a push of <paramref name="message"/> on <paramref name="topic"/> is refused, or null when it is fine.</summary>
-    internal static ProblemHttpResult? Check(string? message, string? topic, LimitsOptions limits)
+    /// <summary>
+    /// What a push of <paramref name="message"/> and <paramref name="data"/> on <paramref name="topic"/> appends, or
+    /// why it is refused. Without a message, the data's compact JSON is the message (what SSE's text format shows).
+    /// </summary>
+    internal static (PushContent? Content, ProblemHttpResult? Problem) Check(string? message, string? topic, JsonElement? data, LimitsOptions limits)
     {
-        if (string.IsNullOrEmpty(message))
-            return ApiProblems.Field("message", "is required and must not be empty");
+        string? json = null;
+        if (data is { ValueKind: not JsonValueKind.Null } given)
+        {
+            if (given.ValueKind != JsonValueKind.Object)
+                return (null, ApiProblems.Field("data", $"must be a JSON object, not {given.ValueKind.ToString().ToLowerInvariant()}"));
+            if (JsonFields.HasUnpairedSurrogate(given))
+                return (null, ApiProblems.Field("data", "contains a string with an unpaired UTF-16 surrogate escape (such as \\ud800)"));
+            json = JsonSerializer.Serialize(given, CompactJson);
+            if (json.Length > limits.MaxMessageLength)
+                return (null, ApiProblems.Field("data", $"must be at most {limits.MaxMessageLength} characters as JSON"));
+        }
+
+        if (string.IsNullOrEmpty(message) && json is null)
+            return (null, ApiProblems.Field("message", "is required and must not be empty (or send a JSON object as data)"));
+        message = string.IsNullOrEmpty(message) ? json! : message;
         if (message.Length > limits.MaxMessageLength)
-            return ApiProblems.Field("message", $"must be at most {limits.MaxMessageLength} characters");
-        return RequestRules.PushTopic(topic) is { } topicError ? ApiProblems.Field("topic", topicError) : null;
+            return (null, ApiProblems.Field("message", $"must be at most {limits.MaxMessageLength} characters"));
+        return RequestRules.PushTopic(topic) is { } topicError ? (null, ApiProblems.Field("topic", topicError)) : (new PushContent(message, json), null);
     }
+
+    // Compact, and readable in SSE's text format: only what JSON requires is escaped.
+    private static readonly JsonSerializerOptions CompactJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Appends a checked push through the topic's broadcaster; <paramref name="outcomes"/> hears the first attempts.
@@ -75,8 +96,9 @@ public static class PushApi
     /// idempotency key reused for another message.
     /// </summary>
     internal static async Task<(PushReceipt? Receipt, ProblemHttpResult? Problem)> AppendAsync(
-        string message, string? topic, string givenKey, IFirstAttemptObserver? outcomes, IGrainFactory grains, ClusterView cluster)
+        PushContent content, string? topic, string givenKey, IFirstAttemptObserver? outcomes, IGrainFactory grains, ClusterView cluster)
     {
+        var message = content.Message;
         topic ??= TopicFilter.DefaultTopic;
         // Only a database append can fail with its outcome unknown; then the 503 names a key to retry with. An
         // in-memory append cannot, so it needs no key (and keeps none in memory) unless the client sent one.
@@ -84,7 +106,7 @@ public static class PushApi
         PushReceipt receipt;
         try
         {
-            receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, message, idempotencyKey, outcomes));
+            receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, message, idempotencyKey, outcomes, content.Data));
         }
         catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
         {
@@ -116,3 +138,6 @@ public static class PushApi
         Duplicate: receipt.Duplicate ? true : null,
         Warning: receipt.Unconfirmed);
 }
+
+/// <summary>What a checked push appends: its message, and the compact JSON of its data object when it carried one.</summary>
+internal sealed record PushContent(string Message, string? Data);

@@ -116,6 +116,7 @@ public static class GatewayHostingExtensions
         app.MapDeploymentsApi();
         app.MapActionsApi();
         app.MapSubscriptionsApi();
+        app.MapChannelsApi();
         return app;
     }
 

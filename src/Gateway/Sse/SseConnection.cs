@@ -1,5 +1,6 @@
 using System.Threading.Tasks.Sources;
 using Herald.Contracts;
+using Herald.Silo.Cluster;
 
 namespace Herald.Gateway.Sse;
 
@@ -25,6 +26,9 @@ public sealed class SseConnection(TopicFilter filter, SseFormat format, int capa
     private bool _closed;
 
     public TopicFilter Filter { get; } = filter;
+
+    /// <summary>The filter as the cluster's listener reports name it.</summary>
+    public string FilterKey { get; } = ListenerFilters.Key(filter);
 
     public SseFormat Format { get; } = format;
 

@@ -56,6 +56,9 @@ public static class SseFrames
             writer.WriteString("message", message.Message);
             if (message.Type is not null)
                 writer.WriteString("type", message.Type);
+            // A push's data object; an inbound event's payload stays out of the stream (GET /api/events/{id} has it).
+            if (message.Payload is not null && !message.IsInbound)
+                StreamMessage.WriteJson(writer, "data", message.Payload);
             writer.WriteEndObject();
         }
 

@@ -20,12 +20,37 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
     private static readonly SseFrame KeepAliveFrame = new(0, SseFrames.KeepAlive);
     private readonly Lock _gate = new();
     private readonly HashSet<SseConnection> _connections = [];
+
+    // The listeners by topic filter, kept as they attach and detach, so that a push counts the listeners its topic
+    // reaches over the distinct filters (a handful) rather than over every connection.
+    private readonly Dictionary<string, (TopicFilter Filter, int Count)> _byFilter = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dispatched;
     private bool _stopping;
 
     int ILocalConnectionCount.Count => ConnectionCount;
+
+    public IReadOnlyDictionary<string, int> CountByFilter()
+    {
+        lock (_gate)
+            return _byFilter.ToDictionary(f => f.Key, f => f.Value.Count, StringComparer.Ordinal);
+    }
+
+    public int CountMatching(string topic)
+    {
+        lock (_gate)
+        {
+            var count = 0;
+            foreach (var (filter, listeners) in _byFilter.Values)
+            {
+                if (filter.Matches(topic))
+                    count += listeners;
+            }
+
+            return count;
+        }
+    }
 
     public int ConnectionCount
     {
@@ -72,8 +97,8 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
         {
             if (_stopping)
                 connection.Close();
-            else
-                _connections.Add(connection);
+            else if (_connections.Add(connection))
+                CountFilterLocked(connection, +1);
             return _dispatched;
         }
     }
@@ -81,7 +106,20 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
     public void Detach(SseConnection connection)
     {
         lock (_gate)
-            _connections.Remove(connection);
+        {
+            if (_connections.Remove(connection))
+                CountFilterLocked(connection, -1);
+        }
+    }
+
+    private void CountFilterLocked(SseConnection connection, int change)
+    {
+        var key = connection.FilterKey;
+        var count = (_byFilter.TryGetValue(key, out var known) ? known.Count : 0) + change;
+        if (count > 0)
+            _byFilter[key] = (connection.Filter, count);
+        else
+            _byFilter.Remove(key);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -275,6 +313,7 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
             foreach (var connection in _connections)
                 connection.Close();
             _connections.Clear();
+            _byFilter.Clear();
             return count;
         }
     }

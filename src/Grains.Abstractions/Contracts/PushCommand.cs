@@ -3,7 +3,7 @@ namespace Herald.Contracts;
 /// <summary>
 /// A message to append and fan out. The <see cref="IdempotencyKey"/> makes the append happen once however often the
 /// push is retried. A push that waits for first attempts passes the <see cref="Outcomes"/> observer its subscribers
-/// report to.
+/// report to. <see cref="Data"/> is the JSON object a push may carry beside its message.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -12,7 +12,8 @@ public sealed record PushCommand(
     [property: Id(0)] string Topic,
     [property: Id(1)] string Message,
     [property: Id(2)] string? IdempotencyKey = null,
-    [property: Id(3)] IFirstAttemptObserver? Outcomes = null);
+    [property: Id(3)] IFirstAttemptObserver? Outcomes = null,
+    [property: Id(4)] string? Data = null);
 
 /// <summary>
 /// What a push did: where it sits in the log and which endpoints were woken for it (the ones a waiting push hears

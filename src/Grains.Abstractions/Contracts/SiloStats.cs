@@ -1,6 +1,9 @@
 namespace Herald.Contracts;
 
-/// <summary>What one silo reports about itself: its listeners, its running attempt totals and its storage backlog.</summary>
+/// <summary>
+/// What one silo reports about itself: its listeners (and how many each topic filter has, or null when it has more
+/// distinct filters than it reports), its running attempt totals and its storage backlog.
+/// </summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("Herald.SiloStats")]
@@ -13,4 +16,5 @@ public sealed record SiloStats(
     [property: Id(5)] long AttemptsFailed,
     [property: Id(6)] int PendingStorageWrites,
     [property: Id(7)] int WebhookGrains,
-    [property: Id(8)] DateTimeOffset ReportedAt);
+    [property: Id(8)] DateTimeOffset ReportedAt,
+    [property: Id(9)] IReadOnlyDictionary<string, int>? ListenerFilters = null);

@@ -21,15 +21,21 @@ public sealed class StreamMessage(long seq, string topic, string message, DateTi
     /// <summary>The event type of an inbound event (for example a GitHub <c>push</c>); null for pushes.</summary>
     public string? Type { get; } = type;
 
-    /// <summary>The original JSON payload of an inbound event, relayed as is; null for pushes.</summary>
+    /// <summary>
+    /// JSON kept with the entry: an inbound event's original payload, relayed as is, or the <c>data</c> object a push
+    /// carried (null for pushes of a message alone).
+    /// </summary>
     public string? Payload { get; } = payload;
+
+    /// <summary>A relayed inbound event, whose topics no push may use; anything else is a push.</summary>
+    public bool IsInbound => Topic.StartsWith(TopicFilter.InboundPrefix, StringComparison.Ordinal);
 
     /// <summary>The id receivers de-duplicate on: the same for every attempt and every failover of this message.</summary>
     public string WebhookId => "msg_" + Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The webhook POST body: <c>{"message","timestamp","id","topic"}</c>, UTF-8; a relayed inbound event adds
-    /// <c>"type"</c> and the original <c>"payload"</c>.
+    /// <c>"type"</c> and the original <c>"payload"</c>, and a push that carried an object adds it as <c>"data"</c>.
     /// </summary>
     public ReadOnlyMemory<byte> WebhookBody => _webhookBody ??= SerializeWebhookBody();
 
@@ -46,25 +52,28 @@ public sealed class StreamMessage(long seq, string topic, string message, DateTi
             if (Type is not null)
                 writer.WriteString("type", Type);
             if (Payload is not null)
-                WritePayload(writer, Payload);
+                WriteJson(writer, IsInbound ? "payload" : "data", Payload);
             writer.WriteEndObject();
         }
 
         return buffer.ToArray();
     }
 
-    // Inbound payloads are stored as received; JSON ones are embedded as JSON, anything else as a string.
-    private static void WritePayload(Utf8JsonWriter writer, string payload)
+    /// <summary>
+    /// Writes stored JSON as the value of <paramref name="name"/>. Inbound payloads are stored as received: JSON ones
+    /// are embedded as JSON, anything else as a string.
+    /// </summary>
+    public static void WriteJson(Utf8JsonWriter writer, string name, string json)
     {
         try
         {
-            using var document = JsonDocument.Parse(payload);
-            writer.WritePropertyName("payload");
+            using var document = JsonDocument.Parse(json);
+            writer.WritePropertyName(name);
             document.RootElement.WriteTo(writer);
         }
         catch (JsonException)
         {
-            writer.WriteString("payload", payload);
+            writer.WriteString(name, json);
         }
     }
 }

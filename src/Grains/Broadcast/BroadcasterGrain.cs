@@ -28,8 +28,8 @@ public sealed class BroadcasterGrain(
         // the same idempotency key finds the entry). After it, the message is committed: nothing may turn the
         // answer into an error, or a client would push the same message again.
         var (entry, duplicate) = command.IdempotencyKey is { } key
-            ? await log.AppendOnceAsync(command.Topic, command.Message, key)
-            : new AppendOutcome(await log.AppendAsync(command.Topic, command.Message), Duplicate: false);
+            ? await log.AppendOnceAsync(command.Topic, command.Message, key, command.Data)
+            : new AppendOutcome(await log.AppendAsync(command.Topic, command.Message, type: null, command.Data), Duplicate: false);
 
         // A duplicate's subscribers were woken (and their first attempts made) for the push that appended it.
         if (duplicate)

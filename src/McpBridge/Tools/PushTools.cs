@@ -27,7 +27,7 @@ public sealed class PushTools(IHeraldApi herald)
 
     [McpServerTool(Name = "push_stream", Title = "Push a message to live listeners", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = true, UseStructuredContent = true)]
     [Description("Push a message to everyone listening on Herald's Server-Sent Events stream (and, in the background, to the registered webhooks). " +
-                 "Returns at once with the number of active SSE clients, e.g. \"Sent to 2 SSE clients\". " +
+                 "Returns at once with the number of SSE listeners whose topic filter lets the message through, e.g. \"Sent to 2 SSE clients\". " +
                  "If nothing answers at that address on this machine, Herald is started there first.")]
     public async Task<PushResult> PushStreamAsync(
         [Description("The message text to send. Must not be empty.")] string message,

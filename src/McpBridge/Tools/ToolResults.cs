@@ -13,7 +13,7 @@ public sealed record PushResult(
     [property: Description("One line for the user, e.g. 'Delivered to 3 of 4 webhooks'.")] string Summary,
     [property: Description("Webhooks whose first attempt succeeded while the push waited.")] int WebhooksNotified,
     [property: Description("Enabled webhooks subscribed to the message's topic.")] int TotalWebhooks,
-    [property: Description("Live SSE listeners.")] int Clients,
+    [property: Description("Live SSE listeners whose topic filter lets the message through.")] int Clients,
     [property: Description("The message's id in Herald's log (the webhook-id is msg_<id>).")] long Id,
     string Topic,
     [property: Description("When Herald accepted the message, ISO-8601 UTC.")] string Timestamp,
@@ -148,3 +148,13 @@ public sealed record SubscriptionResult(SubscriptionResponse Subscription, [prop
 public sealed record SubscriptionList(IReadOnlyList<SubscriptionResponse> Subscriptions);
 
 public sealed record UnsubscribeResult([property: Description("False when no subscription had the name.")] bool WasSubscribed, string Summary);
+
+public sealed record PublishResult(
+    [property: Description("Always 'published', as in the guide.")] string Status,
+    string Channel,
+    [property: Description("The message's id in Herald's log (the webhook-id is msg_<id>).")] long Id,
+    string Timestamp,
+    [property: Description("Enabled webhooks subscribed to the channel.")] int TotalWebhooks,
+    [property: Description("Live SSE listeners whose topic filter lets the channel through.")] int Clients,
+    [property: Description("The Herald that took it: a gateway's address, or orleans://<cluster id>.")] string Gateway,
+    string Summary);

@@ -64,6 +64,14 @@ public sealed class ClusterView(
         connections.Count + (await OthersAsync(cancellationToken)).Sum(s => s.SseConnections);
 
     /// <summary>
+    /// The SSE listeners across the cluster whose topic filter lets <paramref name="topic"/> through: the ones a push
+    /// on it reaches. A silo that reported no filters (it had too many) counts in full.
+    /// </summary>
+    public async Task<int> CountClientsAsync(string topic, CancellationToken cancellationToken) =>
+        connections.CountMatching(topic)
+        + (await OthersAsync(cancellationToken)).Sum(s => s.ListenerFilters is { } filters ? ListenerFilters.Matching(filters, topic) : s.SseConnections);
+
+    /// <summary>
     /// Attempts recorded across the cluster, by outcome: running totals that only grow while the silos live, so two
     /// readings give a rate. A silo's totals leave the sum once it stops reporting.
     /// </summary>

@@ -20,7 +20,8 @@ public sealed class LocalSiloStats(
     public SiloStats Read()
     {
         var totals = attempts.Totals;
+        var filters = connections.CountByFilter();
         return new SiloStats(silo.SiloAddress.ToParsableString(), role.Name, options.Value.HostsWebhooks, connections.Count, totals.Succeeded, totals.Failed,
-            backlog.PendingWrites, webhooks.ActiveGrains, time.GetUtcNow());
+            backlog.PendingWrites, webhooks.ActiveGrains, time.GetUtcNow(), filters.Count <= ListenerFilters.MaxReported ? filters : null);
     }
 }

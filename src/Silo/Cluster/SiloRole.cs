@@ -11,9 +11,19 @@ public sealed record SiloRole(string Name)
 public interface ILocalConnectionCount
 {
     int Count { get; }
+
+    /// <summary>How many listeners each topic filter has, keyed by <see cref="ListenerFilters.Key"/>.</summary>
+    IReadOnlyDictionary<string, int> CountByFilter();
+
+    /// <summary>How many listeners' topic filters let <paramref name="topic"/> through.</summary>
+    int CountMatching(string topic);
 }
 
 internal sealed class NoConnections : ILocalConnectionCount
 {
     public int Count => 0;
+
+    public IReadOnlyDictionary<string, int> CountByFilter() => new Dictionary<string, int>();
+
+    public int CountMatching(string topic) => 0;
 }

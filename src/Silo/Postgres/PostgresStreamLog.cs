@@ -26,6 +26,37 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
     public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
         AppendAsync(topic, message, type: null, payload: null, idempotencyKey, cancellationToken);
 
+    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
+        AppendAsync(topic, message, type: null, payload, idempotencyKey, cancellationToken);
+
+    public async ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount <= 0)
+            return [];
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM herald_log WHERE ($1::text IS NULL OR topic = $1) ORDER BY seq DESC LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)topic ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        var newest = new List<StreamMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            newest.Add(Read(reader));
+        newest.Reverse();
+        return newest;
+    }
+
+    public async ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT topic, count(*), max(created_at) FROM herald_log WHERE created_at >= $1 GROUP BY topic ORDER BY topic COLLATE \"C\"");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime() });
+        var activity = new List<TopicActivity>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            activity.Add(new TopicActivity(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        return activity;
+    }
+
     private async ValueTask<AppendOutcome> AppendAsync(string topic, string message, string? type, string? payload, string? idempotencyKey, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT seq, created_at, topic, message, duplicate FROM herald_append($1, $2, $3, $4, $5)");
@@ -38,7 +69,7 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (reader.GetBoolean(4))
         {
-            // The key's entry: an earlier push, whose type and payload (always null for pushes) are not read back.
+            // The key's entry: an earlier push, whose type and data are not read back (a receipt does not carry them).
             return new AppendOutcome(new StreamMessage(reader.GetInt64(0), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(1)), Duplicate: true);
         }
 

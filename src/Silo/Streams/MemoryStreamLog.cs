@@ -32,6 +32,42 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
     public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Append(topic, message, type: null, payload: null, idempotencyKey));
 
+    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Append(topic, message, type: null, payload, idempotencyKey));
+
+    public ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var newest = new List<StreamMessage>(Math.Min(Math.Max(maxCount, 0), 1000));
+            for (var i = _entries.Count - 1; i >= 0 && newest.Count < maxCount; i--)
+            {
+                if (topic is null || _entries[i].Topic == topic)
+                    newest.Add(_entries[i]);
+            }
+
+            newest.Reverse();
+            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(newest);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var activity = new Dictionary<string, (long Count, DateTimeOffset Last)>(StringComparer.Ordinal);
+            // Timestamps never go backwards, so the window is a suffix of the log.
+            for (var i = _entries.Count - 1; i >= 0 && _entries[i].Timestamp >= since; i--)
+            {
+                var entry = _entries[i];
+                activity[entry.Topic] = activity.TryGetValue(entry.Topic, out var seen) ? (seen.Count + 1, seen.Last) : (1, entry.Timestamp);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<TopicActivity>>(
+                activity.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new TopicActivity(a.Key, a.Value.Count, a.Value.Last)).ToArray());
+        }
+    }
+
     private AppendOutcome Append(string topic, string message, string? type, string? payload, string? idempotencyKey)
     {
         StreamMessage entry;

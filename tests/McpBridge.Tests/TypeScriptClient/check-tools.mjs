@@ -161,6 +161,12 @@ try {
   await call('list_subscriptions', {}, false);
   await call('unsubscribe_from_events', { name: 'ts-check' }, false);
   await call('unsubscribe_from_events', { name: '' }, true);
+  await call('publish_event', { channel: 'ts.events', event_data: { status: 'deployed', version: '1.4.2' } }, false);
+  await call('publish_event', { channel: 'inbound.github', event_data: { forged: true } }, true);
+  await call('get_channel_stats', {}, false);
+  await call('get_channel_stats', { hours: 0 }, true);
+  await call('get_recent_messages', { channel: 'ts.events', limit: 5 }, false);
+  await call('get_recent_messages', { limit: 0 }, true);
 
   // Tools without parameters still refuse arguments that are not an object.
   for (const name of ['list_webhooks', 'get_event_sources', 'list_tracked_repos', 'list_subscriptions']) {

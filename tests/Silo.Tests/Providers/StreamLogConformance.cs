@@ -17,6 +17,28 @@ public abstract class StreamLogConformance : IAsyncLifetime
     public abstract Task DisposeAsync();
 
     [Fact]
+    public async Task The_newest_entries_of_a_topic_and_the_activity_per_topic_are_read_back_with_a_pushs_data()
+    {
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var first = await Log.AppendAsync("deploys", "one");
+        await Log.AppendAsync("orders", "two");
+        var withData = (await Log.AppendOnceAsync("deploys", "three", "key-3", """{"version":"1.4.2"}""")).Entry;
+        var last = await Log.AppendAsync("deploys", "four");
+
+        Assert.Equal([withData.Seq, last.Seq], (await Log.ReadNewestAsync("deploys", 2)).Select(m => m.Seq).ToArray());
+        Assert.Equal([first.Seq, withData.Seq, last.Seq], (await Log.ReadNewestAsync("deploys", 10)).Select(m => m.Seq).ToArray());
+        Assert.Equal(4, (await Log.ReadNewestAsync(null, 10)).Count);
+        Assert.Empty(await Log.ReadNewestAsync("nothing-here", 10));
+        Assert.Empty(await Log.ReadNewestAsync(null, 0));
+        Assert.Equal("""{"version":"1.4.2"}""", (await Log.ReadAsync(first.Seq + 1, 10)).Single(m => m.Seq == withData.Seq).Payload);
+
+        var activity = await Log.TopicActivityAsync(before);
+        Assert.Equal([("deploys", 3L), ("orders", 1L)], activity.Select(a => (a.Topic, a.Messages)).ToArray());
+        Assert.Equal(last.Timestamp, activity[0].LastAt, TimeSpan.FromMilliseconds(1));
+        Assert.Empty(await Log.TopicActivityAsync(DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
     public async Task Appends_get_increasing_sequences_and_read_back_in_order()
     {
         var first = await Log.AppendAsync("default", "one");
