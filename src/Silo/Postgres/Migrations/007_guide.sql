@@ -21,3 +21,6 @@ CREATE TABLE herald_subscriptions (
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- The guide's views read the newest events of one type (pushes, the events an action rule names) page by page.
+CREATE INDEX herald_events_type_id ON herald_events (type, id);
