@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Herald.Contracts;
+using Herald.Grains.Inbound;
 
 namespace Herald.Gateway.Api;
 
@@ -16,15 +17,15 @@ public sealed record DeploymentRecord(
         {
             using var document = JsonDocument.Parse(e.Summary);
             var summary = document.RootElement;
-            if (JsonFields.Text(summary, "project") is not { } project)
+            if (SummaryJson.String(summary, "project") is not { } project)
                 return [];
-            var created = DateTimeOffset.TryParse(JsonFields.Text(summary, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : e.ReceivedAt;
+            var created = DateTimeOffset.TryParse(SummaryJson.String(summary, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : e.ReceivedAt;
             return
             [
                 new DeploymentRecord(
-                    e.Id, e.Type, JsonFields.Text(summary, "deployment_id"), project, JsonFields.Text(summary, "url"), JsonFields.Text(summary, "status"),
-                    JsonFields.Text(summary, "target"), JsonFields.Text(summary, "commit_sha"), JsonFields.Text(summary, "branch"),
-                    JsonFields.Text(summary, "commit_message"), created, e.ReceivedAt),
+                    e.Id, e.Type, SummaryJson.String(summary, "deployment_id"), project, SummaryJson.String(summary, "url"), SummaryJson.String(summary, "status"),
+                    SummaryJson.String(summary, "target"), SummaryJson.String(summary, "commit_sha"), SummaryJson.String(summary, "branch"),
+                    SummaryJson.String(summary, "commit_message"), created, e.ReceivedAt),
             ];
         }
         catch (JsonException)

@@ -69,7 +69,7 @@ public static partial class DeploymentsApi
     internal static async Task<Results<Ok<CorrelationResponse>, ProblemHttpResult>> CorrelateAsync(
         [FromQuery(Name = "commit_sha")] string? commitSha, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, CancellationToken cancellationToken)
     {
-        if (commitSha is null || !CommitSha().IsMatch(commitSha))
+        if (!IsCommitSha(commitSha))
             return ApiProblems.Field("commit_sha", "must be a git commit sha or a prefix of one: 4 to 40 hexadecimal digits");
 
         var push = await InboundScan.NewestAsync(store, PushQuery(options.CurrentValue), e => PushRecord.From(e).Where(p => p.Matches(commitSha)), 1, cancellationToken);
@@ -88,6 +88,9 @@ public static partial class DeploymentsApi
 
     private static InboundQuery DeploymentQuery(InboundOptions options, DateTimeOffset? since) =>
         new(null, null, null, since, 0, Sources: InboundScan.SourcesWithScheme(options, SignatureSchemes.Vercel));
+
+    /// <summary>A git commit sha or a prefix of one: 4 to 40 hexadecimal digits.</summary>
+    public static bool IsCommitSha([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? sha) => sha is not null && CommitSha().IsMatch(sha);
 
     [GeneratedRegex("^[0-9a-fA-F]{4,40}$")]
     private static partial Regex CommitSha();

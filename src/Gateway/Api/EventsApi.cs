@@ -115,7 +115,7 @@ public static class EventsApi
     private static string? RepoOf(InboundEvent e)
     {
         using var summary = JsonDocument.Parse(e.Summary);
-        return JsonFields.Text(summary.RootElement, "repo");
+        return SummaryJson.String(summary.RootElement, "repo");
     }
 
     /// <summary>

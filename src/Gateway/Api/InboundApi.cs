@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Grains.Inbound;
@@ -14,7 +13,7 @@ namespace Herald.Gateway.Api;
 /// <c>POST /webhook/{source}</c>: webhooks from the outside world. Verified per the source's scheme, stored once
 /// per delivery id, appended to the log under <c>inbound.&lt;source&gt;</c>, and only then answered.
 /// </summary>
-public static partial class InboundApi
+public static class InboundApi
 {
     public const string RateLimitPolicy = "inbound";
 
@@ -41,7 +40,7 @@ public static partial class InboundApi
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         source = source.ToLowerInvariant();
-        if (!SourceName().IsMatch(source) || Resolve(options.CurrentValue, source) is not { } settings)
+        if (!InboundOptions.IsSourceName(source) || Resolve(options.CurrentValue, source) is not { } settings)
         {
             return ApiProblems.NotFound(
                 $"Unknown inbound source '{source}'. Configure it under Herald:Inbound:Sources:{source} (scheme github, stripe, standard, hmac or none).");
@@ -89,7 +88,7 @@ public static partial class InboundApi
 
         // Syntactically valid, but a string like "\ud800" cannot be turned into text; stored, it would break every
         // later read of the event, so it is refused here.
-        if (payload is { } json && JsonFields.HasUnpairedSurrogate(json))
+        if (payload is { } json && RequestRules.HasUnpairedSurrogate(json))
             return ApiProblems.Field("body", "contains a string with an unpaired UTF-16 surrogate escape (such as \\ud800)");
 
         var summary = InboundSummary.Build(settings.Scheme.ToLowerInvariant(), verification.Type, payload);
@@ -129,9 +128,6 @@ public static partial class InboundApi
             _ = grains.GetGrain<ISweepGrain>(0).RequestAsync($"waking the subscribers of inbound event {stored.Id} failed");
         }
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
-    private static partial Regex SourceName();
 }
 
 public sealed record InboundReceipt(string Status, long EventId);

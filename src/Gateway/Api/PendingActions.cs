@@ -96,7 +96,7 @@ public sealed record ActionView(
             foreach (var (name, paths) in rule.Fields)
             {
                 fields[name] = paths.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                    .Select(path => JsonFields.Get(payload.RootElement, path.Split('.')))
+                    .Select(path => SummaryJson.Get(payload.RootElement, path.Split('.')))
                     .FirstOrDefault(value => value is { ValueKind: not JsonValueKind.Null })?.Clone();
             }
         }

@@ -72,7 +72,7 @@ public static class PushApi
         {
             if (given.ValueKind != JsonValueKind.Object)
                 return (null, ApiProblems.Field("data", $"must be a JSON object, not {given.ValueKind.ToString().ToLowerInvariant()}"));
-            if (JsonFields.HasUnpairedSurrogate(given))
+            if (RequestRules.HasUnpairedSurrogate(given))
                 return (null, ApiProblems.Field("data", "contains a string with an unpaired UTF-16 surrogate escape (such as \\ud800)"));
             json = JsonSerializer.Serialize(given, CompactJson);
             if (json.Length > limits.MaxMessageLength)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Herald.Contracts;
+using Herald.Grains.Inbound;
 
 namespace Herald.Gateway.Api;
 
@@ -20,22 +21,22 @@ public sealed record PushRecord(
         {
             using var document = JsonDocument.Parse(e.Payload);
             var root = document.RootElement;
-            if (JsonFields.Text(root, "repository", "full_name") is not { } repo || JsonFields.Get(root, "commits") is not { ValueKind: JsonValueKind.Array } commits)
+            if (SummaryJson.String(root, "repository", "full_name") is not { } repo || SummaryJson.Get(root, "commits") is not { ValueKind: JsonValueKind.Array } commits)
                 return [];
-            var gitRef = JsonFields.Text(root, "ref");
+            var gitRef = SummaryJson.String(root, "ref");
             var branch = gitRef is not null && gitRef.StartsWith(BranchPrefix, StringComparison.Ordinal) ? gitRef[BranchPrefix.Length..] : gitRef;
             var records = new List<PushRecord>();
             foreach (var commit in commits.EnumerateArray())
             {
-                if (JsonFields.Text(commit, "id") is not { } sha)
+                if (SummaryJson.String(commit, "id") is not { } sha)
                     continue;
-                var message = JsonFields.Text(commit, "message") ?? string.Empty;
+                var message = SummaryJson.String(commit, "message") ?? string.Empty;
                 records.Add(new PushRecord(
                     e.Id, repo, branch, sha, message.Length > MessageLength ? message[..MessageLength] : message,
-                    JsonFields.Text(commit, "author", "username") ?? JsonFields.Text(commit, "author", "name"),
-                    DateTimeOffset.TryParse(JsonFields.Text(commit, "timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : null,
+                    SummaryJson.String(commit, "author", "username") ?? SummaryJson.String(commit, "author", "name"),
+                    DateTimeOffset.TryParse(SummaryJson.String(commit, "timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : null,
                     e.ReceivedAt,
-                    JsonFields.Text(commit, "url")));
+                    SummaryJson.String(commit, "url")));
             }
 
             records.Reverse();

@@ -17,7 +17,7 @@ namespace Herald.Gateway.Api;
 /// </summary>
 public static partial class SubscriptionsApi
 {
-    public const int MaxSubscriptions = 1000;
+    private const int MaxSubscriptions = 1000;
     private const int MaxSources = 20;
     private const int MaxDescriptionLength = 2000;
 
@@ -53,7 +53,7 @@ public static partial class SubscriptionsApi
         if (wanted.Length > MaxSources)
             return ApiProblems.Field("sources", $"must name at most {MaxSources} sources");
         var options = inbound.CurrentValue;
-        if (wanted.FirstOrDefault(s => !options.Sources.ContainsKey(s) && !(options.AcceptUnknownSources && SourceName().IsMatch(s))) is { } unknown)
+        if (wanted.FirstOrDefault(s => !options.Sources.ContainsKey(s) && !(options.AcceptUnknownSources && InboundOptions.IsSourceName(s))) is { } unknown)
         {
             var configured = string.Join(", ", options.Sources.Keys.Order(StringComparer.Ordinal));
             return ApiProblems.Field("sources", $"'{unknown}' is not a configured inbound source; configured: {(configured.Length == 0 ? "none" : configured)}");
@@ -92,9 +92,6 @@ public static partial class SubscriptionsApi
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._+-]{0,63}$")]
     private static partial Regex SubscriptionName();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
-    private static partial Regex SourceName();
 }
 
 public sealed record SubscribeRequest(string? Name, IReadOnlyList<string>? Sources, string? CallbackDescription);

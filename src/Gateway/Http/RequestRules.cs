@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Grains.Delivery;
@@ -100,4 +101,43 @@ public static class RequestRules
         char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    /// <summary>
+    /// Whether a string or name anywhere in the value holds an unpaired UTF-16 surrogate escape (such as \ud800):
+    /// valid JSON syntax that cannot be turned into text, so stored it would break every later read.
+    /// </summary>
+    public static bool HasUnpairedSurrogate(JsonElement element)
+    {
+        try
+        {
+            Walk(element);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        static void Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        Walk(item);
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Walk(property.Value);
+                    }
+
+                    break;
+            }
+        }
+    }
 }

@@ -35,6 +35,9 @@ public sealed partial class InboundOptions : IValidatableObject
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> can name a source: it appears in <c>/webhook/{source}</c>.</summary>
+    public static bool IsSourceName(string name) => SourceName().IsMatch(name);
+
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
     private static partial Regex SourceName();
 }

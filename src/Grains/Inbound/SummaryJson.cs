@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -5,10 +6,10 @@ using System.Text.Json.Nodes;
 namespace Herald.Grains.Inbound;
 
 /// <summary>
-/// Tolerant reads for the inbound summaries. Payloads come from third parties, so every read treats a wrong kind
-/// anywhere along the path as a missing field instead of throwing.
+/// Tolerant reads of stored payloads and summaries. Payloads come from third parties, so every read treats a wrong
+/// kind anywhere along the path as a missing field instead of throwing. A path step into an array is an index.
 /// </summary>
-internal static class SummaryJson
+public static class SummaryJson
 {
     public static JsonElement? Get(JsonElement? element, params ReadOnlySpan<string> path)
     {
@@ -16,9 +17,12 @@ internal static class SummaryJson
             return null;
         foreach (var name in path)
         {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out var next))
+            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(name, out var next))
+                current = next;
+            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < current.GetArrayLength())
+                current = current[index];
+            else
                 return null;
-            current = next;
         }
         return current;
     }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.RegularExpressions;
 using Herald.Gateway.Api;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
@@ -8,7 +7,7 @@ namespace Herald.McpBridge.Tools;
 
 /// <summary>The seed guide's deployment monitor: GitHub pushes, Vercel deployments, and which commit became which deployment.</summary>
 [McpServerToolType]
-public sealed partial class DeploymentTools(IHeraldApi herald)
+public sealed class DeploymentTools(IHeraldApi herald)
 {
     [McpServerTool(Name = "get_recent_pushes", Title = "Recent git pushes", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("List the most recent commits pushed to GitHub, newest first, one record per commit (repo, branch, sha, message, author, time), from the GitHub webhooks Herald received.")]
@@ -60,7 +59,7 @@ public sealed partial class DeploymentTools(IHeraldApi herald)
         [Description("The commit sha, full or a prefix such as 'a1b2c3d'.")] string commit_sha,
         CancellationToken cancellationToken = default)
     {
-        if (commit_sha is null || !CommitSha().IsMatch(commit_sha))
+        if (!DeploymentsApi.IsCommitSha(commit_sha))
             throw new McpException($"commit_sha must be 4 to 40 hexadecimal digits (a git sha or its prefix), not '{commit_sha}'.");
         var found = (await herald.CorrelatePushToDeploymentAsync(commit_sha, cancellationToken)).As<CorrelationResponse>();
         var summary = (found.Push, found.Deployment) switch
@@ -78,7 +77,4 @@ public sealed partial class DeploymentTools(IHeraldApi herald)
         if (limit is < 1 or > 200)
             throw new McpException($"limit must be from 1 to 200, not {limit}.");
     }
-
-    [GeneratedRegex("^[0-9a-fA-F]{4,40}$")]
-    private static partial Regex CommitSha();
 }
