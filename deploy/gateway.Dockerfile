@@ -13,5 +13,10 @@ ENV ASPNETCORE_URLS=http://0.0.0.0:8080
 EXPOSE 8080
 # Orleans silo-to-silo and client gateway ports (Herald__Cluster__SiloPort, GatewayPort); keep them on a private network.
 EXPOSE 11111 30000
+# Run without ConnectionStrings__Postgres, the gateway is an embedded hub that keeps its data file here: mount a volume
+# on it to keep the data across containers. In cluster mode nothing is written here.
+ENV Herald__DataPath=/data
+RUN mkdir -p /data && chown $APP_UID /data
+VOLUME /data
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Herald.Gateway.dll"]

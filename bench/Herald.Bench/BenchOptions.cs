@@ -10,7 +10,10 @@ public sealed class BenchOptions
 
     public string[] Scenarios { get; private set; } = ["limit", "fanout", "throughput", "sse", "startup", "idle"];
 
-    public string[] Modes { get; private set; } = ["embedded", "cluster"];
+    /// <summary>embedded (the default data file), memory (embedded with <c>--in-memory</c>) and cluster (PostgreSQL).</summary>
+    public string[] Modes { get; private set; } = ["embedded", "memory", "cluster"];
+
+    private static readonly string[] KnownModes = ["embedded", "memory", "cluster"];
 
     public int[] FanoutSizes { get; private set; } = [100, 1000, 5000];
 
@@ -76,7 +79,11 @@ public sealed class BenchOptions
             {
                 case "--quick": break;
                 case "--scenarios": options.Scenarios = Next().Split(','); break;
-                case "--modes": options.Modes = Next().Split(','); break;
+                case "--modes":
+                    options.Modes = Next().Split(',');
+                    if (options.Modes.FirstOrDefault(m => !KnownModes.Contains(m)) is { } unknown)
+                        throw new ArgumentException($"unknown mode {unknown}; the modes are {string.Join(", ", KnownModes)}");
+                    break;
                 case "--fanout-sizes": options.FanoutSizes = Ints(); break;
                 case "--sse-sizes": options.SseSizes = Ints(); break;
                 case "--sse-messages": options.SseMessages = Ints()[0]; break;

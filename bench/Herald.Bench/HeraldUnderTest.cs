@@ -5,7 +5,10 @@ using Herald.Testing;
 
 namespace Herald.Bench;
 
-/// <summary>Herald as a real process: embedded, or cluster mode on a throwaway PostgreSQL. Limits lifted for load.</summary>
+/// <summary>
+/// Herald as a real process: embedded on its default data file (<c>embedded</c>), embedded in memory (<c>memory</c>),
+/// or cluster mode on a throwaway PostgreSQL (<c>cluster</c>). Limits lifted for load.
+/// </summary>
 public sealed class HeraldUnderTest : IAsyncDisposable
 {
     private readonly PostgresServer? _postgres;
@@ -38,6 +41,8 @@ public sealed class HeraldUnderTest : IAsyncDisposable
             ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
         };
         PostgresServer? postgres = null;
+        if (mode == "memory")
+            settings["Herald:Storage"] = "Memory";
         if (mode == "cluster")
         {
             postgres = await PostgresServer.StartDedicatedAsync();

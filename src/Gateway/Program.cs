@@ -5,10 +5,11 @@ using Herald.Gateway.Security;
 if (KeysCommand.TryRun(args, Console.Out, out var exitCode))
     return exitCode;
 
-var builder = HeraldHostDefaults.CreateBuilder(args);
-builder.AddHeraldGateway();
-
-var app = builder.Build();
-app.MapHeraldGateway();
-app.Run();
-return 0;
+return HeraldHostDefaults.Run(() =>
+{
+    var builder = HeraldHostDefaults.CreateBuilder(args);
+    builder.AddHeraldGateway();
+    var app = builder.Build();
+    app.MapHeraldGateway();
+    return app;
+});

@@ -12,6 +12,12 @@ public sealed class EmbeddedGuidePatternTests : GuidePatternTests
     protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
 }
 
+/// <summary>The seed guide's patterns over the HTTP API, on the embedded hub's default data file.</summary>
+public sealed class SqliteGuidePatternTests : GuidePatternTests
+{
+    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(HeraldServer.OnSqlite());
+}
+
 /// <summary>The seed guide's patterns over the HTTP API, on PostgreSQL as a cluster runs them.</summary>
 public sealed class PostgresGuidePatternTests : GuidePatternTests
 {

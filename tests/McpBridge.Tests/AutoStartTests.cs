@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Herald.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -12,7 +13,8 @@ public sealed class AutoStartTests
     public async Task A_push_to_a_free_local_port_starts_herald_there_and_the_next_call_reuses_it()
     {
         var free = new Uri(BridgeFixture.StoppedGatewayUrl());
-        await using var client = await BridgeFixture.ConnectStdioAsync("http://127.0.0.1:9/");
+        var dataPath = HeraldProcess.NewDataPath();
+        await using var client = await BridgeFixture.ConnectStdioAsync(new Dictionary<string, string> { ["Herald:GatewayUrl"] = "http://127.0.0.1:9/", ["Herald:DataPath"] = dataPath });
 
         var first = Structured(await client.CallToolAsync("push_webhook", new Dictionary<string, object?> { ["message"] = "wake up", ["host"] = "localhost", ["port"] = free.Port }));
         var second = Structured(await client.CallToolAsync("push_stream", new Dictionary<string, object?> { ["message"] = "still here", ["host"] = "0.0.0.0", ["port"] = free.Port }));
@@ -28,6 +30,10 @@ public sealed class AutoStartTests
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
         using var stream = await http.GetAsync("/stream?lastEventId=0", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", stream.Content.Headers.ContentType?.MediaType);
+
+        // Its data is where a standalone hub keeps it (here, the folder the bridge was given).
+        Assert.True(File.Exists(Path.Combine(dataPath, "herald.db")), "the hub the bridge started keeps its data file");
+        Directory.Delete(dataPath, recursive: true);
     }
 
     [Fact]

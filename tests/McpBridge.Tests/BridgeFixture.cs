@@ -74,6 +74,10 @@ public abstract class BridgeFixture : IAsyncLifetime
     {
         var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => (string?)s.Value);
         environment["DOTNET_ENVIRONMENT"] = "Production";
+
+        // A hub the bridge starts itself keeps nothing unless the test gives it a data folder: never the user's own.
+        if (!environment.ContainsKey("Herald__DataPath") && !environment.ContainsKey("Herald__Storage"))
+            environment["Herald__Storage"] = "Memory";
         return McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "herald",

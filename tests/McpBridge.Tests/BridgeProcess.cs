@@ -35,6 +35,7 @@ public sealed class BridgeProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(HeraldProcess.BuiltAssembly("McpBridge"));
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Herald__Storage"] = "Memory";
         if (gatewayUrl is not null)
             start.Environment["Herald__GatewayUrl"] = gatewayUrl;
         return new BridgeProcess(Process.Start(start)!);

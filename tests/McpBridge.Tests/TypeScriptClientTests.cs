@@ -32,6 +32,9 @@ public sealed class TypeScriptClientTests
         var (exitCode, output, errors) = await NodePackages.RunAsync(ScriptDirectory, "check-tools.mjs", new Dictionary<string, string>
         {
             ["HERALD_BRIDGE_DLL"] = HeraldProcess.BuiltAssembly("McpBridge"),
+
+            // Passed on to the bridge: a hub it starts for a call's host and port keeps nothing.
+            ["Herald__Storage"] = "Memory",
             ["HERALD_GATEWAY_URL"] = gateway.BaseAddress.ToString(),
             ["HERALD_RECEIVER_URL"] = receiver.BaseAddress.ToString(),
             ["HERALD_GITHUB_SECRET"] = GitHubSecret,

@@ -32,6 +32,7 @@ public sealed class WatchedGateway : IAsyncDisposable
         {
             ["Herald:Inbound:Sources:ci:Scheme"] = "none",
             ["Herald:Inbound:Sources:ci:TypeHeader"] = "X-Event",
+            ["Herald:Storage"] = "Memory",
         });
         builder.AddHeraldGateway();
         var app = builder.Build();

@@ -1,5 +1,5 @@
 using Herald.Contracts;
-using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
 
 namespace Herald.Silo.Tests;
 

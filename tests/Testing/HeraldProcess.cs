@@ -14,11 +14,17 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HeraldProcess(string name, Process process)
+    private readonly string? _ownDataPath;
+
+    private HeraldProcess(string name, Process process, string? ownDataPath)
     {
         Name = name;
         _process = process;
+        _ownDataPath = ownDataPath;
     }
+
+    /// <summary>A fresh, empty folder for an embedded hub's data file (<c>Herald:DataPath</c>); the caller removes it.</summary>
+    public static string NewDataPath() => Path.Combine(Path.GetTempPath(), "herald-data-" + Guid.NewGuid().ToString("N")[..12]);
 
     public string Name { get; }
 
@@ -41,7 +47,8 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     /// <summary>
     /// Starts the built project. By default it runs in its output folder with the framework's logging at Warning;
     /// <paramref name="workingDirectory"/> and <paramref name="environment"/> (a null value removes a variable)
-    /// start it as an operator might instead.
+    /// start it as an operator might instead. An embedded hub keeps its data in a folder of its own, removed when it
+    /// is disposed, unless the settings or the environment say where (or that it keeps nothing).
     /// </summary>
     public static async Task<HeraldProcess> StartAsync(
         string name, string project, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? extraArguments = null,
@@ -72,8 +79,17 @@ public sealed partial class HeraldProcess : IAsyncDisposable
                 start.Environment[key] = value;
         }
 
+        // Never the user's own data folder, and never one another test process holds.
+        string? ownDataPath = null;
+        if (!settings.ContainsKey("ConnectionStrings:Postgres") && !settings.ContainsKey("Herald:DataPath") && !settings.ContainsKey("Herald:Storage")
+            && !start.Environment.ContainsKey("Herald__DataPath") && !start.Environment.ContainsKey("ConnectionStrings__Postgres"))
+        {
+            ownDataPath = NewDataPath();
+            start.Environment["Herald__DataPath"] = ownDataPath;
+        }
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var herald = new HeraldProcess(name, process);
+        var herald = new HeraldProcess(name, process, ownDataPath);
         process.OutputDataReceived += (_, e) => herald.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => herald.OnLine(e.Data);
         process.Exited += (_, _) => herald._listening.TrySetException(new InvalidOperationException($"{name} exited ({process.ExitCode}) before listening:\n{herald.Output}"));
@@ -128,6 +144,8 @@ public sealed partial class HeraldProcess : IAsyncDisposable
 
         Client?.Dispose();
         _process.Dispose();
+        if (_ownDataPath is not null && Directory.Exists(_ownDataPath))
+            Directory.Delete(_ownDataPath, recursive: true);
     }
 
     private void OnLine(string? line)

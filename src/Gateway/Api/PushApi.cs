@@ -110,6 +110,13 @@ public static class PushApi
         }
         catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
         {
+            if (!cluster.IsCluster)
+            {
+                // A local file answers for certain: nothing was committed, so a plain retry is safe.
+                return (null, ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    $"Herald's data file cannot be written ({exception.GetBaseException().Message}), so the push was not accepted. Retry once it can be."));
+            }
+
             return (null, ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 $"PostgreSQL is unreachable, so the push was not accepted. Retry shortly with the header {IdempotencyKeyHeader}: {idempotencyKey} " +
                 "(should the database have committed it while the answer was lost, that retry answers with the message instead of pushing it twice).",

@@ -23,7 +23,33 @@ public static class HeraldHostDefaults
     /// The content root is the executable's own folder, not the working directory: a process started as
     /// <c>dotnet src/Gateway/bin/.../Herald.Gateway.dll</c> from anywhere still reads its <c>appsettings.json</c>.
     /// </summary>
-    public static WebApplicationOptions Options(string[] args) => new() { Args = args, ContentRootPath = AppContext.BaseDirectory };
+    public static WebApplicationOptions Options(string[] args) => new() { Args = StorageSettings.ExpandSwitches(args), ContentRootPath = AppContext.BaseDirectory };
+
+    /// <summary>
+    /// Runs the host; a <see cref="HeraldStartupException"/> (a data folder in use, a bad setting) is printed as its
+    /// message alone, and the exit code is 1.
+    /// </summary>
+    public static int Run(Func<WebApplication> build)
+    {
+        try
+        {
+            build().Run();
+            return 0;
+        }
+        catch (Exception exception) when (FindStartupProblem(exception) is { } problem)
+        {
+            Console.Error.WriteLine($"Herald cannot start: {problem.Message}");
+            return 1;
+        }
+    }
+
+    private static HeraldStartupException? FindStartupProblem(Exception? exception) => exception switch
+    {
+        null => null,
+        HeraldStartupException problem => problem,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindStartupProblem).FirstOrDefault(p => p is not null),
+        _ => FindStartupProblem(exception.InnerException),
+    };
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {

@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using Herald.Contracts;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
+using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
+using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -24,9 +26,10 @@ public static class HeraldSiloBuilderExtensions
     /// <summary>
     /// Herald's silo: its grains, storage, reminders, the stream that announces log entries, and membership tuned to
     /// declare a dead silo within a second or two. Embedded (<paramref name="postgres"/> null): one silo on loopback,
-    /// all in memory. Cluster: ADO.NET clustering, grain storage and reminders on PostgreSQL through Npgsql.
+    /// its grain state in the data file (<paramref name="embeddedOnSqlite"/>) or in memory. Cluster: ADO.NET
+    /// clustering, grain storage and reminders on PostgreSQL through Npgsql.
     /// </summary>
-    public static ISiloBuilder AddHerald(this ISiloBuilder silo, HeraldClusterOptions settings, SiloRole role, string? postgres)
+    public static ISiloBuilder AddHerald(this ISiloBuilder silo, HeraldClusterOptions settings, SiloRole role, string? postgres, bool embeddedOnSqlite = false)
     {
         silo.Configure<SiloOptions>(options => options.SiloName = settings.SiloName ?? $"{role.Name}-{Guid.NewGuid().ToString("N")[..8]}");
         if (postgres is null)
@@ -38,7 +41,10 @@ public static class HeraldSiloBuilderExtensions
                 gatewayPort: 0,
                 serviceId: settings.ServiceId,
                 clusterId: settings.ClusterId);
-            silo.AddHeraldMemoryStorage();
+            if (embeddedOnSqlite)
+                silo.AddHeraldSqliteStorage();
+            else
+                silo.AddHeraldMemoryStorage();
         }
         else
         {
@@ -98,6 +104,20 @@ public static class HeraldSiloBuilderExtensions
     public static ISiloBuilder AddHeraldMemoryStorage(this ISiloBuilder silo)
     {
         silo.AddMemoryGrainStorage(DeliveryState.StorageName, options => options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer());
+        silo.AddMemoryGrainStorage(PubSubStore);
+        silo.UseInMemoryReminderService();
+        return silo;
+    }
+
+    /// <summary>
+    /// Grain state in the embedded data file. Reminders and stream subscriptions stay in memory: a single silo's
+    /// subscriptions are made again by the grains it activates, and a webhook's retry reminder is re-armed from its
+    /// stored state when the sweep at start wakes every endpoint with work left (a pending retry is work).
+    /// </summary>
+    public static ISiloBuilder AddHeraldSqliteStorage(this ISiloBuilder silo)
+    {
+        silo.Services.AddGrainStorage(DeliveryState.StorageName, (services, _) =>
+            new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>(), new VersionedJsonGrainStorageSerializer()));
         silo.AddMemoryGrainStorage(PubSubStore);
         silo.UseInMemoryReminderService();
         return silo;

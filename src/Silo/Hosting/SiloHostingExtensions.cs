@@ -4,6 +4,7 @@ using Herald.Grains.Inbound;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Postgres;
+using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
 using Herald.Storage;
@@ -20,8 +21,9 @@ public static class SiloHostingExtensions
 {
     /// <summary>
     /// Hosts an Orleans silo in this process with Herald's grains and storage: PostgreSQL when
-    /// <c>ConnectionStrings:Postgres</c> is set (cluster mode: ADO.NET clustering, grain storage and reminders), in
-    /// memory otherwise (embedded: one silo on loopback).
+    /// <c>ConnectionStrings:Postgres</c> is set (cluster mode: ADO.NET clustering, grain storage and reminders);
+    /// otherwise one silo on loopback (embedded) keeping its data in a SQLite file under <c>Herald:DataPath</c>, or
+    /// in memory with <c>Herald:Storage=Memory</c>.
     /// </summary>
     public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder, SiloRole? role = null)
     {
@@ -35,10 +37,20 @@ public static class SiloHostingExtensions
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
         var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
         var cluster = !string.IsNullOrWhiteSpace(connectionString);
+        if (cluster && !string.IsNullOrWhiteSpace(builder.Configuration[StorageSettings.StorageKey]))
+        {
+            throw new HeraldStartupException(
+                $"{StorageSettings.StorageKey} chooses where an embedded hub keeps its data, but ConnectionStrings:Postgres is set, so this is a cluster on PostgreSQL. Remove one of the two.");
+        }
 
-        // Before the silo: the migrator must have created Orleans's tables when the silo starts reading them.
+        var sqlite = !cluster && StorageSettings.From(builder.Configuration) is { Storage: EmbeddedStorage.Sqlite } embedded ? embedded.DataPath : null;
+
+        // Before the silo: the migrator must have created Orleans's tables when the silo starts reading them, and the
+        // data file must be this process's before the silo reads grain state from it.
         if (cluster)
             services.AddPostgresProviders(connectionString!);
+        else if (sqlite is not null)
+            services.AddSqliteProviders(sqlite);
 
         // Private destinations are blocked by default in a cluster (reachable from a server, exposed to users);
         // an embedded hub on a laptop usually delivers to local receivers.
@@ -54,7 +66,7 @@ public static class SiloHostingExtensions
             "Herald:Delivery:ReminderPeriod must not be shorter than Herald:Cluster:MinimumReminderPeriod.");
 
         var settings = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        builder.UseOrleans(silo => silo.AddHerald(settings, siloRole, cluster ? connectionString : null));
+        builder.UseOrleans(silo => silo.AddHerald(settings, siloRole, cluster ? connectionString : null, embeddedOnSqlite: sqlite is not null));
 
         // After the silo: these call grains, so they start once it is active.
         services.AddHostedService<ClusterStatsPublisher>();
@@ -62,7 +74,7 @@ public static class SiloHostingExtensions
         return builder;
     }
 
-    /// <summary>The in-memory providers of Herald's own storage (embedded mode); cluster mode registers PostgreSQL ones first.</summary>
+    /// <summary>The in-memory providers of Herald's own storage (embedded mode with <c>Herald:Storage=Memory</c>); the others register theirs first.</summary>
     public static IServiceCollection AddMemoryProviders(this IServiceCollection services)
     {
         services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);

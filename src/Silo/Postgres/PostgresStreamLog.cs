@@ -1,4 +1,5 @@
 using Herald.Contracts;
+using Herald.Silo.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -12,7 +13,7 @@ namespace Herald.Silo.Postgres;
 /// </summary>
 internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications, IOptions<PostgresOptions> options) : IStreamLog
 {
-    private readonly LogTailCache _tail = LogTailCache.Following(notifications, options.Value);
+    private readonly LogTailCache _tail = Following(notifications, options.Value);
 
     internal const string Columns = "seq, topic, message, created_at, type, payload";
     private readonly PostgresLogReadBatcher _reads = new(dataSource);
@@ -114,6 +115,15 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         await using var command = dataSource.CreateCommand("SELECT min(seq) FROM herald_log WHERE created_at >= $1");
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.ToUniversalTime() });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long seq ? seq : null;
+    }
+
+    /// <summary>A cache that forgets what retention prunes anywhere in the cluster, and everything when the listener reconnects (it may have missed a prune).</summary>
+    private static LogTailCache Following(PostgresNotifications notifications, PostgresOptions options)
+    {
+        var cache = new LogTailCache(options.LogTailEntries, options.LogTailChars);
+        notifications.Pruned += cache.DropThrough;
+        notifications.Reconnected += cache.Clear;
+        return cache;
     }
 
     internal static StreamMessage Read(System.Data.Common.DbDataReader reader) => new(

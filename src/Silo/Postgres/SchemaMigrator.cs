@@ -1,4 +1,4 @@
-using System.Reflection;
+using Herald.Silo.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +15,7 @@ internal sealed class SchemaMigrator(NpgsqlDataSource dataSource, IOptions<Postg
 {
     private const long MigrationLockKey = 7265796100;
 
-    public static IReadOnlyList<(int Version, string Name, string Sql)> Scripts { get; } = LoadScripts();
+    public static IReadOnlyList<(int Version, string Name, string Sql)> Scripts { get; } = MigrationScripts.Load("Herald.Postgres.Migrations.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -73,21 +73,5 @@ internal sealed class SchemaMigrator(NpgsqlDataSource dataSource, IOptions<Postg
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static List<(int, string, string)> LoadScripts()
-    {
-        var assembly = typeof(SchemaMigrator).Assembly;
-        const string prefix = "Herald.Postgres.Migrations.";
-        return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n =>
-            {
-                var name = n[prefix.Length..^".sql".Length];
-                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
-                return (int.Parse(name.Split('_')[0], System.Globalization.CultureInfo.InvariantCulture), name, reader.ReadToEnd());
-            })
-            .OrderBy(s => s.Item1)
-            .ToList();
     }
 }

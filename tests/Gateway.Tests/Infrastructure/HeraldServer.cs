@@ -42,11 +42,20 @@ public sealed class HeraldServer : IAsyncDisposable
         ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
     };
 
-    private readonly WebApplication _app;
+    /// <summary>Embedded mode on its default storage, a SQLite file, in a fresh folder the server removes when disposed.</summary>
+    public static Dictionary<string, string?> OnSqlite() => new()
+    {
+        ["Herald:Storage"] = "Sqlite",
+        ["Herald:DataPath"] = HeraldProcess.NewDataPath(),
+    };
 
-    private HeraldServer(WebApplication app, Uri baseAddress)
+    private readonly WebApplication _app;
+    private readonly string? _dataPath;
+
+    private HeraldServer(WebApplication app, Uri baseAddress, string? dataPath)
     {
         _app = app;
+        _dataPath = dataPath;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
@@ -64,6 +73,11 @@ public sealed class HeraldServer : IAsyncDisposable
         var config = new Dictionary<string, string?>(fastDelivery ? FastDelivery : new Dictionary<string, string?>());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             config[key] = value;
+
+        // Embedded tests run in memory unless they ask for the data file: each server starts empty, and none touches
+        // the user's own data folder.
+        if (!config.ContainsKey("ConnectionStrings:Postgres") && !config.ContainsKey("Herald:Storage"))
+            config["Herald:Storage"] = "Memory";
         if (logs is not null)
         {
             // Everything, at every level: configuration's levels (appsettings.json) would otherwise win.
@@ -80,7 +94,7 @@ public sealed class HeraldServer : IAsyncDisposable
         var app = builder.Build();
         app.MapHeraldGateway();
         await app.StartAsync();
-        var server = new HeraldServer(app, new Uri(app.Urls.First()));
+        var server = new HeraldServer(app, new Uri(app.Urls.First()), config.GetValueOrDefault("Herald:Storage") == "Sqlite" ? config["Herald:DataPath"] : null);
 
         // As a load balancer would: traffic only once the process says it is ready (in a cluster: joined).
         await Eventually.TrueAsync(async () => (await server.Client.GetAsync("/readyz")).IsSuccessStatusCode, "the gateway is ready");
@@ -141,5 +155,7 @@ public sealed class HeraldServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_dataPath is not null && Directory.Exists(_dataPath))
+            Directory.Delete(_dataPath, recursive: true);
     }
 }

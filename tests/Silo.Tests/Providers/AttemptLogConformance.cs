@@ -89,3 +89,17 @@ public sealed class PostgresAttemptLogConformanceTests : AttemptLogConformance
 
     public override async Task DisposeAsync() => await _set.DisposeAsync();
 }
+
+public sealed class SqliteAttemptLogConformanceTests : AttemptLogConformance
+{
+    private SqliteProviderSet _set = null!;
+
+    public override Task InitializeAsync()
+    {
+        _set = SqliteProviderSet.Create(Counter);
+        Attempts = _set.Attempts;
+        return Task.CompletedTask;
+    }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+}

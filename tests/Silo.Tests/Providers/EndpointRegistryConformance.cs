@@ -105,3 +105,17 @@ public sealed class PostgresEndpointRegistryConformanceTests : EndpointRegistryC
 
     public override async Task DisposeAsync() => await _set.DisposeAsync();
 }
+
+public sealed class SqliteEndpointRegistryConformanceTests : EndpointRegistryConformance
+{
+    private SqliteProviderSet _set = null!;
+
+    public override Task InitializeAsync()
+    {
+        _set = SqliteProviderSet.Create();
+        Registry = _set.Registry;
+        return Task.CompletedTask;
+    }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+}

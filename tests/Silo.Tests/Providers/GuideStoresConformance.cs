@@ -21,6 +21,17 @@ public abstract class GuideStoresConformance : IAsyncLifetime
 
     public abstract Task DisposeAsync();
 
+    /// <summary>On a database, completions reference their event and go with it (memory keeps them apart).</summary>
+    protected async Task PruningAnEventRemovesItsCompletionsAsync()
+    {
+        var eventId = (await Events.AppendAsync(new InboundEventDraft("stripe", "x", "gone", new Dictionary<string, string>(), "{}", "{}", "stripe"))).Event.Id;
+        await Completions.CompleteAsync(new ActionCompletion(eventId, "a", "api", null, DateTimeOffset.UtcNow));
+
+        await Events.PruneAsync("stripe", 0, DateTimeOffset.UtcNow.AddDays(-1));
+
+        Assert.Empty(await Completions.FindAsync([eventId]));
+    }
+
     private async Task<long> EventAsync(string delivery) =>
         (await Events.AppendAsync(new InboundEventDraft("stripe", "invoice.payment_failed", delivery, new Dictionary<string, string>(), "{}", "{}", "stripe"))).Event.Id;
 
@@ -101,13 +112,24 @@ public sealed class PostgresGuideStoresConformanceTests : GuideStoresConformance
     public override async Task DisposeAsync() => await _set.DisposeAsync();
 
     [Fact]
-    public async Task Pruning_an_event_removes_its_completions()
+    public Task Pruning_an_event_removes_its_completions() => PruningAnEventRemovesItsCompletionsAsync();
+}
+
+public sealed class SqliteGuideStoresConformanceTests : GuideStoresConformance
+{
+    private SqliteProviderSet _set = null!;
+
+    public override Task InitializeAsync()
     {
-        var eventId = (await Events.AppendAsync(new InboundEventDraft("stripe", "x", "gone", new Dictionary<string, string>(), "{}", "{}", "stripe"))).Event.Id;
-        await Completions.CompleteAsync(new ActionCompletion(eventId, "a", "api", null, DateTimeOffset.UtcNow));
-
-        await Events.PruneAsync("stripe", 0, DateTimeOffset.UtcNow.AddDays(-1));
-
-        Assert.Empty(await Completions.FindAsync([eventId]));
+        _set = SqliteProviderSet.Create();
+        Events = _set.Events;
+        Completions = _set.Completions;
+        Subscriptions = _set.Subscriptions;
+        return Task.CompletedTask;
     }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+
+    [Fact]
+    public Task Pruning_an_event_removes_its_completions() => PruningAnEventRemovesItsCompletionsAsync();
 }

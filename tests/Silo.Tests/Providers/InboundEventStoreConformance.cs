@@ -129,3 +129,18 @@ public sealed class PostgresInboundEventStoreConformanceTests : InboundEventStor
 
     public override async Task DisposeAsync() => await _set.DisposeAsync();
 }
+
+public sealed class SqliteInboundEventStoreConformanceTests : InboundEventStoreConformance
+{
+    private SqliteProviderSet _set = null!;
+
+    public override Task InitializeAsync()
+    {
+        _set = SqliteProviderSet.Create();
+        Log = _set.Log;
+        Store = _set.Events;
+        return Task.CompletedTask;
+    }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+}

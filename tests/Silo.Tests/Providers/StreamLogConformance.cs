@@ -158,3 +158,17 @@ public sealed class PostgresStreamLogConformanceTests : StreamLogConformance
 
     public override async Task DisposeAsync() => await _set.DisposeAsync();
 }
+
+public sealed class SqliteStreamLogConformanceTests : StreamLogConformance
+{
+    private SqliteProviderSet _set = null!;
+
+    public override Task InitializeAsync()
+    {
+        _set = SqliteProviderSet.Create();
+        Log = _set.Log;
+        return Task.CompletedTask;
+    }
+
+    public override async Task DisposeAsync() => await _set.DisposeAsync();
+}

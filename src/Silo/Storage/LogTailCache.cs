@@ -1,13 +1,13 @@
 using Herald.Contracts;
 
-namespace Herald.Silo.Postgres;
+namespace Herald.Silo.Storage;
 
 /// <summary>
 /// The newest stretch of the log that this process has read, kept while it is known to be complete: every
 /// committed entry with a sequence in (after, through] is in it. Appends commit in sequence order (they are
 /// serialized in the database), so a read that returned entries up to N proves nothing else exists below N.
 /// After a push, the wake agent reads the new entries once and every woken grain, and the SSE hub, find them
-/// here instead of asking PostgreSQL again. A read is answered from here only when the answer is whole: as
+/// here instead of asking the database again. A read is answered from here only when the answer is whole: as
 /// many entries as it asked for, or everything up to the newest entry this process knows of.
 /// </summary>
 internal sealed class LogTailCache(int maxEntries, long maxChars)
@@ -18,15 +18,6 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
     private long _through = -1;
     private long _chars;
     private long _prunedThrough;
-
-    /// <summary>A cache that forgets what retention prunes anywhere in the cluster, and everything when the listener reconnects (it may have missed a prune).</summary>
-    public static LogTailCache Following(PostgresNotifications notifications, PostgresOptions options)
-    {
-        var cache = new LogTailCache(options.LogTailEntries, options.LogTailChars);
-        notifications.Pruned += cache.DropThrough;
-        notifications.Reconnected += cache.Clear;
-        return cache;
-    }
 
     public bool Enabled => maxEntries > 0 && maxChars > 0;
 

@@ -1,0 +1,101 @@
+using Herald.Contracts;
+using Herald.Storage;
+using Microsoft.Data.Sqlite;
+using static Herald.Silo.Sqlite.SqliteValues;
+
+namespace Herald.Silo.Sqlite;
+
+/// <summary>
+/// Endpoints in <c>herald_endpoints</c>; the URL is unique in the table, so one URL is registered once however many
+/// requests race. Subscriber lists are cached per topic and dropped on any change (this process makes them all).
+/// </summary>
+internal sealed class SqliteEndpointRegistry(SqliteDatabase database) : IEndpointRegistry
+{
+    private const string Columns = "id, url, topics, secret, headers, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at, ordinal";
+    private const int MaxCachedTopics = 1024;
+    private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
+
+    public ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Select("WHERE id = $1", id).FirstOrDefault());
+
+    public ValueTask<EndpointDefinition?> FindByUrlAsync(string url, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Select("WHERE url = $1", url).FirstOrDefault());
+
+    public ValueTask<IReadOnlyList<EndpointDefinition>> ListAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(Select("ORDER BY ordinal"));
+
+    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult((int)database.Read(c => (long)Scalar(c, "SELECT count(*) FROM herald_endpoints")!));
+
+    public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        var cache = Volatile.Read(ref _subscribersByTopic);
+        lock (cache)
+        {
+            if (cache.TryGetValue(topic, out var cached))
+                return ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(cached);
+        }
+
+        var subscribers = Select("WHERE enabled ORDER BY ordinal").Where(e => e.Filter.Matches(topic)).ToArray();
+        lock (cache)
+        {
+            // Bounded: topics are free-form, so a stream of distinct topics must not grow the cache forever.
+            if (cache.Count >= MaxCachedTopics)
+                cache.Clear();
+            cache[topic] = subscribers;
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(subscribers);
+    }
+
+    public async ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
+    {
+        var added = await database.WriteAsync(commands =>
+        {
+            var ordinal = commands.Command(
+                "INSERT INTO herald_endpoints (id, url, topics, secret, headers, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (url) DO NOTHING RETURNING ordinal", Values(endpoint)).ExecuteScalar();
+            return ordinal is long assigned
+                ? (endpoint with { Ordinal = assigned }, true)
+                : (ReadAll(commands.Command($"SELECT {Columns} FROM herald_endpoints WHERE url = $1", endpoint.Url), Read)[0], false);
+        }, _ => Invalidate()).ConfigureAwait(false);
+        return added;
+    }
+
+    public async ValueTask UpdateAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync(commands => commands.Command(
+            "UPDATE herald_endpoints SET url = $2, topics = $3, secret = $4, headers = $5, description = $6, created_at = $7, " +
+            "start_after_seq = $8, enabled = $9, disabled_reason = $10, disabled_at = $11 WHERE id = $1", Values(endpoint)).ExecuteNonQuery(),
+            _ => Invalidate()).ConfigureAwait(false);
+
+    public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default) =>
+        await database.WriteAsync(commands => commands.Command("DELETE FROM herald_endpoints WHERE id = $1", id).ExecuteNonQuery() == 1,
+            _ => Invalidate()).ConfigureAwait(false);
+
+    private void Invalidate() => Volatile.Write(ref _subscribersByTopic, new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal));
+
+    private List<EndpointDefinition> Select(string clause, params object?[] values) =>
+        database.Read(c => Query(c, $"SELECT {Columns} FROM herald_endpoints {clause}", Read, values));
+
+    private static object?[] Values(EndpointDefinition e) =>
+    [
+        e.Id, e.Url, Json(e.Topics), e.Secret, Json(e.Headers), e.Description, Ticks(e.CreatedAt), e.StartAfterSeq, e.Enabled,
+        e.DisabledReason, Ticks(e.DisabledAt),
+    ];
+
+    private static EndpointDefinition Read(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Url = reader.GetString(1),
+        Topics = Strings(reader, 2),
+        Secret = NullableString(reader, 3),
+        Headers = Map(reader, 4),
+        Description = NullableString(reader, 5),
+        CreatedAt = Time(reader, 6),
+        StartAfterSeq = reader.GetInt64(7),
+        Enabled = reader.GetBoolean(8),
+        DisabledReason = NullableString(reader, 9),
+        DisabledAt = NullableTime(reader, 10),
+        Ordinal = reader.GetInt64(11),
+    };
+}

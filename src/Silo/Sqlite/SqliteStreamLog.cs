@@ -1,0 +1,183 @@
+using Herald.Contracts;
+using Herald.Silo.Storage;
+using Herald.Streams;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using static Herald.Silo.Sqlite.SqliteValues;
+
+namespace Herald.Silo.Sqlite;
+
+/// <summary>
+/// The embedded log in <c>herald_log</c>. This process is the only writer, so it knows the head exactly: tailing
+/// readers wait on it in memory, and the newest entries are answered from a tail cache that every append extends,
+/// so the grains a push wakes do not each read the file.
+/// </summary>
+internal sealed class SqliteStreamLog : IStreamLog
+{
+    internal const string Columns = "seq, topic, message, created_at, type, payload";
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly LogTailCache _tail;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _head = -1;
+
+    // Touched only by writes, which run one at a time on the writer.
+    private DateTimeOffset _lastTimestamp;
+
+    public SqliteStreamLog(SqliteDatabase database, IOptions<SqliteOptions> options, TimeProvider time)
+    {
+        _database = database;
+        _time = time;
+        _tail = new LogTailCache(options.Value.LogTailEntries, options.Value.LogTailChars);
+    }
+
+    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
+        AppendAsync(topic, message, type: null, payload: null, cancellationToken);
+
+    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
+        (await AppendAsync(topic, message, type, payload, idempotencyKey: null).ConfigureAwait(false)).Entry;
+
+    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        new(AppendAsync(topic, message, type: null, payload: null, idempotencyKey));
+
+    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
+        new(AppendAsync(topic, message, type: null, payload, idempotencyKey));
+
+    private Task<AppendOutcome> AppendAsync(string topic, string message, string? type, string? payload, string? idempotencyKey) =>
+        _database.WriteAsync(
+            commands =>
+            {
+                if (idempotencyKey is not null)
+                {
+                    var earlier = ReadAll(commands.Command($"SELECT {Columns} FROM herald_log WHERE idempotency_key = $1", idempotencyKey), ReadEntry);
+                    if (earlier.Count > 0)
+                    {
+                        // As in PostgreSQL, a receipt does not carry the earlier push's type and data.
+                        var first = earlier[0];
+                        return new AppendOutcome(new StreamMessage(first.Seq, first.Topic, first.Message, first.Timestamp), Duplicate: true);
+                    }
+                }
+
+                return new AppendOutcome(Insert(commands, topic, message, type, payload, idempotencyKey), Duplicate: false);
+            },
+            outcome =>
+            {
+                if (!outcome.Duplicate)
+                    Appended(outcome.Entry);
+            });
+
+    /// <summary>Inserts an entry inside a write (the inbound store appends its events this way); <see cref="Appended"/> must follow its commit.</summary>
+    internal StreamMessage Insert(SqliteCommands commands, string topic, string message, string? type, string? payload, string? idempotencyKey = null)
+    {
+        // Timestamps never go backwards, so time-based replay can search the log by time.
+        var now = _time.GetUtcNow();
+        _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp;
+        var seq = (long)commands.Command(
+            "INSERT INTO herald_log (topic, message, created_at, type, payload, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+            topic, message, Ticks(_lastTimestamp), type, payload, idempotencyKey).ExecuteScalar()!;
+        return new StreamMessage(seq, topic, message, _lastTimestamp, type, payload);
+    }
+
+    /// <summary>Makes a committed entry visible to tailing readers and the tail cache.</summary>
+    internal void Appended(StreamMessage entry)
+    {
+        _tail.Appended(entry);
+        TaskCompletionSource appended;
+        lock (_gate)
+        {
+            if (entry.Seq <= _head)
+                return;
+            _head = entry.Seq;
+            appended = _appended;
+            _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        appended.TrySetResult();
+    }
+
+    /// <summary>Retention removed entries up to <paramref name="through"/>: the tail cache forgets them.</summary>
+    internal void Pruned(long through) => _tail.DropThrough(through);
+
+    public ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    {
+        // Nothing is committed above the head this process keeps: a reader that has caught up (every grain, after each
+        // delivery) is answered without touching the file, and waits for the next append.
+        var head = Head();
+        if (maxCount <= 0 || afterSeq >= head)
+            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>([]);
+        if (_tail.TryRead(afterSeq, maxCount, head, out var cached))
+            return ValueTask.FromResult(cached);
+        var read = _database.Read(c => Query(c, $"SELECT {Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2", ReadEntry, afterSeq, maxCount));
+        _tail.Record(afterSeq, read);
+        return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(read);
+    }
+
+    public ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount <= 0)
+            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>([]);
+        var newest = _database.Read(c => topic is null
+            ? Query(c, $"SELECT {Columns} FROM herald_log ORDER BY seq DESC LIMIT $1", ReadEntry, maxCount)
+            : Query(c, $"SELECT {Columns} FROM herald_log WHERE topic = $1 ORDER BY seq DESC LIMIT $2", ReadEntry, topic, maxCount));
+        newest.Reverse();
+        return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(newest);
+    }
+
+    public ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<TopicActivity>>(_database.Read(c => Query(c,
+            "SELECT topic, count(*), max(created_at) FROM herald_log WHERE created_at >= $1 GROUP BY topic ORDER BY topic",
+            r => new TopicActivity(r.GetString(0), r.GetInt64(1), Time(r, 2)), Ticks(since))));
+
+    public ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_database.Read(ReadBounds));
+
+    public ValueTask<long> CountAsync(long afterSeq, TopicFilter filter, CancellationToken cancellationToken = default)
+    {
+        var (condition, patterns) = SqliteTopicGlob.Condition(filter, firstParameter: 2);
+        return ValueTask.FromResult(_database.Read(c =>
+            (long)Scalar(c, $"SELECT count(*) FROM herald_log WHERE seq > $1 AND {condition}", [afterSeq, .. patterns])!));
+    }
+
+    public ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_database.Read(c => Scalar(c, "SELECT min(seq) FROM herald_log WHERE created_at >= $1", Ticks(time)) is long seq ? (long?)seq : null));
+
+    public async ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        Task appended;
+        lock (_gate)
+        {
+            if (Head() > afterSeq)
+                return;
+            appended = _appended.Task;
+        }
+
+        await appended.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The newest committed sequence; read from the file once, then kept by this process's own appends.</summary>
+    private long Head()
+    {
+        lock (_gate)
+        {
+            if (_head < 0)
+                _head = _database.Read(ReadBounds).Head;
+            return _head;
+        }
+    }
+
+    private static LogBounds ReadBounds(SqliteConnection connection)
+    {
+        // Every sequence handed out is in sqlite_sequence, so the head survives even a log that retention emptied.
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT (SELECT pruned_through FROM herald_log_meta), coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'herald_log'), 0)";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var prunedThrough = reader.GetInt64(0);
+        return new LogBounds(prunedThrough + 1, Math.Max(reader.GetInt64(1), prunedThrough));
+    }
+
+    internal static StreamMessage ReadEntry(SqliteDataReader reader) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader, 3), NullableString(reader, 4), NullableString(reader, 5));
+}
