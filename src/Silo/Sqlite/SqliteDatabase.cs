@@ -73,6 +73,13 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
                 _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointInterval, CheckpointInterval);
                 Opened(_logger, FilePath);
             }
+            catch (SqliteException exception)
+            {
+                connection.Dispose();
+                ReleaseFolder();
+                throw new HeraldStartupException(
+                    $"Herald cannot use its data file {FilePath}: {exception.Message}. Move the file aside to start fresh, or point {StorageSettings.DataPathKey} at another folder.", exception);
+            }
             catch
             {
                 connection.Dispose();

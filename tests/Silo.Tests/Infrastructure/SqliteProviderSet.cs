@@ -45,8 +45,9 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
 
     public SqliteSubscriptionStore Subscriptions { get; }
 
+    /// <summary>A fresh set; attempts linger 1 ms, so a test that awaits each one does not wait the default 100 ms for it.</summary>
     public static SqliteProviderSet Create(AttemptCounter? counter = null, SqliteOptions? options = null) =>
-        new(NewDirectory(), options ?? new SqliteOptions(), counter ?? new AttemptCounter());
+        new(NewDirectory(), options ?? new SqliteOptions { WriteLinger = TimeSpan.FromMilliseconds(1) }, counter ?? new AttemptCounter());
 
     public static string NewDirectory() => Path.Combine(Path.GetTempPath(), "herald-sqlite-" + Guid.NewGuid().ToString("N")[..12]);
 

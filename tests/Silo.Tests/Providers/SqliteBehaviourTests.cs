@@ -88,6 +88,31 @@ public sealed class SqliteBehaviourTests
     }
 
     [Fact]
+    public void A_file_that_is_not_a_database_is_refused_with_its_path_and_the_folder_stays_free()
+    {
+        var directory = SqliteProviderSet.NewDirectory();
+        Directory.CreateDirectory(directory);
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, SqliteOptions.FileName), new string('x', 8192));
+            using var database = new SqliteDatabase(directory, Options.Create(new SqliteOptions()), NullLogger<SqliteDatabase>.Instance);
+
+            var refused = Assert.Throws<HeraldStartupException>(database.Open);
+            Assert.Contains(Path.Combine(directory, SqliteOptions.FileName), refused.Message, StringComparison.Ordinal);
+            Assert.Contains("Move the file aside", refused.Message, StringComparison.Ordinal);
+
+            // The refusal let go of the folder: once the file is moved aside, a hub starts there.
+            File.Delete(Path.Combine(directory, SqliteOptions.FileName));
+            using var fresh = new SqliteDatabase(directory, Options.Create(new SqliteOptions()), NullLogger<SqliteDatabase>.Instance);
+            fresh.Open();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_write_that_fails_leaves_the_writes_committed_with_it_alone()
     {
         await using var set = SqliteProviderSet.Create();
