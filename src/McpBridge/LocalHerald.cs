@@ -7,8 +7,9 @@ namespace Herald.McpBridge;
 
 /// <summary>
 /// Herald hubs this bridge started itself, as the seeds' MCP servers did: when a tool needs Herald at an address on
-/// this machine and nothing listens there, an embedded hub (no setup; its data where a standalone hub keeps it) starts on that port inside this
-/// process and serves until the bridge exits. Each port is started once, however many calls race for it.
+/// this machine and nothing listens there, an embedded hub (no setup; its data where a standalone hub keeps it)
+/// starts on that port inside this process and serves until the bridge exits. Each port is started once, however
+/// many calls race for it.
 /// </summary>
 public sealed partial class LocalHerald(ILogger<LocalHerald> logger) : IAsyncDisposable
 {

@@ -4,12 +4,14 @@ using Herald.Silo.Hosting;
 var builder = HeraldHostDefaults.CreateBuilder(args);
 if (SiloWorkerExtensions.MissingClusterConfiguration(builder.Configuration) is { } problem)
 {
-    await Console.Error.WriteLineAsync(problem);
+    Console.Error.WriteLine(problem);
     return 1;
 }
 
-builder.AddHeraldSiloWorker();
-var app = builder.Build();
-app.MapHealthApi();
-await app.RunAsync();
-return 0;
+return HeraldHostDefaults.Run(() =>
+{
+    builder.AddHeraldSiloWorker();
+    var app = builder.Build();
+    app.MapHealthApi();
+    return app;
+});

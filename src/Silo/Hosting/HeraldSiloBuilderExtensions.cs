@@ -5,11 +5,11 @@ using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
-using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
 using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
 using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
 

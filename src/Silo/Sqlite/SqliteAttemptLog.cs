@@ -24,9 +24,11 @@ internal sealed class SqliteAttemptLog(SqliteDatabase database, IOptions<Deliver
         counter.Record(attempt.Outcome);
         lock (_gate)
         {
-            // Every attempt made while a flush waits for the writer joins it: one write, however many attempts.
+            // Every attempt made while a flush waits for the writer joins it: one write, however many attempts. A flush
+            // that failed before it took them (its transaction could not begin) leaves them to the next one.
             _waiting.Add(attempt);
-            _flush ??= database.WriteAsync(new AttemptFlush(this).Run, lazy: true);
+            if (_flush is not { IsCompleted: false })
+                _flush = database.WriteAsync(new AttemptFlush(this).Run, lazy: true);
             return new(_flush);
         }
     }
