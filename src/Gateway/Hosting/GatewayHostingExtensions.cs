@@ -130,7 +130,9 @@ public static class GatewayHostingExtensions
         {
             StatusCodes.Status404NotFound => $"No route matches {request.Method} {request.Path}. See the README for the API reference.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
-            StatusCodes.Status503ServiceUnavailable => "PostgreSQL is unreachable, so nothing was accepted. Retry shortly.",
+            StatusCodes.Status503ServiceUnavailable => context.HttpContext.RequestServices.GetRequiredService<ClusterView>().IsCluster
+                ? "PostgreSQL is unreachable, so nothing was accepted. Retry shortly."
+                : "Herald's data file cannot be written (the disk is full or read-only), so nothing was accepted. Retry once it can be.",
             StatusCodes.Status500InternalServerError => "Herald failed to handle the request; the error is logged.",
             _ => problem.Title,
         };
