@@ -30,13 +30,17 @@ public sealed class DiagnosticsTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var server = await HeraldServer.StartAsync(HeraldServer.OnPostgres(await (await PostgresServer.SharedAsync()).CreateDatabaseAsync()));
+        var endpoints = new List<string>();
         for (var i = 0; i < 5; i++)
-            await server.CreateEndpointAsync(receiver.Url($"backlog-{i}"));
+            endpoints.Add(await server.CreateEndpointAsync(receiver.Url($"backlog-{i}")));
         for (var i = 0; i < 10; i++)
             await server.PushAsync($"backlog {i}", wait: false);
 
-        // Each delivery queues a state write and an attempt insert, committed after the delivery itself.
+        // Each delivery queues a state write and an attempt insert, committed after the delivery itself. A receiver
+        // has its request before the grain has the answer; the recorded attempts say every grain has its state queued.
         await Eventually.TrueAsync(() => receiver.Requests.Count == 50, "every delivery arrived");
+        foreach (var endpoint in endpoints)
+            await server.AttemptsAsync(endpoint, 10);
         await Eventually.TrueAsync(async () => (await server.GetJsonAsync("/api/diagnostics")).GetProperty("pending_storage_writes").GetInt32() == 0,
             "the backlog is committed");
         var attempts = await server.GetJsonAsync($"/api/endpoints?url={Uri.EscapeDataString(receiver.Url("backlog-0"))}");

@@ -35,6 +35,9 @@ public sealed partial class WebhookGrain
                 return;
             persisted.State = _state with { Open = !closing };
             SetClean();
+
+            // Clean, but not committed until storage answers: the backlog counts it until then.
+            counters.WriteStarted();
             try
             {
                 await persisted.WriteStateAsync();
@@ -54,6 +57,10 @@ public sealed partial class WebhookGrain
 
                 _flushTimer ??= this.RegisterGrainTimer(static grain => grain.FlushStateAsync(), this,
                     new GrainTimerCreationOptions(options.Value.FaultBackoff, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+            }
+            finally
+            {
+                counters.WriteFinished();
             }
         }
         finally
