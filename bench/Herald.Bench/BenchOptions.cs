@@ -10,22 +10,37 @@ public sealed class BenchOptions
 
     public string[] Scenarios { get; private set; } = ["limit", "fanout", "throughput", "sse", "startup", "idle"];
 
-    /// <summary>embedded (the default data file), memory (embedded with <c>--in-memory</c>) and cluster (PostgreSQL).</summary>
+    /// <summary>
+    /// embedded (the default data file), memory (embedded with <c>--in-memory</c>), cluster (two silos and a gateway
+    /// on PostgreSQL) and, when asked for, postgres (one gateway on PostgreSQL).
+    /// </summary>
     public string[] Modes { get; private set; } = ["embedded", "memory", "cluster"];
 
-    private static readonly string[] KnownModes = ["embedded", "memory", "cluster"];
+    private static readonly string[] KnownModes = ["embedded", "memory", "cluster", "postgres"];
 
     public int[] FanoutSizes { get; private set; } = [100, 1000, 5000];
 
     public int[] SseSizes { get; private set; } = [1000, 5000];
 
-    public int SseMessages { get; private set; } = 20;
+    /// <summary>The SSE servers measured beside Herald: raw (the raw Kestrel writer) and nchan; <c>none</c> for neither.</summary>
+    public string[] SsePeers { get; private set; } = ["raw", "nchan"];
 
-    public TimeSpan SseSpacing { get; private set; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>Messages per server in each SSE round.</summary>
+    public int SseMessages { get; private set; } = 25;
 
-    public int ThroughputRate { get; private set; } = 500;
+    /// <summary>Interleaved SSE rounds: each server in turn, every round.</summary>
+    public int SseReps { get; private set; } = 6;
 
-    public double ThroughputSeconds { get; private set; } = 30;
+    /// <summary>
+    /// The Herald modes in the SSE comparison (the listeners of every server stay connected through the run, and the
+    /// harness's file limit caps them). Its SSE path is the same in every mode.
+    /// </summary>
+    public string[] SseModes { get; private set; } = ["embedded"];
+
+    /// <summary>Offered push rates, each measured in turn, so a mode that cannot hold the target shows where its ceiling is.</summary>
+    public int[] ThroughputRates { get; private set; } = [250, 500, 1000];
+
+    public double ThroughputSeconds { get; private set; } = 10;
 
     public int ThroughputEndpoints { get; private set; } = 10;
 
@@ -62,13 +77,15 @@ public sealed class BenchOptions
             options.FanoutSizes = [100];
             options.SseSizes = [100];
             options.SseMessages = 5;
-            options.ThroughputRate = 100;
+            options.SseReps = 2;
+            options.ThroughputRates = [100];
             options.ThroughputSeconds = 2;
             options.IdleEndpoints = 300;
             options.IdleConnections = 100;
             options.Warmups = 1;
             options.WarmupMaxSeconds = 3;
             options.BurstReps = 3;
+            options.Reps = 1;
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -80,15 +97,21 @@ public sealed class BenchOptions
                 case "--quick": break;
                 case "--scenarios": options.Scenarios = Next().Split(','); break;
                 case "--modes":
-                    options.Modes = Next().Split(',');
+                    options.Modes = Next() is "none" ? [] : args[i].Split(',');
                     if (options.Modes.FirstOrDefault(m => !KnownModes.Contains(m)) is { } unknown)
                         throw new ArgumentException($"unknown mode {unknown}; the modes are {string.Join(", ", KnownModes)}");
                     break;
                 case "--fanout-sizes": options.FanoutSizes = Ints(); break;
                 case "--sse-sizes": options.SseSizes = Ints(); break;
+                case "--sse-reps": options.SseReps = Math.Max(1, Ints()[0]); break;
+                case "--sse-modes":
+                    options.SseModes = Next() is "none" ? [] : args[i].Split(',');
+                    if (options.SseModes.FirstOrDefault(m => !KnownModes.Contains(m)) is { } unknownSse)
+                        throw new ArgumentException($"unknown mode {unknownSse}; the modes are {string.Join(", ", KnownModes)}");
+                    break;
+                case "--sse-peers": options.SsePeers = Next().Split(','); break;
                 case "--sse-messages": options.SseMessages = Ints()[0]; break;
-                case "--sse-spacing-ms": options.SseSpacing = TimeSpan.FromMilliseconds(Ints()[0]); break;
-                case "--throughput-rate": options.ThroughputRate = Ints()[0]; break;
+                case "--throughput-rates": options.ThroughputRates = Ints(); break;
                 case "--throughput-seconds": options.ThroughputSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--throughput-endpoints": options.ThroughputEndpoints = Ints()[0]; break;
                 case "--idle-endpoints": options.IdleEndpoints = Ints()[0]; break;

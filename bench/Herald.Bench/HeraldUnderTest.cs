@@ -6,17 +6,22 @@ using Herald.Testing;
 namespace Herald.Bench;
 
 /// <summary>
-/// Herald as a real process: embedded on its default data file (<c>embedded</c>), embedded in memory (<c>memory</c>),
-/// or cluster mode on a throwaway PostgreSQL (<c>cluster</c>). Limits lifted for load.
+/// Herald as real processes: embedded on its default data file (<c>embedded</c>), embedded in memory (<c>memory</c>),
+/// one gateway on a throwaway PostgreSQL (<c>postgres</c>), or a cluster of two silos and a gateway that hosts no
+/// webhook grains on one PostgreSQL (<c>cluster</c>). Limits lifted for load.
 /// </summary>
 public sealed class HeraldUnderTest : IAsyncDisposable
 {
+    // The silos' figures reach the gateway's /api/cluster this often; the quiet wait reads them there.
+    private static readonly TimeSpan StatsInterval = TimeSpan.FromMilliseconds(100);
     private readonly PostgresServer? _postgres;
+    private readonly HeraldProcess[] _silos;
 
-    private HeraldUnderTest(string mode, HeraldProcess process, PostgresServer? postgres)
+    private HeraldUnderTest(string mode, HeraldProcess process, HeraldProcess[] silos, PostgresServer? postgres)
     {
         Mode = mode;
         Process = process;
+        _silos = silos;
         _postgres = postgres;
         Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
@@ -26,6 +31,9 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     public HeraldProcess Process { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>Every Herald process of this mode: the gateway, and the silos in cluster mode.</summary>
+    public IReadOnlyList<int> Pids => [Process.Pid, .. _silos.Select(s => s.Pid)];
 
     public static async Task<HeraldUnderTest> StartAsync(string mode)
     {
@@ -43,19 +51,34 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         PostgresServer? postgres = null;
         if (mode == "memory")
             settings["Herald:Storage"] = "Memory";
-        if (mode == "cluster")
+        if (mode is "postgres" or "cluster")
         {
             postgres = await PostgresServer.StartDedicatedAsync();
             settings["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync();
             settings["Herald:Cluster:SiloName"] = "bench-gateway";
+            settings["Herald:Cluster:StatsInterval"] = StatsInterval.ToString();
         }
 
         var started = Stopwatch.GetTimestamp();
+        HeraldProcess[] silos = [];
+        if (mode == "cluster")
+        {
+            // The gateway serves the API and SSE; the two silos host the webhook grains, as deploy/ runs them.
+            settings["Herald:Cluster:HostsWebhooks"] = "false";
+            silos = await Task.WhenAll(Enumerable.Range(1, 2).Select(i => HeraldProcess.StartSiloAsync($"herald-silo-{i}",
+                new Dictionary<string, string>(settings) { ["Herald:Cluster:SiloName"] = $"bench-silo-{i}", ["Herald:Cluster:HostsWebhooks"] = "true" })));
+        }
+
         var process = await HeraldProcess.StartGatewayAsync($"herald-{mode}", settings);
 
-        // Ready means the silo is active in Orleans membership, so its webhook grains can be placed from the first push.
+        // Ready means each silo is active in Orleans membership, so webhook grains can be placed from the first push.
+        foreach (var silo in silos)
+            await silo.WaitReadyAsync();
         await process.WaitReadyAsync();
-        return new HeraldUnderTest(mode, process, postgres) { StartupTime = Stopwatch.GetElapsedTime(started) };
+        var herald = new HeraldUnderTest(mode, process, silos, postgres) { StartupTime = Stopwatch.GetElapsedTime(started) };
+        if (silos.Length > 0)
+            await herald.WaitForMembersAsync(silos.Length + 1);
+        return herald;
     }
 
     /// <summary>From starting the process to its first successful <c>/readyz</c>.</summary>
@@ -89,11 +112,37 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     public async Task WaitForQuietAsync()
     {
         var deadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
-        while ((await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("pending_storage_writes").GetInt32() > 0)
+        while (await PendingStorageWritesAsync() > 0)
         {
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new TimeoutException($"{Mode}: storage writes still pending after 30 s.");
             await Task.Delay(5);
+        }
+    }
+
+    /// <summary>
+    /// This process's backlog, or in cluster mode the silos' as they last reported it: zero there is only believed
+    /// after two more reports.
+    /// </summary>
+    private async Task<int> PendingStorageWritesAsync()
+    {
+        if (_silos.Length == 0)
+            return (await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("pending_storage_writes").GetInt32();
+        var pending = (await Client.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("pending_storage_writes").GetInt32();
+        if (pending > 0)
+            return pending;
+        await Task.Delay(StatsInterval * 2.5);
+        return (await Client.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("pending_storage_writes").GetInt32();
+    }
+
+    private async Task WaitForMembersAsync(int count)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
+        while ((await Client.GetFromJsonAsync<JsonElement>("/api/cluster")).GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") < count)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new TimeoutException($"{Mode}: fewer than {count} active members after 60 s.");
+            await Task.Delay(50);
         }
     }
 
@@ -105,6 +154,8 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     {
         Client.Dispose();
         await Process.DisposeAsync();
+        foreach (var silo in _silos)
+            await silo.DisposeAsync();
         if (_postgres is not null)
             await _postgres.DisposeAsync();
     }

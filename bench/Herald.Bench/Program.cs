@@ -3,6 +3,10 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Herald.Bench;
+using Herald.Bench.Peers;
+
+if (args.FirstOrDefault() == PeerHost.Verb)
+    return await PeerHost.RunAsync(args[1..]);
 
 // Herald's benchmark harness: see the Performance section of the README.
 BenchOptions options;
@@ -26,9 +30,10 @@ var scenarios = new Scenarios(options);
 var results = new List<ScenarioResult>();
 var clock = Stopwatch.StartNew();
 
-async Task Run(Func<Task<ScenarioResult>> scenario)
+async Task Run(Func<Task<ScenarioResult>> scenario) => Report(await scenario());
+
+void Report(ScenarioResult result)
 {
-    var result = await scenario();
     results.Add(result);
     Console.WriteLine(JsonSerializer.Serialize(result, json));
 }
@@ -39,12 +44,6 @@ if (Wants("limit") || Wants("fanout"))
 {
     foreach (var n in options.FanoutSizes)
         await Run(() => scenarios.LimitAsync(n));
-}
-
-if (Wants("limit") || Wants("sse"))
-{
-    foreach (var k in options.SseSizes)
-        await Run(() => scenarios.SseLimitAsync(k));
 }
 
 if (Wants("fanout"))
@@ -59,13 +58,36 @@ if (Wants("fanout"))
 if (Wants("throughput"))
 {
     foreach (var mode in options.Modes)
-        await Run(() => scenarios.ThroughputAsync(mode, options.ThroughputEndpoints, options.ThroughputRate, options.ThroughputSeconds));
+    {
+        foreach (var result in await scenarios.ThroughputAsync(mode, options.ThroughputEndpoints, options.ThroughputRates, options.ThroughputSeconds))
+            Report(result);
+    }
 }
 
 if (Wants("sse"))
 {
+    if (options.SsePeers.Contains("nchan") && NchanServer.Missing is { } missing)
+        Console.Error.WriteLine($"herald-bench: Nchan is left out of the SSE comparison: {missing}");
     foreach (var k in options.SseSizes)
-        await Run(() => scenarios.SseAsync("embedded", k, options.SseMessages));
+    {
+        var servers = new List<ISseServer>();
+        try
+        {
+            if (options.SsePeers.Contains("raw"))
+                servers.Add(await RawSseProcess.StartAsync());
+            if (options.SsePeers.Contains("nchan") && NchanServer.Missing is null)
+                servers.Add(new NchanSseServer(await NchanServer.StartAsync()));
+            foreach (var mode in options.SseModes)
+                servers.Add(new HeraldSseServer(await HeraldUnderTest.StartAsync(mode)));
+            foreach (var result in await scenarios.SseAsync(servers, k))
+                Report(result);
+        }
+        finally
+        {
+            foreach (var server in servers)
+                await server.DisposeAsync();
+        }
+    }
 }
 
 if (Wants("startup"))

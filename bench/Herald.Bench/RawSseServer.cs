@@ -1,10 +1,15 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Herald.Bench;
 
-/// <summary>The SSE limit's server: holds raw connections and writes one frame to all of them, nothing else.</summary>
+/// <summary>
+/// The raw writer: a bare Kestrel server that holds SSE connections and, on <c>POST /publish?token=N</c>, writes one
+/// pre-encoded frame to all of them, nothing else. It is the floor of what an ASP.NET Core server pays per frame.
+/// </summary>
 public sealed class RawSseServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -27,9 +32,9 @@ public sealed class RawSseServer : IAsyncDisposable
         {
             context.Response.ContentType = "text/event-stream";
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            await context.Response.WriteAsync("data: [0] connected\n\n");
-            await context.Response.Body.FlushAsync();
             server._responses[context.Response] = 0;
+            await context.Response.WriteAsync("data: connected\n\n");
+            await context.Response.Body.FlushAsync();
             try
             {
                 await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, server._stop.Token).Token);
@@ -40,17 +45,22 @@ public sealed class RawSseServer : IAsyncDisposable
 
             server._responses.TryRemove(context.Response, out _);
         });
+        app.MapPost("/publish", async (long token) =>
+        {
+            await server.BroadcastAsync(token);
+            return Results.Ok();
+        });
         await app.StartAsync();
         return server;
     }
 
-    public Task BroadcastAsync(long id)
+    private Task BroadcastAsync(long token)
     {
-        var frame = Encoding.UTF8.GetBytes($"id: {id}\ndata: [2026-01-01T00:00:00.000Z] limit\n\n");
+        var frame = Encoding.UTF8.GetBytes(SseTraffic.RawFrame(token));
         return Task.WhenAll(_responses.Keys.Select(async r =>
         {
-            await r.Body.WriteAsync(frame);
-            await r.Body.FlushAsync();
+            r.BodyWriter.Write(frame);
+            await r.BodyWriter.FlushAsync();
         }));
     }
 

@@ -30,7 +30,9 @@ public sealed class Receivers : IAsyncDisposable
         return receivers;
     }
 
-    public string Url(int i) => $"{BaseAddress}r/{i}";
+    public string Url(int i) => Url(BaseAddress, i);
+
+    public static string Url(Uri baseAddress, int i) => $"{baseAddress}r/{i}";
 
     public Arrivals For(long messageId) => _byMessage.GetOrAdd(messageId, _ => new Arrivals());
 

@@ -23,7 +23,7 @@ public sealed class BenchQuickTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}");
 
@@ -38,6 +38,14 @@ public sealed class BenchQuickTests
         Assert.Equal(lines.Length, results.Length);
         Assert.Equal(["fanout", "idle", "limit", "sse", "startup", "throughput"], results.Select(r => r.GetProperty("scenario").GetString()!).Distinct().Order().ToArray());
         Assert.Contains(results, r => r.GetProperty("scenario").GetString() == "fanout" && r.GetProperty("mode").GetString() == "cluster");
+
+        // The SSE comparison: the raw writer and Herald always, and Nchan when Debian's nginx module is here (.ci/run installs it).
+        string[] sseServers = File.Exists("/usr/lib/nginx/modules/ngx_nchan_module.so") && File.Exists("/usr/sbin/nginx")
+            ? ["embedded", "nchan", "raw-kestrel"]
+            : ["embedded", "raw-kestrel"];
+        Assert.Equal(sseServers, results.Where(r => r.GetProperty("scenario").GetString() == "sse").Select(r => r.GetProperty("mode").GetString()!).Order().ToArray());
+        Assert.All(results.Where(r => r.GetProperty("scenario").GetString() == "sse"), r => Assert.True(r.GetProperty("metrics").TryGetProperty("cpu_us_per_frame", out _)));
+        Assert.Contains(results, r => r.GetProperty("scenario").GetString() == "fanout" && r.GetProperty("metrics").TryGetProperty("cpu_us_per_delivery", out _));
         foreach (var result in results)
         {
             Assert.NotEmpty(result.GetProperty("metrics").EnumerateObject());

@@ -17,8 +17,9 @@ public static class StreamApi
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder routes)
     {
         // The per-client limit counts /api calls only; opting out here also keeps the limiter's frame and lease off
-        // every open stream.
-        routes.MapGet("/stream", StreamAsync).WithName("Stream").RequireScope(ApiScopes.Stream, allowQueryToken: true).DisableRateLimiting();
+        // every open stream. A plain request delegate, with no parameter binding or endpoint filter: their state
+        // would stay on the heap for as long as each stream is open.
+        routes.MapGet("/stream", StreamAsync).WithName("Stream").DisableRateLimiting();
         routes.MapPost("/api/stream/disconnect", Disconnect).WithName("DisconnectListeners").RequireScope(ApiScopes.Manage);
         return routes;
     }
@@ -30,45 +31,61 @@ public static class StreamApi
         return TypedResults.Ok(new DisconnectResponse(count));
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamAsync(
-        HttpContext context, SseHub hub, IStreamLog log, TimeProvider time, IOptions<SseOptions> sseOptions,
-        IOptions<LimitsOptions> limits, ILogger<SseHub> logger)
+    private static Task StreamAsync(HttpContext context) =>
+        Refusal(context) is { } refusal ? refusal.ExecuteAsync(context) : StreamAsync(context, context.RequestServices);
+
+    private static IResult? Refusal(HttpContext context)
     {
-        var patterns = context.Request.Query["topic"]
+        if (ScopeFilter.Refusal(context, ApiScopes.Stream, allowQueryToken: true) is { } refusal)
+            return refusal;
+        var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+        var patterns = Patterns(context);
+        if (RequestRules.TopicPatterns(patterns, limits) is { } topicError)
+            return ApiProblems.Field("topic", topicError);
+        if (Format(context) is null)
+            return ApiProblems.Field("format", "must be 'text' (data: [timestamp] message) or 'json' (one object with id, topic, timestamp and message)");
+        if (LastEventIdText(context) is { } text && !string.IsNullOrWhiteSpace(text) && !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            return ApiProblems.Field("Last-Event-ID", "must be a message id (a non-negative integer) this stream sent");
+        return null;
+    }
+
+    private static string[] Patterns(HttpContext context) =>
+        context.Request.Query["topic"]
             .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToArray();
-        if (RequestRules.TopicPatterns(patterns, limits.Value) is { } topicError)
-            return ApiProblems.Field("topic", topicError);
 
-        SseFormat format;
-        switch (context.Request.Query["format"].FirstOrDefault()?.ToLowerInvariant())
-        {
-            case null or "" or "text":
-                format = SseFormat.Text;
-                break;
-            case "json":
-                format = SseFormat.Json;
-                break;
-            default:
-                return ApiProblems.Field("format", "must be 'text' (data: [timestamp] message) or 'json' (one object with id, topic, timestamp and message)");
-        }
+    private static SseFormat? Format(HttpContext context) => context.Request.Query["format"].FirstOrDefault()?.ToLowerInvariant() switch
+    {
+        null or "" or "text" => SseFormat.Text,
+        "json" => SseFormat.Json,
+        _ => null,
+    };
 
-        var lastEventIdText = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["lastEventId"].FirstOrDefault();
-        long? lastEventId = null;
-        if (!string.IsNullOrWhiteSpace(lastEventIdText))
-        {
-            if (!long.TryParse(lastEventIdText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-                return ApiProblems.Field("Last-Event-ID", "must be a message id (a non-negative integer) this stream sent");
-            lastEventId = parsed;
-        }
+    private static string? LastEventIdText(HttpContext context) =>
+        context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["lastEventId"].FirstOrDefault();
+
+    /// <summary>The stream itself, once the request is known to be valid.</summary>
+    private static async Task StreamAsync(HttpContext context, IServiceProvider services)
+    {
+        var hub = services.GetRequiredService<SseHub>();
+        var log = services.GetRequiredService<IStreamLog>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var sseOptions = services.GetRequiredService<IOptions<SseOptions>>();
+        var logger = services.GetRequiredService<ILogger<SseHub>>();
+        var patterns = Patterns(context);
+        var format = Format(context) ?? SseFormat.Text;
+        long? lastEventId = LastEventIdText(context) is { } text && !string.IsNullOrWhiteSpace(text)
+            ? long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture)
+            : null;
 
         var options = sseOptions.Value;
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (!hub.TryReserve(client))
         {
             context.Response.Headers.RetryAfter = "5";
-            return ApiProblems.Status(StatusCodes.Status429TooManyRequests, "Too many listeners",
-                $"This gateway serves at most {options.MaxConnections} SSE listeners, {options.MaxConnectionsPerIp} per client address; retry later.");
+            await ApiProblems.Status(StatusCodes.Status429TooManyRequests, "Too many listeners",
+                $"This gateway serves at most {options.MaxConnections} SSE listeners, {options.MaxConnectionsPerIp} per client address; retry later.").ExecuteAsync(context);
+            return;
         }
 
         var filter = TopicFilter.From(patterns);
@@ -117,8 +134,6 @@ public static class StreamApi
             if (connection.Overflowed)
                 Log.SseOverflow(logger, options.BufferCapacity);
         }
-
-        return TypedResults.Empty;
     }
 
     /// <summary>

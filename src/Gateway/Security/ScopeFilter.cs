@@ -7,12 +7,18 @@ public sealed class ScopeFilter(string scope, bool allowQueryToken = false) : IE
 {
     public const string KeyItem = "herald.key";
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Refusal(context.HttpContext, scope, allowQueryToken) ?? await next(context);
+
+    /// <summary>
+    /// The answer for a request that lacks the key or the scope, or null to let it through (noting the key's name).
+    /// For handlers that take no filter: an open stream would hold the filter's state for as long as it lasts.
+    /// </summary>
+    public static IResult? Refusal(HttpContext http, string scope, bool allowQueryToken)
     {
-        var http = context.HttpContext;
         var authenticator = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
         if (!authenticator.Enabled || (scope == ApiScopes.Stream && authenticator.PublicStream))
-            return await next(context);
+            return null;
 
         var key = authenticator.Authenticate(http.Request, allowQueryToken);
         if (key is null)
@@ -28,7 +34,7 @@ public sealed class ScopeFilter(string scope, bool allowQueryToken = false) : IE
             return ApiProblems.Status(StatusCodes.Status403Forbidden, "Forbidden", $"The key '{key.Name}' lacks the '{scope}' scope this call needs.");
 
         http.Items[KeyItem] = key.Name;
-        return await next(context);
+        return null;
     }
 }
 
