@@ -14,6 +14,10 @@ public sealed class HeraldUnderTest : IAsyncDisposable
 {
     // The silos' figures reach the gateway's /api/cluster this often; the quiet wait reads them there.
     private static readonly TimeSpan StatsInterval = TimeSpan.FromMilliseconds(100);
+
+    // Each poll costs Herald a request and a read of its own /proc entries, which the fan-out's CPU per delivery
+    // would otherwise count: every 5 ms it was most of a 100-endpoint burst's CPU.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     private readonly PostgresServer? _postgres;
     private readonly HeraldProcess[] _silos;
 
@@ -116,7 +120,7 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         {
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new TimeoutException($"{Mode}: storage writes still pending after 30 s.");
-            await Task.Delay(5);
+            await Task.Delay(PollInterval);
         }
     }
 
