@@ -154,6 +154,18 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     public async Task<long> CompiledMethodsAsync() =>
         (await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("jit_compiled_methods").GetInt64() + await WarmUp.HarnessMethodsAsync();
 
+    /// <summary>Milliseconds Herald's JIT has spent compiling since it started (the gateway's; silos are not asked).</summary>
+    public async Task<double> JitMillisecondsAsync() =>
+        (await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("jit_compilation_ms").GetDouble();
+
+    /// <summary>Herald's CPU while nothing is asked of it, in milliseconds per second, over <paramref name="window"/>.</summary>
+    public async Task<double> IdleCpuMillisecondsPerSecondAsync(TimeSpan window)
+    {
+        var before = ProcessCpu.Seconds(Pids);
+        await Task.Delay(window);
+        return (ProcessCpu.Seconds(Pids) - before) * 1000 / window.TotalSeconds;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

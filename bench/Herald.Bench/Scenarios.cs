@@ -13,6 +13,7 @@ public sealed record ScenarioResult(
 public sealed class Scenarios(BenchOptions options)
 {
     internal static readonly TimeSpan DeliveryDeadline = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan IdleCpuWindow = TimeSpan.FromSeconds(2);
     // Message ids for the bare client's bursts, far above any id Herald's log hands out in a run.
     private const long BareIds = 1_000_000_000;
 
@@ -97,6 +98,9 @@ public sealed class Scenarios(BenchOptions options)
             await BareBurstAsync();
             await BurstAsync();
         }, herald.CompiledMethodsAsync);
+        await herald.WaitForQuietAsync();
+        var idleCpu = await herald.IdleCpuMillisecondsPerSecondAsync(IdleCpuWindow);
+        var jitBefore = await herald.JitMillisecondsAsync();
         heraldCpu = 0;
         heraldBurstCpu = 0;
         bareCpu = 0;
@@ -128,6 +132,7 @@ public sealed class Scenarios(BenchOptions options)
             ratios.Add(limitSeconds / burst.Seconds);
         }
 
+        var jitMs = await herald.JitMillisecondsAsync() - jitBefore;
         var deliveries = n * (double)options.BurstReps;
         var heraldCpuPerDelivery = heraldCpu * 1e6 / deliveries;
         var bareCpuPerDelivery = bareCpu * 1e6 / deliveries;
@@ -145,6 +150,8 @@ public sealed class Scenarios(BenchOptions options)
             ["cpu_us_per_delivery"] = Stats.Summarize([heraldCpuPerDelivery]),
             ["burst_cpu_us_per_delivery"] = Stats.Summarize([heraldBurstCpu * 1e6 / deliveries]),
             ["paired_limit_cpu_us_per_delivery"] = Stats.Summarize([bareCpuPerDelivery]),
+            ["jit_us_per_delivery"] = Stats.Summarize([jitMs * 1000 / deliveries]),
+            ["idle_cpu_ms_per_s"] = Stats.Summarize([idleCpu]),
         };
 
         // Bursts too short for the kernel's CPU clock (10 ms ticks) read 0 and give no ratio.
@@ -153,7 +160,9 @@ public sealed class Scenarios(BenchOptions options)
         return new ScenarioResult("fanout", mode, new() { ["n"] = n, ["warm_up"] = warmUp }, metrics, targeted ? $">= {required} x the limit, CPU per delivery <= 1.5 x the limit's" : null, targeted ? ratio.Median >= required && bareCpu > 0 && cpuRatio <= 1.5 : null,
             "ratio_to_limit is the median over repetitions of the bare client's time over Herald's, each pair measured back to back on the same receivers. " +
             "CPU per delivery is from /proc over all repetitions: Herald's processes from the push until its storage writes are done " +
-            "(burst_cpu_us_per_delivery: until the last delivery arrived)" +
+            "(burst_cpu_us_per_delivery: until the last delivery arrived; jit_us_per_delivery: the part the gateway's JIT spent on tiering up " +
+            "during the repetitions; idle_cpu_ms_per_s: what Herald spends a second with nothing to do, measured just before, which the wait for " +
+            "storage to be quiet also pays)" +
             (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) + ", the bare client's process for its bursts.");
     }
 
