@@ -154,9 +154,15 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     public async Task<long> CompiledMethodsAsync() =>
         (await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("jit_compiled_methods").GetInt64() + await WarmUp.HarnessMethodsAsync();
 
-    /// <summary>Milliseconds Herald's JIT has spent compiling since it started (the gateway's; silos are not asked).</summary>
-    public async Task<double> JitMillisecondsAsync() =>
-        (await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics")).GetProperty("jit_compilation_ms").GetDouble();
+    /// <summary>
+    /// The gateway's running totals (silos are not asked): milliseconds its JIT has spent compiling and bytes it has
+    /// allocated since it started.
+    /// </summary>
+    public async Task<(double JitMs, long Allocated)> WorkTotalsAsync()
+    {
+        var diagnostics = await Client.GetFromJsonAsync<JsonElement>("/api/diagnostics");
+        return (diagnostics.GetProperty("jit_compilation_ms").GetDouble(), diagnostics.GetProperty("total_allocated_bytes").GetInt64());
+    }
 
     /// <summary>Herald's CPU while nothing is asked of it, in milliseconds per second, over <paramref name="window"/>.</summary>
     public async Task<double> IdleCpuMillisecondsPerSecondAsync(TimeSpan window)

@@ -100,7 +100,7 @@ public sealed class Scenarios(BenchOptions options)
         }, herald.CompiledMethodsAsync);
         await herald.WaitForQuietAsync();
         var idleCpu = await herald.IdleCpuMillisecondsPerSecondAsync(IdleCpuWindow);
-        var jitBefore = await herald.JitMillisecondsAsync();
+        var totalsBefore = await herald.WorkTotalsAsync();
         heraldCpu = 0;
         heraldBurstCpu = 0;
         bareCpu = 0;
@@ -132,7 +132,7 @@ public sealed class Scenarios(BenchOptions options)
             ratios.Add(limitSeconds / burst.Seconds);
         }
 
-        var jitMs = await herald.JitMillisecondsAsync() - jitBefore;
+        var totalsAfter = await herald.WorkTotalsAsync();
         var deliveries = n * (double)options.BurstReps;
         var heraldCpuPerDelivery = heraldCpu * 1e6 / deliveries;
         var bareCpuPerDelivery = bareCpu * 1e6 / deliveries;
@@ -150,7 +150,8 @@ public sealed class Scenarios(BenchOptions options)
             ["cpu_us_per_delivery"] = Stats.Summarize([heraldCpuPerDelivery]),
             ["burst_cpu_us_per_delivery"] = Stats.Summarize([heraldBurstCpu * 1e6 / deliveries]),
             ["paired_limit_cpu_us_per_delivery"] = Stats.Summarize([bareCpuPerDelivery]),
-            ["jit_us_per_delivery"] = Stats.Summarize([jitMs * 1000 / deliveries]),
+            ["jit_us_per_delivery"] = Stats.Summarize([(totalsAfter.JitMs - totalsBefore.JitMs) * 1000 / deliveries]),
+            ["gateway_allocated_bytes_per_delivery"] = Stats.Summarize([(totalsAfter.Allocated - totalsBefore.Allocated) / deliveries]),
             ["idle_cpu_ms_per_s"] = Stats.Summarize([idleCpu]),
         };
 
@@ -161,7 +162,7 @@ public sealed class Scenarios(BenchOptions options)
             "ratio_to_limit is the median over repetitions of the bare client's time over Herald's, each pair measured back to back on the same receivers. " +
             "CPU per delivery is from /proc over all repetitions: Herald's processes from the push until its storage writes are done " +
             "(burst_cpu_us_per_delivery: until the last delivery arrived; jit_us_per_delivery: the part the gateway's JIT spent on tiering up " +
-            "during the repetitions; idle_cpu_ms_per_s: what Herald spends a second with nothing to do, measured just before, which the wait for " +
+            "during the repetitions; gateway_allocated_bytes_per_delivery: what the gateway process allocated, which in cluster mode leaves out the silos; idle_cpu_ms_per_s: what Herald spends a second with nothing to do, measured just before, which the wait for " +
             "storage to be quiet also pays)" +
             (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) + ", the bare client's process for its bursts.");
     }

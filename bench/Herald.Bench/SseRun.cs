@@ -13,6 +13,7 @@ public sealed class SseRun : IAsyncDisposable
     private readonly List<double> _p50 = [];
     private readonly List<double> _p99 = [];
     private readonly List<double> _max = [];
+    private readonly List<double> _allocated = [];
     private long _token;
 
     private SseRun(ISseServer server, SseListeners listeners, int k)
@@ -88,11 +89,15 @@ public sealed class SseRun : IAsyncDisposable
     /// <summary>One measured round: the messages, with the server's CPU over them.</summary>
     public async Task MeasureAsync(int messages)
     {
+        var herald = (Server as HeraldSseServer)?.Herald;
+        var allocatedBefore = herald is null ? 0 : (await herald.WorkTotalsAsync()).Allocated;
         var cpuBefore = ProcessCpu.Seconds(Server.Pids);
         var started = Stopwatch.GetTimestamp();
         var latencies = await MessagesAsync(messages);
         var seconds = Scenarios.Seconds(started, Stopwatch.GetTimestamp());
         var frames = messages * (double)_k;
+        if (herald is not null)
+            _allocated.Add(((await herald.WorkTotalsAsync()).Allocated - allocatedBefore) / frames);
         _cpu.Add((ProcessCpu.Seconds(Server.Pids) - cpuBefore) * 1e6 / frames);
         _rates.Add(frames / seconds);
         _p50.Add(Stats.Percentile(latencies, 50));
@@ -121,6 +126,7 @@ public sealed class SseRun : IAsyncDisposable
             // Herald's own figure, after a full collection, is the one the memory target reads.
             metrics["bytes_per_idle_connection"] = Stats.Summarize([HeraldPerConnection.WorkingSet]);
             metrics["gc_bytes_per_idle_connection"] = Stats.Summarize([HeraldPerConnection.GcLive]);
+            metrics["allocated_bytes_per_frame"] = Stats.Summarize(_allocated);
             foreach (var (name, peer) in peers)
             {
                 // Ratios round by round: each pair ran within the same few seconds.
@@ -143,7 +149,8 @@ public sealed class SseRun : IAsyncDisposable
             "Each round, every server in turn publishes the same number of messages, one at a time, each once the previous one reached every listener. " +
             "Latency runs from the publish request to each listener's arrival. CPU per frame is the server's processes' CPU (from /proc) over a round " +
             "divided by the frames delivered; ratios are taken round by round. rss_bytes_per_idle_connection is the resident-set growth per listener as " +
-            "/proc reads it; Herald's bytes_per_idle_connection is its working set after a full collection.");
+            "/proc reads it; Herald's bytes_per_idle_connection is its working set after a full collection, and allocated_bytes_per_frame what it " +
+            "allocated over a round (the publish requests included) per frame delivered.");
     }
 
     public async ValueTask DisposeAsync() => await _listeners.DisposeAsync();
