@@ -15,6 +15,19 @@ public static class ProcessCpu
     /// <summary>User plus system CPU seconds the processes have used so far (exited threads included).</summary>
     public static double Seconds(IEnumerable<int> pids) => pids.Sum(pid => Ticks(pid)) / TicksPerSecond.Value;
 
+    /// <summary>
+    /// CPU seconds the whole machine has spent busy so far, over all cores: everything but idle and I/O wait in
+    /// <c>/proc/stat</c>, so what no process measured here is charged with (PostgreSQL, the kernel's softirqs) shows too.
+    /// </summary>
+    public static double MachineBusySeconds()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]
+            .Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+        var busy = fields[..8].Sum() - fields[3] - fields[4];
+        return busy / TicksPerSecond.Value;
+    }
+
     /// <summary>The processes' resident set, in bytes.</summary>
     public static long ResidentBytes(IEnumerable<int> pids) => pids.Sum(ResidentBytes);
 

@@ -178,11 +178,13 @@ public sealed class Scenarios(BenchOptions options)
         await herald.RegisterAsync(Enumerable.Range(0, endpoints).Select(receivers.Url));
 
         // One pass of the open-loop load: pushes at the offered rate for the given time, then every delivery.
-        async Task<(double Pushed, double Delivered, double[] Latencies, double CpuPerDelivery)> LoadAsync(int rate, double loadSeconds)
+        async Task<ThroughputPass> LoadAsync(int rate, double loadSeconds)
         {
             var sent = new System.Collections.Concurrent.ConcurrentDictionary<long, long>();
             var total = (int)(rate * loadSeconds);
             var cpuBefore = ProcessCpu.Seconds(herald.Pids);
+            var harnessBefore = ProcessCpu.Seconds([Environment.ProcessId]);
+            var machineBefore = ProcessCpu.MachineBusySeconds();
             var start = Stopwatch.GetTimestamp();
             var inFlight = new List<Task>(total);
             using var concurrency = new SemaphoreSlim(256);
@@ -212,9 +214,11 @@ public sealed class Scenarios(BenchOptions options)
                 await receivers.For(id).WaitForAsync(endpoints, DeliveryDeadline);
             await herald.WaitForQuietAsync();
             var cpu = ProcessCpu.Seconds(herald.Pids) - cpuBefore;
+            var wall = Seconds(start, Stopwatch.GetTimestamp());
             var latencies = sent.SelectMany(s => receivers.For(s.Key).Times.Select(t => Milliseconds(s.Value, t))).Order().ToArray();
             var last = sent.Keys.SelectMany(id => receivers.For(id).Times).Max();
-            return (sent.Count / sendSeconds, latencies.Length / Seconds(start, last), latencies, cpu * 1e6 / latencies.Length);
+            return new(sent.Count / sendSeconds, latencies.Length / Seconds(start, last), latencies, cpu * 1e6 / latencies.Length,
+                cpu / wall, (ProcessCpu.Seconds([Environment.ProcessId]) - harnessBefore) / wall, (ProcessCpu.MachineBusySeconds() - machineBefore) / wall);
         }
 
         // Warm-up steps of one second of the lowest load.
@@ -228,15 +232,21 @@ public sealed class Scenarios(BenchOptions options)
             var p95 = new List<double>();
             var p99 = new List<double>();
             var cpu = new List<double>();
+            var heraldCores = new List<double>();
+            var harnessCores = new List<double>();
+            var machineCores = new List<double>();
             for (var rep = 0; rep < options.Reps; rep++)
             {
-                var (pushRate, deliveredRate, latencies, cpuPerDelivery) = await LoadAsync(rate, seconds);
-                pushed.Add(pushRate);
-                delivered.Add(deliveredRate);
-                p50.Add(Stats.Percentile(latencies, 50));
-                p95.Add(Stats.Percentile(latencies, 95));
-                p99.Add(Stats.Percentile(latencies, 99));
-                cpu.Add(cpuPerDelivery);
+                var pass = await LoadAsync(rate, seconds);
+                pushed.Add(pass.Pushed);
+                delivered.Add(pass.Delivered);
+                p50.Add(Stats.Percentile(pass.Latencies, 50));
+                p95.Add(Stats.Percentile(pass.Latencies, 95));
+                p99.Add(Stats.Percentile(pass.Latencies, 99));
+                cpu.Add(pass.CpuPerDelivery);
+                heraldCores.Add(pass.HeraldCores);
+                harnessCores.Add(pass.HarnessCores);
+                machineCores.Add(pass.MachineCores);
             }
 
             var pushSummary = Stats.Summarize(pushed);
@@ -255,14 +265,22 @@ public sealed class Scenarios(BenchOptions options)
                 ["delivered_ratio_to_offered"] = Stats.Summarize(delivered.Select(d => d / (rate * (double)endpoints))),
                 ["cpu_us_per_delivery"] = Stats.Summarize(cpu),
                 ["kept_up"] = Stats.Summarize([(keptUp ? 1.0 : 0.0)]),
+                ["herald_cores"] = Stats.Summarize(heraldCores),
+                ["harness_cores"] = Stats.Summarize(harnessCores),
+                ["machine_busy_cores"] = Stats.Summarize(machineCores),
             }, targeted ? $"keeps up with {TargetRate} pushes/s offered, p99 < 100 ms" : null, targeted ? keptUp : (bool?)null,
                 "kept_up is 1 when pushes were accepted at 99.5 % of the offered rate or more, 99.9 % of the deliveries were made, and p99 < 100 ms. " +
                 "CPU per delivery is Herald's processes' CPU (from /proc) over a repetition, until its storage writes are done, divided by the deliveries" +
-                (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)." : ".")));
+                (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) +
+                ". The cores figures are CPU seconds over a repetition's wall time: Herald's processes, the harness's own process (the load, " +
+                $"the receivers), and the whole machine's busy time (of {Environment.ProcessorCount}), which also holds PostgreSQL and the kernel's network work."));
         }
 
         return results;
     }
+
+    /// <summary>One repetition of the throughput load: rates, sorted latencies, Herald's CPU per delivery, and who used the cores.</summary>
+    private sealed record ThroughputPass(double Pushed, double Delivered, double[] Latencies, double CpuPerDelivery, double HeraldCores, double HarnessCores, double MachineCores);
 
     /// <summary>
     /// The load is open-loop at the offered rate, so the measured push rate cannot exceed it, and the harness's own

@@ -26,6 +26,26 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
+    public void The_working_set_read_from_statm_agrees_with_the_process_figure()
+    {
+        // Both read the kernel's resident-set count; they differ only by what the process touched between the reads.
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var expected = process.WorkingSet64;
+        var measured = Herald.Gateway.Stats.WorkingSet.Bytes();
+        Assert.InRange(measured, expected * 0.9, expected * 1.1);
+    }
+
+    [Fact]
+    public async Task Allocated_bytes_count_a_small_allocation_at_once()
+    {
+        // Server GC's imprecise total moves only at collections, so a few kilobytes would not show.
+        await using var server = await HeraldServer.StartAsync();
+        var first = (await server.GetJsonAsync("/api/diagnostics")).GetProperty("total_allocated_bytes").GetInt64();
+        var second = (await server.GetJsonAsync("/api/diagnostics")).GetProperty("total_allocated_bytes").GetInt64();
+        Assert.True(second > first, $"{first} then {second}");
+    }
+
+    [Fact]
     public async Task On_postgres_the_storage_backlog_drains_to_zero_after_deliveries()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

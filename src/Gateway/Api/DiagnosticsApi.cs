@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
+using Herald.Gateway.Stats;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,10 +34,9 @@ public static class DiagnosticsApi
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
 
-        using var process = Process.GetCurrentProcess();
         var gc = GC.GetGCMemoryInfo();
         return TypedResults.Ok(new DiagnosticsResponse(
-            process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(),
+            WorkingSet.Bytes(), GC.GetTotalMemory(forceFullCollection: false), gc.HeapSizeBytes, GC.GetTotalAllocatedBytes(precise: true),
             webhooks.ActiveGrains, sse.ConnectionCount, Environment.ProcessorCount,
             System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
             ThreadPool.ThreadCount, ThreadPool.CompletedWorkItemCount, storage.PendingWrites));

@@ -9,6 +9,7 @@ namespace Herald.Contracts;
 public sealed class StreamMessage(long seq, string topic, string message, DateTimeOffset timestamp, string? type = null, string? payload = null)
 {
     private byte[]? _webhookBody;
+    private string? _webhookId;
 
     public long Seq { get; } = seq;
 
@@ -31,7 +32,7 @@ public sealed class StreamMessage(long seq, string topic, string message, DateTi
     public bool IsInbound => Topic.StartsWith(TopicFilter.InboundPrefix, StringComparison.Ordinal);
 
     /// <summary>The id receivers de-duplicate on: the same for every attempt and every failover of this message.</summary>
-    public string WebhookId => "msg_" + Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string WebhookId => _webhookId ??= "msg_" + Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The webhook POST body: <c>{"message","timestamp","id","topic"}</c>, UTF-8; a relayed inbound event adds

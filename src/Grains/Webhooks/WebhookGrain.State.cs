@@ -15,8 +15,36 @@ public sealed partial class WebhookGrain
         if (_stale || _endpoint is null)
             return;
         MarkDirty();
-        _flushTimer ??= this.RegisterGrainTimer(static grain => grain.FlushStateAsync(), this,
-            new GrainTimerCreationOptions(options.Value.StateWriteDelay, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        FlushLater(options.Value.StateWriteDelay);
+    }
+
+    /// <summary>
+    /// Schedules a write, unless one is scheduled already. A delay awaited on the activation's scheduler, not a grain
+    /// timer: a fan-out schedules one per endpoint, and a timer's registration and its tick (a message through the
+    /// activation's inbox) allocated about a kilobyte each time. It needs no keep-alive either: deactivation writes
+    /// what is dirty itself, and cancels the delay.
+    /// </summary>
+    private void FlushLater(TimeSpan delay)
+    {
+        if (_flushScheduled)
+            return;
+        _flushScheduled = true;
+        _ = FlushAfterAsync(delay);
+    }
+
+    private async Task FlushAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, time, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Deactivating: OnDeactivateAsync writes the state.
+            return;
+        }
+
+        await FlushStateAsync();
     }
 
     /// <summary>
@@ -26,8 +54,7 @@ public sealed partial class WebhookGrain
     /// </summary>
     private async Task FlushStateAsync(bool closing = false)
     {
-        _flushTimer?.Dispose();
-        _flushTimer = null;
+        _flushScheduled = false;
         await _writeGate.WaitAsync();
         try
         {
@@ -54,9 +81,7 @@ public sealed partial class WebhookGrain
                 // Storage is away: the state stays dirty and is written again after the fault backoff.
                 Log.StateWriteFailed(logger, exception, Key);
                 MarkDirty();
-
-                _flushTimer ??= this.RegisterGrainTimer(static grain => grain.FlushStateAsync(), this,
-                    new GrainTimerCreationOptions(options.Value.FaultBackoff, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+                FlushLater(options.Value.FaultBackoff);
             }
             finally
             {

@@ -49,6 +49,7 @@ public sealed partial class WebhookGrain(
     private readonly Dictionary<long, bool> _recent = [];
     private readonly Lock _wakeGate = new();
     private readonly Queue<long> _recentOrder = new();
+    private string? _key;
     private EndpointDefinition? _endpoint;
     private DeliveryState _state = new();
     private byte[]? _signingKey;
@@ -57,7 +58,7 @@ public sealed partial class WebhookGrain(
     private Task _loop = Task.CompletedTask;
     private Task _pendingWrites = Task.CompletedTask;
     private IGrainTimer? _wakeTimer;
-    private IGrainTimer? _flushTimer;
+    private bool _flushScheduled;
     private int _generation;
     private bool _inFlight;
     private long _inFlightSeq;
@@ -68,7 +69,8 @@ public sealed partial class WebhookGrain(
     private bool _closing;
     private int _unconsumedWake;
 
-    private string Key => this.GetPrimaryKeyString();
+    // GetPrimaryKeyString builds a new string from the grain id each time, and a delivery reads the key several times.
+    private string Key => _key ??= this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

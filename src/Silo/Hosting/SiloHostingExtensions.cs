@@ -37,6 +37,8 @@ public static class SiloHostingExtensions
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
         var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
         var cluster = !string.IsNullOrWhiteSpace(connectionString);
+        if (cluster)
+            connectionString = PostgresConnectionString.WithDefaults(connectionString!);
         if (cluster && !string.IsNullOrWhiteSpace(builder.Configuration[StorageSettings.StorageKey]))
         {
             throw new HeraldStartupException(
