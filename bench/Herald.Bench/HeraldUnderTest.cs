@@ -37,6 +37,13 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Every Herald process of this mode: the gateway, and the silos in cluster mode.</summary>
+    /// <summary>The CPU seconds PostgreSQL has used so far (cluster and postgres modes), null without it.</summary>
+    public double? PostgresCpuSeconds() =>
+        _postgres is not null && File.Exists(Path.Combine(_postgres.Root, "data", "postmaster.pid"))
+            && int.TryParse(File.ReadLines(Path.Combine(_postgres.Root, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture, out var postmaster)
+            ? ProcessCpu.TreeSeconds(postmaster)
+            : null;
+
     public IReadOnlyList<int> Pids => [Process.Pid, .. _silos.Select(s => s.Pid)];
 
     public static async Task<HeraldUnderTest> StartAsync(string mode)

@@ -16,17 +16,11 @@ public static class ProcessCpu
     public static double Seconds(IEnumerable<int> pids) => pids.Sum(pid => Ticks(pid)) / TicksPerSecond.Value;
 
     /// <summary>
-    /// CPU seconds the whole machine has spent busy so far, over all cores: everything but idle and I/O wait in
-    /// <c>/proc/stat</c>, so what no process measured here is charged with (PostgreSQL, the kernel's softirqs) shows too.
+    /// CPU seconds a process and all its children have used so far, the exited ones included (a PostgreSQL server:
+    /// the postmaster, its backends and its background workers).
     /// </summary>
-    public static double MachineBusySeconds()
-    {
-        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]
-            .Select(field => long.Parse(field, CultureInfo.InvariantCulture)).ToArray();
-        // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
-        var busy = fields[..8].Sum() - fields[3] - fields[4];
-        return busy / TicksPerSecond.Value;
-    }
+    public static double TreeSeconds(int parent) =>
+        (TicksWithChildren(parent) + Children(parent).Sum(TicksWithChildren)) / TicksPerSecond.Value;
 
     /// <summary>The processes' resident set, in bytes.</summary>
     public static long ResidentBytes(IEnumerable<int> pids) => pids.Sum(ResidentBytes);
@@ -39,6 +33,9 @@ public static class ProcessCpu
             .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
             .Where(pid => StatFields(pid) is { } fields && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
             .ToArray();
+
+    private static long TicksWithChildren(int pid) =>
+        StatFields(pid) is { } fields ? fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture)) : 0;
 
     private static long Ticks(int pid) =>
         StatFields(pid) is { } fields ? long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture) : 0;

@@ -184,7 +184,7 @@ public sealed class Scenarios(BenchOptions options)
             var total = (int)(rate * loadSeconds);
             var cpuBefore = ProcessCpu.Seconds(herald.Pids);
             var harnessBefore = ProcessCpu.Seconds([Environment.ProcessId]);
-            var machineBefore = ProcessCpu.MachineBusySeconds();
+            var postgresBefore = herald.PostgresCpuSeconds();
             var start = Stopwatch.GetTimestamp();
             var inFlight = new List<Task>(total);
             using var concurrency = new SemaphoreSlim(256);
@@ -218,7 +218,7 @@ public sealed class Scenarios(BenchOptions options)
             var latencies = sent.SelectMany(s => receivers.For(s.Key).Times.Select(t => Milliseconds(s.Value, t))).Order().ToArray();
             var last = sent.Keys.SelectMany(id => receivers.For(id).Times).Max();
             return new(sent.Count / sendSeconds, latencies.Length / Seconds(start, last), latencies, cpu * 1e6 / latencies.Length,
-                cpu / wall, (ProcessCpu.Seconds([Environment.ProcessId]) - harnessBefore) / wall, (ProcessCpu.MachineBusySeconds() - machineBefore) / wall);
+                cpu / wall, (ProcessCpu.Seconds([Environment.ProcessId]) - harnessBefore) / wall, (herald.PostgresCpuSeconds() - postgresBefore) / wall);
         }
 
         // Warm-up steps of one second of the lowest load.
@@ -234,7 +234,7 @@ public sealed class Scenarios(BenchOptions options)
             var cpu = new List<double>();
             var heraldCores = new List<double>();
             var harnessCores = new List<double>();
-            var machineCores = new List<double>();
+            var postgresCores = new List<double>();
             for (var rep = 0; rep < options.Reps; rep++)
             {
                 var pass = await LoadAsync(rate, seconds);
@@ -246,14 +246,15 @@ public sealed class Scenarios(BenchOptions options)
                 cpu.Add(pass.CpuPerDelivery);
                 heraldCores.Add(pass.HeraldCores);
                 harnessCores.Add(pass.HarnessCores);
-                machineCores.Add(pass.MachineCores);
+                if (pass.PostgresCores is { } postgres)
+                    postgresCores.Add(postgres);
             }
 
             var pushSummary = Stats.Summarize(pushed);
             var tail = Stats.Summarize(p99);
             var keptUp = KeptUp(pushSummary.Median, rate, Stats.Summarize(delivered).Median, endpoints) && tail.Median < 100;
             var targeted = mode == "cluster" && rate >= TargetRate;
-            results.Add(new ScenarioResult("throughput", mode, new() { ["endpoints"] = endpoints, ["offered_rate"] = rate, ["seconds"] = seconds, ["warm_up"] = warmUp }, new()
+            var metrics = new Dictionary<string, Summary>
             {
                 ["pushes_per_s"] = pushSummary,
                 ["delivered_per_s"] = Stats.Summarize(delivered),
@@ -267,20 +268,22 @@ public sealed class Scenarios(BenchOptions options)
                 ["kept_up"] = Stats.Summarize([(keptUp ? 1.0 : 0.0)]),
                 ["herald_cores"] = Stats.Summarize(heraldCores),
                 ["harness_cores"] = Stats.Summarize(harnessCores),
-                ["machine_busy_cores"] = Stats.Summarize(machineCores),
-            }, targeted ? $"keeps up with {TargetRate} pushes/s offered, p99 < 100 ms" : null, targeted ? keptUp : (bool?)null,
+            };
+            if (postgresCores.Count > 0)
+                metrics["postgres_cores"] = Stats.Summarize(postgresCores);
+            results.Add(new ScenarioResult("throughput", mode, new() { ["endpoints"] = endpoints, ["offered_rate"] = rate, ["seconds"] = seconds, ["warm_up"] = warmUp }, metrics, targeted ? $"keeps up with {TargetRate} pushes/s offered, p99 < 100 ms" : null, targeted ? keptUp : (bool?)null,
                 "kept_up is 1 when pushes were accepted at 99.5 % of the offered rate or more, 99.9 % of the deliveries were made, and p99 < 100 ms. " +
                 "CPU per delivery is Herald's processes' CPU (from /proc) over a repetition, until its storage writes are done, divided by the deliveries" +
                 (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) +
-                ". The cores figures are CPU seconds over a repetition's wall time: Herald's processes, the harness's own process (the load, " +
-                $"the receivers), and the whole machine's busy time (of {Environment.ProcessorCount}), which also holds PostgreSQL and the kernel's network work."));
+                $". The cores figures are CPU seconds over a repetition's wall time, of {Environment.ProcessorCount}: Herald's processes, the harness's own " +
+                "process (the load and the receivers) and, on PostgreSQL, the database server with all its backends."));
         }
 
         return results;
     }
 
     /// <summary>One repetition of the throughput load: rates, sorted latencies, Herald's CPU per delivery, and who used the cores.</summary>
-    private sealed record ThroughputPass(double Pushed, double Delivered, double[] Latencies, double CpuPerDelivery, double HeraldCores, double HarnessCores, double MachineCores);
+    private sealed record ThroughputPass(double Pushed, double Delivered, double[] Latencies, double CpuPerDelivery, double HeraldCores, double HarnessCores, double? PostgresCores);
 
     /// <summary>
     /// The load is open-loop at the offered rate, so the measured push rate cannot exceed it, and the harness's own
