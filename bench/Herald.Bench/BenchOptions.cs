@@ -109,7 +109,11 @@ public sealed class BenchOptions
                     if (options.SseModes.FirstOrDefault(m => !KnownModes.Contains(m)) is { } unknownSse)
                         throw new ArgumentException($"unknown mode {unknownSse}; the modes are {string.Join(", ", KnownModes)}");
                     break;
-                case "--sse-peers": options.SsePeers = Next().Split(','); break;
+                case "--sse-peers":
+                    options.SsePeers = Next() is "none" ? [] : args[i].Split(',');
+                    if (options.SsePeers.FirstOrDefault(p => p is not ("raw" or "nchan")) is { } unknownPeer)
+                        throw new ArgumentException($"unknown SSE peer {unknownPeer}; the peers are raw and nchan, or none");
+                    break;
                 case "--sse-messages": options.SseMessages = Ints()[0]; break;
                 case "--throughput-rates": options.ThroughputRates = Ints(); break;
                 case "--throughput-seconds": options.ThroughputSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;

@@ -37,6 +37,10 @@ public sealed class HeraldUnderTest : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Every Herald process of this mode: the gateway, and the silos in cluster mode.</summary>
+    /// <summary>What each of Herald's processes last logged, for an error that says why a scenario stalled.</summary>
+    public string LogTail(int lines = 40) =>
+        string.Join('\n', new[] { Process }.Concat(_silos).Select(p => $"--- {p.Name}:\n" + string.Join('\n', p.Output.Split('\n').TakeLast(lines))));
+
     /// <summary>The CPU seconds PostgreSQL has used so far (cluster and postgres modes), null without it.</summary>
     public double? PostgresCpuSeconds() =>
         _postgres is not null && File.Exists(Path.Combine(_postgres.Root, "data", "postmaster.pid"))
@@ -65,7 +69,8 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         if (mode is "postgres" or "cluster")
         {
             postgres = await PostgresServer.StartDedicatedAsync();
-            settings["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync();
+            // The tests' fixture fails fast (a 5 s connect timeout); Herald runs here as an operator would, on Npgsql's default.
+            settings["ConnectionStrings:Postgres"] = new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync()) { Timeout = 15 }.ConnectionString;
             settings["Herald:Cluster:SiloName"] = "bench-gateway";
             settings["Herald:Cluster:StatsInterval"] = StatsInterval.ToString();
         }
@@ -126,7 +131,7 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         while (await PendingStorageWritesAsync() > 0)
         {
             if (Stopwatch.GetTimestamp() > deadline)
-                throw new TimeoutException($"{Mode}: storage writes still pending after 30 s.");
+                throw new TimeoutException($"{Mode}: storage writes still pending after 30 s.\n{LogTail()}");
             await Task.Delay(PollInterval);
         }
     }

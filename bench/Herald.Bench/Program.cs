@@ -30,7 +30,25 @@ var scenarios = new Scenarios(options);
 var results = new List<ScenarioResult>();
 var clock = Stopwatch.StartNew();
 
-async Task Run(Func<Task<ScenarioResult>> scenario) => Report(await scenario());
+var stalled = 0;
+async Task Run(string name, string mode, Dictionary<string, object> parameters, Func<Task<IEnumerable<ScenarioResult>>> scenario)
+{
+    try
+    {
+        foreach (var result in await scenario())
+            Report(result);
+    }
+    catch (TimeoutException exception)
+    {
+        // A stall is a finding, not the end of the run: it is reported, with what Herald logged, and the rest runs.
+        stalled++;
+        await Console.Error.WriteLineAsync($"herald-bench: {name} ({mode}) stalled: {exception.Message}");
+        Report(new ScenarioResult(name, mode, parameters, [], "completes", false, "Stalled: " + exception.Message.Split('\n')[0]));
+    }
+}
+
+Task RunOne(string name, string mode, Dictionary<string, object> parameters, Func<Task<ScenarioResult>> scenario) =>
+    Run(name, mode, parameters, async () => [await scenario()]);
 
 void Report(ScenarioResult result)
 {
@@ -43,7 +61,7 @@ bool Wants(string name) => options.Scenarios.Contains(name);
 if (Wants("limit") || Wants("fanout"))
 {
     foreach (var n in options.FanoutSizes)
-        await Run(() => scenarios.LimitAsync(n));
+        await RunOne("limit", "bare-httpclient", new() { ["n"] = n }, () => scenarios.LimitAsync(n));
 }
 
 if (Wants("fanout"))
@@ -51,7 +69,7 @@ if (Wants("fanout"))
     foreach (var mode in options.Modes)
     {
         foreach (var n in options.FanoutSizes)
-            await Run(() => scenarios.FanoutAsync(mode, n));
+            await RunOne("fanout", mode, new() { ["n"] = n }, () => scenarios.FanoutAsync(mode, n));
     }
 }
 
@@ -59,8 +77,8 @@ if (Wants("throughput"))
 {
     foreach (var mode in options.Modes)
     {
-        foreach (var result in await scenarios.ThroughputAsync(mode, options.ThroughputEndpoints, options.ThroughputRates, options.ThroughputSeconds))
-            Report(result);
+        await Run("throughput", mode, new() { ["endpoints"] = options.ThroughputEndpoints }, async () =>
+            await scenarios.ThroughputAsync(mode, options.ThroughputEndpoints, options.ThroughputRates, options.ThroughputSeconds));
     }
 }
 
@@ -79,8 +97,7 @@ if (Wants("sse"))
                 servers.Add(new NchanSseServer(await NchanServer.StartAsync()));
             foreach (var mode in options.SseModes)
                 servers.Add(new HeraldSseServer(await HeraldUnderTest.StartAsync(mode)));
-            foreach (var result in await scenarios.SseAsync(servers, k))
-                Report(result);
+            await Run("sse", string.Join(",", options.SseModes), new() { ["k"] = k }, async () => await scenarios.SseAsync(servers, k));
         }
         finally
         {
@@ -93,11 +110,11 @@ if (Wants("sse"))
 if (Wants("startup"))
 {
     foreach (var mode in options.Modes)
-        await Run(() => scenarios.StartupAsync(mode));
+        await RunOne("startup", mode, [], () => scenarios.StartupAsync(mode));
 }
 
 if (Wants("idle"))
-    await Run(() => scenarios.IdleAsync("embedded", options.IdleEndpoints, options.IdleConnections));
+    await RunOne("idle", "embedded", [], () => scenarios.IdleAsync("embedded", options.IdleEndpoints, options.IdleConnections));
 
 var report = new
 {
@@ -111,4 +128,8 @@ var report = new
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
 await File.WriteAllTextAsync(options.Output, JsonSerializer.Serialize(report, new JsonSerializerOptions(json) { WriteIndented = true }));
 Console.Error.WriteLine($"wrote {options.Output} ({results.Count} results, {clock.Elapsed.TotalSeconds:0} s)");
-return 0;
+
+// The figures are written either way; a stall still fails the run, so a quick run in the tests catches one.
+if (stalled > 0)
+    Console.Error.WriteLine($"herald-bench: {stalled} scenario(s) stalled; their results say which");
+return stalled > 0 ? 1 : 0;

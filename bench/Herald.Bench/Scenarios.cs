@@ -70,7 +70,7 @@ public sealed class Scenarios(BenchOptions options)
             var id = await herald.PushAsync($"fanout {n}");
             var arrivals = receivers.For(id);
             if (!await arrivals.WaitForAsync(n, DeliveryDeadline))
-                throw new TimeoutException($"fanout {n} ({mode}): {arrivals.Count} of {n} arrived.");
+                throw new TimeoutException($"fanout {n} ({mode}): {arrivals.Count} of {n} arrived.\n{herald.LogTail()}");
             heraldBurstCpu += ProcessCpu.Seconds(herald.Pids) - cpuBefore;
             await herald.WaitForQuietAsync();
             heraldCpu += ProcessCpu.Seconds(herald.Pids) - cpuBefore;
