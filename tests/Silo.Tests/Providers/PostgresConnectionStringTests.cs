@@ -15,19 +15,21 @@ public sealed class PostgresConnectionStringTests
         var tuned = new NpgsqlConnectionStringBuilder(PostgresConnectionString.WithDefaults("Host=db;Username=herald;Password=secret;Database=herald"));
         Assert.True(tuned.NoResetOnClose);
         Assert.Equal(PostgresConnectionString.DefaultMaxAutoPrepare, tuned.MaxAutoPrepare);
+        Assert.Equal(PostgresConnectionString.DefaultMaxPoolSize, tuned.MaxPoolSize);
         Assert.Equal("db", tuned.Host);
         Assert.Equal("secret", tuned.Password);
     }
 
     [Theory]
-    [InlineData("Host=db;No Reset On Close=false;Max Auto Prepare=0")]
-    [InlineData("host=db;no reset on close=false;max auto prepare=0")]
-    [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=0")]
+    [InlineData("Host=db;No Reset On Close=false;Max Auto Prepare=0;Maximum Pool Size=7")]
+    [InlineData("host=db;no reset on close=false;max auto prepare=0;maximum pool size=7")]
+    [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=0;MaxPoolSize=7")]
     public void What_the_connection_string_sets_wins(string connectionString)
     {
         var tuned = new NpgsqlConnectionStringBuilder(PostgresConnectionString.WithDefaults(connectionString));
         Assert.False(tuned.NoResetOnClose);
         Assert.Equal(0, tuned.MaxAutoPrepare);
+        Assert.Equal(7, tuned.MaxPoolSize);
     }
 
     [Fact]
