@@ -151,9 +151,12 @@ public sealed class Scenarios(BenchOptions options)
             ["burst_cpu_us_per_delivery"] = Stats.Summarize([heraldBurstCpu * 1e6 / deliveries]),
             ["paired_limit_cpu_us_per_delivery"] = Stats.Summarize([bareCpuPerDelivery]),
             ["jit_us_per_delivery"] = Stats.Summarize([(totalsAfter.JitMs - totalsBefore.JitMs) * 1000 / deliveries]),
-            ["gateway_allocated_bytes_per_delivery"] = Stats.Summarize([(totalsAfter.Allocated - totalsBefore.Allocated) / deliveries]),
             ["idle_cpu_ms_per_s"] = Stats.Summarize([idleCpu]),
         };
+
+        // In cluster mode the gateway makes no deliveries, so what it allocates says nothing about them.
+        if (mode != "cluster")
+            metrics["gateway_allocated_bytes_per_delivery"] = Stats.Summarize([(totalsAfter.Allocated - totalsBefore.Allocated) / deliveries]);
 
         // Bursts too short for the kernel's CPU clock (10 ms ticks) read 0 and give no ratio.
         if (bareCpu > 0)
@@ -162,7 +165,7 @@ public sealed class Scenarios(BenchOptions options)
             "ratio_to_limit is the median over repetitions of the bare client's time over Herald's, each pair measured back to back on the same receivers. " +
             "CPU per delivery is from /proc over all repetitions: Herald's processes from the push until its storage writes are done " +
             "(burst_cpu_us_per_delivery: until the last delivery arrived; jit_us_per_delivery: the part the gateway's JIT spent on tiering up " +
-            "during the repetitions; gateway_allocated_bytes_per_delivery: what the gateway process allocated, which in cluster mode leaves out the silos; idle_cpu_ms_per_s: what Herald spends a second with nothing to do, measured just before, which the wait for " +
+            "during the repetitions; gateway_allocated_bytes_per_delivery: what the hub's process allocated, left out in cluster mode, where the gateway makes no deliveries; idle_cpu_ms_per_s: what Herald spends a second with nothing to do, measured just before, which the wait for " +
             "storage to be quiet also pays)" +
             (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) + ", the bare client's process for its bursts.");
     }
