@@ -48,12 +48,6 @@ public static class GatewayHostingExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = limits.Value.MaxRequestHeadersBytes;
             kestrel.Limits.MaxRequestLineSize = limits.Value.MaxRequestLineBytes;
         });
-        // A flush sends at once instead of handing the send to Kestrel's I/O queue. A broadcast flushes thousands of
-        // SSE streams in a row: queued, each held a 4 KiB block of Kestrel's pool until its send ran, and the pool
-        // keeps what it grew to (about 3 KiB more per open stream, measured at 5,000). Socket completions still run
-        // on the thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS is left alone), so application code
-        // never runs on the epoll thread.
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = true);
         services.AddValidatedOptions<SseOptions>(SseOptions.Section);
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
 
