@@ -16,7 +16,9 @@ public sealed class BenchOptions
     /// </summary>
     public string[] Modes { get; private set; } = ["embedded", "memory", "cluster"];
 
-    private static readonly string[] KnownModes = ["embedded", "memory", "cluster", "postgres"];
+    // embedded+traced records traces (with no collector, so they are made and dropped); embedded+no-telemetry turns
+    // /metrics off too: beside plain embedded they show what telemetry costs, on and off.
+    private static readonly string[] KnownModes = ["embedded", "memory", "cluster", "postgres", "embedded+traced", "embedded+no-telemetry"];
 
     public int[] FanoutSizes { get; private set; } = [100, 1000, 5000];
 

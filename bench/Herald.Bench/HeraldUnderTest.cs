@@ -63,6 +63,10 @@ public sealed class HeraldUnderTest : IAsyncDisposable
             ["Herald:Sse:BufferCapacity"] = "4096",
             ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
         };
+        if (mode == "embedded+traced")
+            settings["Herald:Telemetry:Traces"] = "true";
+        if (mode == "embedded+no-telemetry")
+            settings["Herald:Telemetry:Metrics"] = "false";
         PostgresServer? postgres = null;
         if (mode == "memory")
             settings["Herald:Storage"] = "Memory";

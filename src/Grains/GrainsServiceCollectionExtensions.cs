@@ -1,4 +1,5 @@
 using Herald.Grains.Delivery;
+using Herald.Grains.Telemetry;
 using Herald.Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,6 +18,9 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<EndpointStatusReader>();
         services.TryAddSingleton<WebhookGrainCounters>();
+        services.AddMetrics();
+        services.TryAddSingleton<DeliveryMetrics>();
+        services.TryAddSingleton<MessageTraces>();
         services.TryAddSingleton<LocalWakeBoard>();
         return services;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Herald.Gateway.Http;
 using Herald.Silo.Postgres;
+using Herald.Silo.Telemetry;
 using Herald.McpBridge.Tools;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
@@ -54,6 +55,10 @@ public static class BridgeHostingExtensions
         builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpClient<GatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         builder.Services.AddSingleton<LocalHerald>();
+        builder.Services.AddSingleton<McpMetrics>();
+
+        // /metrics is served over HTTP only: stdout is the protocol in stdio mode (an OTLP collector can still be named).
+        builder.AddHeraldTelemetry("herald-mcp", serveMetrics: http);
         builder.Services.AddTransient<RestHeraldApi>();
 
         // With the cluster's database configured, the tools call the grains as an Orleans client; otherwise HTTP.
@@ -78,7 +83,11 @@ public static class BridgeHostingExtensions
                 "wait_for_event to block until the next one arrives (loop on its cursor).";
         });
         mcp.WithMessageFilters(filters => filters.AddIncomingFilter(ToolArgumentChecks.RejectNonObjectArguments))
-            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolArgumentChecks.CheckAgainstSchema));
+            .WithRequestFilters(filters =>
+            {
+                filters.AddCallToolFilter(McpMetrics.CountCalls);
+                filters.AddCallToolFilter(ToolArgumentChecks.CheckAgainstSchema);
+            });
         foreach (var method in ToolTypes.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance)).Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is not null))
         {
             builder.Services.AddSingleton(services => McpServerTool.Create(

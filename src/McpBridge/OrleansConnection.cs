@@ -1,4 +1,5 @@
 using Herald.Silo.Hosting;
+using Herald.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
@@ -10,7 +11,8 @@ namespace Herald.McpBridge;
 /// start: the bridge must answer the MCP handshake (and say what is wrong) even while the cluster is down. A failed
 /// connection is an actionable tool error, and the next call tries again.
 /// </summary>
-public sealed class OrleansConnection(IOptions<HeraldClusterOptions> cluster, string postgres, ILogger<OrleansConnection> logger) : IAsyncDisposable
+public sealed class OrleansConnection(IOptions<HeraldClusterOptions> cluster, string postgres, IConfiguration configuration, ILogger<OrleansConnection> logger)
+    : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IHost? _host;
@@ -29,7 +31,14 @@ public sealed class OrleansConnection(IOptions<HeraldClusterOptions> cluster, st
                 return _host.Services.GetRequiredService<IClusterClient>();
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
-            builder.UseOrleansClient(client => client.UseHeraldCluster(cluster.Value, postgres));
+            builder.UseOrleansClient(client =>
+            {
+                client.UseHeraldCluster(cluster.Value, postgres);
+
+                // A tool's grain calls join the bridge's trace when traces are recorded.
+                if (TelemetryHostingExtensions.TracesEnabled(configuration))
+                    client.AddActivityPropagation();
+            });
             var host = builder.Build();
             try
             {

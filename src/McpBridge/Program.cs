@@ -1,4 +1,5 @@
 using Herald.McpBridge;
+using Herald.Silo.Telemetry;
 
 // stdio by default (stdout carries only the protocol); --http serves Streamable HTTP at /mcp.
 if (args.Contains("--http"))
@@ -7,6 +8,7 @@ if (args.Contains("--http"))
     builder.AddHeraldMcpBridge(http: true);
     var app = builder.Build();
     app.MapMcp(BridgeHostingExtensions.HttpPath);
+    app.MapMetricsApi();
     await app.RunAsync();
 }
 else

@@ -11,6 +11,9 @@ namespace Herald.McpBridge;
 /// </summary>
 public static class ToolArgumentChecks
 {
+    /// <summary>How an argument check's error result begins (the metrics tell these from the tools' own errors).</summary>
+    public const string InvalidArgumentsPrefix = "Invalid arguments for ";
+
     /// <summary>A tools/call whose arguments are not an object is malformed: JSON-RPC's invalid params, with a reason.</summary>
     public static McpMessageHandler RejectNonObjectArguments(McpMessageHandler next) => (context, cancellationToken) =>
     {
@@ -34,7 +37,7 @@ public static class ToolArgumentChecks
                 return new CallToolResult
                 {
                     IsError = true,
-                    Content = [new TextContentBlock { Text = $"Invalid arguments for {tool.ProtocolTool.Name}: {problem}" }],
+                    Content = [new TextContentBlock { Text = $"{InvalidArgumentsPrefix}{tool.ProtocolTool.Name}: {problem}" }],
                 };
             }
 

@@ -1,4 +1,5 @@
 using Herald.Silo.Hosting;
+using Herald.Silo.Telemetry;
 
 // The headless silo: webhook grains and the rest of Herald's grains, with health endpoints for orchestrators.
 var builder = HeraldHostDefaults.CreateBuilder(args);
@@ -13,5 +14,6 @@ return HeraldHostDefaults.Run(() =>
     builder.AddHeraldSiloWorker();
     var app = builder.Build();
     app.MapHealthApi();
+    app.MapMetricsApi();
     return app;
 });

@@ -84,8 +84,8 @@ public sealed partial class DeployFilesTests
     {
         var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
         var services = Node(compose, "services");
-        Assert.Equal(["gateway1", "gateway2", "nginx", "postgres", "silo1", "silo2"],
-            services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order().ToArray());
+        var always = services.Children.Where(s => !((YamlMappingNode)s.Value).Children.ContainsKey("profiles")).Select(s => ((YamlScalarNode)s.Key).Value!);
+        Assert.Equal(["gateway1", "gateway2", "nginx", "postgres", "silo1", "silo2"], always.Order().ToArray());
         foreach (var silo in new[] { "silo1", "silo2" })
             Assert.Equal("herald-silo:latest", Scalar(Node(services, silo), "image"));
         foreach (var gateway in new[] { "gateway1", "gateway2" })
@@ -101,6 +101,71 @@ public sealed partial class DeployFilesTests
         Assert.Matches(@"proxy_read_timeout\s+\d+h;", nginx);
         Assert.DoesNotContain("11111", nginx, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_observability_profile_scrapes_every_process_and_its_dashboard_and_alerts_name_only_metrics_herald_serves()
+    {
+        var services = Node(Load(Path.Combine(Root, "docker-compose.yml")).Single(), "services");
+        foreach (var name in new[] { "prometheus", "grafana" })
+        {
+            var service = Node(services, name);
+            Assert.Equal("observability", ((YamlScalarNode)((YamlSequenceNode)service["profiles"])[0]).Value);
+
+            // Every file the profile mounts is in the repository.
+            foreach (YamlScalarNode volume in (YamlSequenceNode)service["volumes"])
+                Assert.True(Path.Exists(Path.Combine(Root, volume.Value!.Split(':')[0])), $"{name} mounts {volume.Value}, which does not exist");
+        }
+
+        // Each Herald container listens on 8080 (ASPNETCORE_URLS in its image), where /metrics is.
+        var prometheus = Load(Path.Combine(Root, "deploy", "prometheus", "prometheus.yml")).Single();
+        var job = (YamlMappingNode)((YamlSequenceNode)prometheus["scrape_configs"])[0];
+        Assert.Equal(Herald.Silo.Telemetry.MetricsApi.Path, Scalar(job, "metrics_path"));
+        var targets = ((YamlSequenceNode)job["static_configs"]).Cast<YamlMappingNode>()
+            .SelectMany(c => ((YamlSequenceNode)c["targets"]).Cast<YamlScalarNode>().Select(t => t.Value!)).Order().ToArray();
+        Assert.Equal(["gateway1:8080", "gateway2:8080", "silo1:8080", "silo2:8080"], targets);
+        foreach (var file in new[] { "silo.Dockerfile", "gateway.Dockerfile" })
+            Assert.Contains("ENV ASPNETCORE_URLS=http://0.0.0.0:8080", File.ReadAllText(Path.Combine(Root, "deploy", file)), StringComparison.Ordinal);
+
+        var alerts = Load(Path.Combine(Root, "deploy", "prometheus", "alerts.yml")).Single();
+        var rules = ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)alerts["groups"])[0])["rules"]).Cast<YamlMappingNode>().ToList();
+        Assert.Equal(["HeraldDeliveriesFailing", "HeraldEndpointDisabled", "HeraldEndpointLagGrowing", "HeraldProcessDown", "HeraldStorageBacklogGrowing"],
+            rules.Select(r => Scalar(r, "alert")).Order().ToArray());
+        foreach (var rule in rules)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(Scalar(Node(rule, "labels"), "severity")));
+            Assert.False(string.IsNullOrWhiteSpace(Scalar(Node(rule, "annotations"), "summary")));
+        }
+
+        using var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "deploy", "grafana", "herald-dashboard.json")));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(p => p.TryGetProperty("targets", out _))
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .Concat(rules.Select(r => Scalar(r, "expr")))
+            .ToList();
+        Assert.True(expressions.Count >= 20);
+
+        // A metric name the code does not create would be an empty panel or an alert that never fires.
+        var sources = Directory.GetFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText);
+        var instruments = InstrumentName().Matches(string.Join('\n', sources)).Select(m => m.Groups[1].Value.Replace('.', '_')).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("herald_delivery_attempts", instruments);
+        foreach (var used in expressions.SelectMany(e => HeraldSeries().Matches(e)).Select(m => m.Value).Distinct())
+        {
+            var instrument = PrometheusSuffix().Replace(used, string.Empty);
+            Assert.True(instruments.Contains(instrument), $"{used} is used by the dashboard or an alert, but Herald creates no instrument {instrument}");
+        }
+    }
+
+    [GeneratedRegex(""""Create(?:Counter|Histogram|UpDownCounter|ObservableGauge|ObservableCounter|ObservableUpDownCounter)(?:<\w+>)?\(\s*"(herald\.[a-z_.]+)"""")]
+    private static partial Regex InstrumentName();
+
+    [GeneratedRegex(@"\bherald_[a-z_]+")]
+    private static partial Regex HeraldSeries();
+
+    // What the Prometheus exporter appends: the unit (seconds), _total for counters, and a histogram's series.
+    [GeneratedRegex("(_seconds)?(_total)?(_bucket|_sum|_count)?$")]
+    private static partial Regex PrometheusSuffix();
 
     [Fact]
     public void Every_compose_process_is_a_silo_with_its_own_name_and_address_on_the_ports_its_image_exposes()
@@ -191,7 +256,9 @@ public sealed partial class DeployFilesTests
         var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
         foreach (var (name, service) in Node(compose, "services").Children)
         {
-            if (((YamlScalarNode)name).Value == "postgres" || ((YamlMappingNode)service).Children.All(c => ((YamlScalarNode)c.Key).Value != "environment"))
+            // Only Herald's own processes read Herald's keys; PostgreSQL, Prometheus and Grafana have their own.
+            var image = ((YamlMappingNode)service).Children.TryGetValue("image", out var named) ? ((YamlScalarNode)named).Value! : string.Empty;
+            if (!image.StartsWith("herald-", StringComparison.Ordinal) || ((YamlMappingNode)service).Children.All(c => ((YamlScalarNode)c.Key).Value != "environment"))
                 continue;
             foreach (var key in Flatten(Node((YamlMappingNode)service, "environment")))
                 yield return ("docker-compose.yml", key);

@@ -378,6 +378,26 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
     }
 
     [Fact]
+    public async Task Tool_calls_are_counted_by_tool_and_outcome_in_the_http_bridges_metrics()
+    {
+        static double Calls(PrometheusText scrape, string tool, string outcome) =>
+            scrape.Sum("herald_mcp_tool_calls_total", ("tool", tool), ("outcome", outcome));
+        var before = await PrometheusText.ScrapeAsync(bridge.HttpBridge.Client);
+
+        Structured(await CallAsync(bridge.Http, "list_webhooks"));
+        Assert.True((await CallAsync(bridge.Http, "get_recent_pushes", new() { ["limit"] = 0 })).IsError);
+        Assert.True((await CallAsync(bridge.Http, "get_event_by_id", new() { ["id"] = "abc" })).IsError);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var after = await PrometheusText.ScrapeAsync(bridge.HttpBridge.Client);
+            return Calls(after, "list_webhooks", "success") - Calls(before, "list_webhooks", "success") == 1 &&
+                   Calls(after, "get_recent_pushes", "error") - Calls(before, "get_recent_pushes", "error") == 1 &&
+                   Calls(after, "get_event_by_id", "invalid_arguments") - Calls(before, "get_event_by_id", "invalid_arguments") == 1;
+        }, "one success, one tool error and one refused argument, each under its tool");
+    }
+
+    [Fact]
     public async Task Unregistering_twice_succeeds_and_says_the_second_time_that_nothing_was_registered()
     {
         const string url = "http://127.0.0.1:9/mcp-twice";

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Grains.Inbound;
+using Herald.Grains.Telemetry;
+using Herald.Silo.Postgres;
 using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -37,9 +39,34 @@ public static class InboundApi
 
     private static async Task<Results<Accepted<InboundReceipt>, Ok<InboundReceipt>, ProblemHttpResult>> ReceiveAsync(
         string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, IGrainFactory grains, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        InboundMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         source = source.ToLowerInvariant();
+        var label = options.CurrentValue.Sources.ContainsKey(source) ? source : InboundMetrics.UnconfiguredSource;
+        try
+        {
+            var result = await ReceiveCoreAsync(source, request, options, store, grains, time, loggers, cancellationToken);
+            metrics.Counted(label, result.Result switch
+            {
+                Accepted<InboundReceipt> => "received",
+                Ok<InboundReceipt> => "duplicate",
+                ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized } => "unverified",
+                ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound } => "unknown_source",
+                _ => "invalid",
+            });
+            return result;
+        }
+        catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
+        {
+            metrics.Counted(label, "unavailable");
+            throw;
+        }
+    }
+
+    private static async Task<Results<Accepted<InboundReceipt>, Ok<InboundReceipt>, ProblemHttpResult>> ReceiveCoreAsync(
+        string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, IGrainFactory grains, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
         if (!InboundOptions.IsSourceName(source) || Resolve(options.CurrentValue, source) is not { } settings)
         {
             return ApiProblems.NotFound(
@@ -51,7 +78,13 @@ public static class InboundApi
             return problem;
 
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var verification = InboundVerifier.Verify(settings, new InboundRequest(headers, body, time.GetUtcNow()));
+        VerificationResult verification;
+        using (var verifying = HeraldTelemetry.Source.StartActivity("herald.inbound.verify"))
+        {
+            verification = InboundVerifier.Verify(settings, new InboundRequest(headers, body, time.GetUtcNow()));
+            verifying?.SetTag("herald.inbound.source", source).SetTag("herald.inbound.verified", verification.Verified);
+        }
+
         if (!verification.Verified)
             return ApiProblems.Status(StatusCodes.Status401Unauthorized, "Verification failed", verification.Error ?? "The request could not be verified.");
 
@@ -102,9 +135,19 @@ public static class InboundApi
             summary.ToJsonString(),
             InboundSummary.Describe(source, verification.Type, summary));
 
-        var (stored, created) = await store.AppendAsync(draft, cancellationToken);
+        InboundEvent stored;
+        bool created;
+        using (var storing = HeraldTelemetry.Source.StartActivity("herald.inbound.store"))
+        {
+            (stored, created) = await store.AppendAsync(draft, cancellationToken);
+            storing?.SetTag("herald.message.id", stored.Id).SetTag("herald.inbound.duplicate", !created);
+        }
+
         if (created)
+        {
+            using var relaying = HeraldTelemetry.Source.StartActivity("herald.inbound.relay");
             await AnnounceAsync(grains, stored, draft, loggers.CreateLogger(typeof(InboundApi)));
+        }
         return created
             ? TypedResults.Accepted($"/api/events/{stored.Id}", new InboundReceipt("received", stored.Id))
             : TypedResults.Ok(new InboundReceipt("duplicate", stored.Id));

@@ -72,6 +72,7 @@ public static class StreamApi
         var time = services.GetRequiredService<TimeProvider>();
         var sseOptions = services.GetRequiredService<IOptions<SseOptions>>();
         var logger = services.GetRequiredService<ILogger<SseHub>>();
+        var metrics = services.GetRequiredService<SseMetrics>();
         var patterns = Patterns(context);
         var format = Format(context) ?? SseFormat.Text;
         long? lastEventId = LastEventIdText(context) is { } text && !string.IsNullOrWhiteSpace(text)
@@ -101,26 +102,32 @@ public static class StreamApi
         {
             var attachedAt = await hub.AttachAsync(connection, cancellationToken);
             Log.SseConnected(logger, lastEventId, hub.ConnectionCount);
+            metrics.Opened(resuming: lastEventId is not null);
             var greeting = format == SseFormat.Json
                 ? SseFrames.ConnectedJson(options.RetryMilliseconds, time.GetUtcNow())
                 : SseFrames.Connected(options.RetryMilliseconds, time.GetUtcNow());
             await response.Body.WriteAsync(greeting, cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
             var skipThrough = lastEventId is { } after
-                ? await ReplayAsync(response, log, filter, format, after, attachedAt, options.ReplayBatchSize, cancellationToken)
+                ? await ReplayAsync(response, log, filter, format, after, attachedAt, options.ReplayBatchSize, metrics, cancellationToken)
                 : 0;
 
             // A listener that goes away ends the wait the same way a close does.
             using var closeOnAbort = cancellationToken.UnsafeRegister(static state => ((SseConnection)state!).Close(), connection);
             while (await connection.WaitToReadAsync())
             {
+                var messages = 0;
                 while (connection.TryRead(out var frame))
                 {
                     if (frame.Seq == 0 || frame.Seq > skipThrough)
+                    {
                         await response.Body.WriteAsync(frame.Bytes, cancellationToken);
+                        messages += frame.Seq == 0 ? 0 : 1;
+                    }
                 }
 
                 await response.Body.FlushAsync(cancellationToken);
+                metrics.Sent(messages);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
@@ -132,7 +139,10 @@ public static class StreamApi
             hub.Detach(connection);
             hub.Release(client);
             if (connection.Overflowed)
+            {
                 Log.SseOverflow(logger, options.BufferCapacity);
+                metrics.Overflowed();
+            }
         }
     }
 
@@ -140,7 +150,7 @@ public static class StreamApi
     /// Writes the listener's gap, (after, upTo], from the log; live frames take over after upTo. Returns the
     /// sequence up to which live frames must be skipped because the listener already has them.
     /// </summary>
-    private static async Task<long> ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, SseFormat format, long after, long upTo, int batchSize, CancellationToken cancellationToken)
+    private static async Task<long> ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, SseFormat format, long after, long upTo, int batchSize, SseMetrics metrics, CancellationToken cancellationToken)
     {
         if (after > upTo)
         {
@@ -164,16 +174,22 @@ public static class StreamApi
             if (batch.Count == 0)
                 break;
 
+            var replayed = 0;
             foreach (var message in batch)
             {
                 if (message.Seq > upTo)
                     break;
                 if (filter.Matches(message.Topic))
+                {
                     await response.Body.WriteAsync(SseFrames.Message(message, format), cancellationToken);
+                    replayed++;
+                }
+
                 cursor = message.Seq;
             }
 
             await response.Body.FlushAsync(cancellationToken);
+            metrics.Replayed(replayed);
             if (batch[^1].Seq >= upTo)
                 break;
         }

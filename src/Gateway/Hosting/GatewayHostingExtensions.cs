@@ -9,6 +9,7 @@ using Herald.Grains;
 using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
 using Herald.Silo.Postgres;
+using Herald.Silo.Telemetry;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -52,6 +53,9 @@ public static class GatewayHostingExtensions
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section);
 
         services.AddHostedService(sp => sp.GetRequiredService<SseHub>());
+        services.AddSingleton<SseMetrics>();
+        services.AddHostedService<InstrumentsAtStart<SseMetrics>>();
+        services.AddSingleton<InboundMetrics>();
         services.AddValidatedOptions<RateOptions>(RateOptions.Section);
         services.AddSingleton<RateHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<RateHistory>());
@@ -102,6 +106,7 @@ public static class GatewayHostingExtensions
         app.UseRateLimiter();
 
         app.MapHealthApi();
+        app.MapMetricsApi(RequireReadScopeUnlessPublic);
         app.MapDashboardApi();
         app.MapPushApi();
         app.MapWebhooksApi();
@@ -119,6 +124,19 @@ public static class GatewayHostingExtensions
         app.MapChannelsApi();
         return app;
     }
+
+    // The scrape endpoint is the exporter's own middleware, not a route handler, so the key check runs as middleware.
+    private static void RequireReadScopeUnlessPublic(IApplicationBuilder scrape) => scrape.Use(async (context, next) =>
+    {
+        if (!context.RequestServices.GetRequiredService<IOptions<TelemetryOptions>>().Value.PublicMetrics &&
+            ScopeFilter.Refusal(context, ApiScopes.Read, allowQueryToken: false) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
 
     // Problems the framework writes itself (no route, wrong method, a body Kestrel rejects) get the same
     // readable "error" that Herald's own problems carry.

@@ -1,4 +1,5 @@
 using Herald.Contracts;
+using Herald.Grains.Telemetry;
 using Herald.Grains.Webhooks;
 using Herald.Storage;
 using Herald.Streams;
@@ -20,6 +21,8 @@ public sealed class BroadcasterGrain(
     IStreamLog log,
     IEndpointRegistry registry,
     LocalWakeBoard board,
+    DeliveryMetrics metrics,
+    MessageTraces traces,
     ILogger<BroadcasterGrain> logger) : Grain, IBroadcasterGrain
 {
     public async Task<PushReceipt> PushAsync(PushCommand command)
@@ -27,13 +30,21 @@ public sealed class BroadcasterGrain(
         // Until the append returns, a failure means nothing was appended (or, for a lost answer, that a retry with
         // the same idempotency key finds the entry). After it, the message is committed: nothing may turn the
         // answer into an error, or a client would push the same message again.
-        var (entry, duplicate) = command.IdempotencyKey is { } key
-            ? await log.AppendOnceAsync(command.Topic, command.Message, key, command.Data)
-            : new AppendOutcome(await log.AppendAsync(command.Topic, command.Message, type: null, command.Data), Duplicate: false);
+        StreamMessage entry;
+        bool duplicate;
+        using (var appending = HeraldTelemetry.Source.StartActivity("herald.append"))
+        {
+            (entry, duplicate) = command.IdempotencyKey is { } key
+                ? await log.AppendOnceAsync(command.Topic, command.Message, key, command.Data)
+                : new AppendOutcome(await log.AppendAsync(command.Topic, command.Message, type: null, command.Data), Duplicate: false);
+            appending?.SetTag("herald.message.id", entry.Seq).SetTag("herald.topic", entry.Topic).SetTag("herald.duplicate", duplicate);
+        }
+
 
         // A duplicate's subscribers were woken (and their first attempts made) for the push that appended it.
         if (duplicate)
             return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, [], Duplicate: true, entry.Message);
+        metrics.PushAppended();
         try
         {
             var subscribers = await FanOutAsync(entry, command.Outcomes);
@@ -60,6 +71,8 @@ public sealed class BroadcasterGrain(
             .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
             .Select(endpoint => endpoint.Id)
             .ToArray();
+        traces.RememberCurrent(entry.Seq);
+
         // Grains active on this silo get an in-process signal; the rest (and every wake a waiting push watches, which
         // must reach the grain as a call) a one-way grain call, which activates them where they live.
         foreach (var id in subscribers)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,7 @@ namespace Herald.Grains.Delivery;
 /// <summary>
 /// The one HttpClient all webhook grains share: a pooled handler with no connection cap per server, so a
 /// fan-out to many endpoints on one host runs in parallel; no redirects, so a receiver cannot bounce a signed
-/// delivery elsewhere; and every connection goes through the <see cref="NetworkGuard"/>.
+/// delivery elsewhere; every connection goes through the <see cref="NetworkGuard"/>; and no trace header is sent unless configured.
 /// </summary>
 public sealed class DeliveryHttpClient : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class DeliveryHttpClient : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             MaxConnectionsPerServer = int.MaxValue,
             ConnectCallback = (context, cancellationToken) => Guard.ConnectAsync(context.DnsEndPoint, cancellationToken),
+            ActivityHeadersPropagator = options.Value.SendTraceContext ? DistributedContextPropagator.Current : DistributedContextPropagator.CreateNoOutputPropagator(),
         };
         Client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }

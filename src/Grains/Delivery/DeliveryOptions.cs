@@ -77,6 +77,12 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>CIDR networks deliveries may always reach, even when private networks are blocked (e.g. 10.1.0.0/16).</summary>
     public string[] AllowedNetworks { get; set; } = [];
 
+    /// <summary>
+    /// Send the W3C <c>traceparent</c> of a traced delivery to the receiver. Off by default: a receiver outside the
+    /// operator's control would learn trace ids, and would join its own spans to Herald's traces.
+    /// </summary>
+    public bool SendTraceContext { get; set; }
+
     public IReadOnlyList<TimeSpan> EffectiveRetrySchedule => RetrySchedule ?? DefaultRetrySchedule;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

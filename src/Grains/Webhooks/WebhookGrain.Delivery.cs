@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Herald.Contracts;
 using Herald.Grains.Delivery;
+using Herald.Grains.Telemetry;
 
 namespace Herald.Grains.Webhooks;
 
@@ -65,6 +67,7 @@ public sealed partial class WebhookGrain
         DelayDeactivation(options.Value.Timeout + options.Value.Timeout);
         _inFlight = true;
         _inFlightSeq = message.Seq;
+        using var span = StartAttemptSpan(message, attemptNumber);
         AttemptResult result;
         try
         {
@@ -75,6 +78,10 @@ public sealed partial class WebhookGrain
             _inFlight = false;
         }
 
+        span?.SetTag("http.response.status_code", result.StatusCode).SetTag("herald.delivery.succeeded", result.Succeeded);
+        if (!result.Succeeded)
+            span?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
+
         // Once an attempt has been made it is recorded, even if the grain is deactivating meanwhile.
         await _stateGate.WaitAsync(CancellationToken.None);
         try
@@ -83,13 +90,16 @@ public sealed partial class WebhookGrain
             if (generation != _generation)
             {
                 // Replay, enable or delete ran while this attempt was in flight; they own the state now.
+                var overtaken = result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying;
+                metrics.Attempted(result, overtaken, message.Timestamp, now);
                 if (_endpoint is not null)
-                    Persist(attemptLog.AppendAsync(Record(message, attemptNumber, result, now, result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying, null), CancellationToken.None).AsTask());
+                    Persist(attemptLog.AppendAsync(Record(message, attemptNumber, result, now, overtaken, null), CancellationToken.None).AsTask());
                 return;
             }
 
             var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
             var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
+            metrics.Attempted(result, outcome, message.Timestamp, now);
 
             // Per-endpoint order needs the new state in memory (set at once), not on disk, before the next attempt:
             // it is written behind, and the attempt log batches its inserts. A crash before they commit means a
@@ -103,6 +113,17 @@ public sealed partial class WebhookGrain
         {
             _stateGate.Release();
         }
+    }
+
+    /// <summary>The attempt's span, in the trace its message was pushed in when that is known; null while traces are off.</summary>
+    private Activity? StartAttemptSpan(StreamMessage message, int attemptNumber)
+    {
+        if (!HeraldTelemetry.Source.HasListeners())
+            return null;
+        var span = traces.Find(message.Seq) is { } pushed
+            ? HeraldTelemetry.Source.StartActivity("herald.deliver", ActivityKind.Internal, pushed)
+            : HeraldTelemetry.Source.StartActivity("herald.deliver");
+        return span?.SetTag("herald.endpoint.id", Key).SetTag("herald.message.id", message.Seq).SetTag("herald.delivery.attempt", attemptNumber);
     }
 
     private (DeliveryState, string) Delivered(StreamMessage message)
@@ -136,6 +157,7 @@ public sealed partial class WebhookGrain
         if (disableReason is not null)
         {
             await DisableAsync(disableReason, now);
+            metrics.Disabled(result);
             return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = null }, AttemptOutcome.Disabled);
         }
 

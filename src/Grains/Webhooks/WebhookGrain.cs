@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Herald.Contracts;
 using Orleans.Placement;
 using Herald.Grains.Delivery;
+using Herald.Grains.Telemetry;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Logging;
@@ -32,6 +34,8 @@ public sealed partial class WebhookGrain(
     WebhookSender sender,
     RetryPolicy retryPolicy,
     WebhookGrainCounters counters,
+    DeliveryMetrics metrics,
+    MessageTraces traces,
     LocalWakeBoard board,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
@@ -58,6 +62,7 @@ public sealed partial class WebhookGrain(
     private Task _loop = Task.CompletedTask;
     private Task _pendingWrites = Task.CompletedTask;
     private IGrainTimer? _wakeTimer;
+    private EndpointBacklogMark? _backlog;
     private bool _flushScheduled;
     private int _generation;
     private bool _inFlight;
@@ -91,6 +96,7 @@ public sealed partial class WebhookGrain(
         if (persisted.RecordExists && _state.Open)
             await RecoverProgressAsync(cancellationToken);
         _scannedUpTo = _state.Cursor;
+        _backlog = counters.Track();
         // A retry in progress is the only time a reminder is registered; reading the reminder table on every
         // activation would cost a round trip per woken grain.
         _reminderRegistered = _state.PendingSeq is not null;
@@ -131,6 +137,8 @@ public sealed partial class WebhookGrain(
         await _pendingWrites.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
         SetClean();
         counters.Deactivated();
+        if (_backlog is not null)
+            counters.Untrack(_backlog);
 
         // Work this activation knew of and did not finish (a wake it had not acted on, or a message read but not yet
         // attempted) is passed on to the next activation, not left for the next push. A retry waiting for its time
@@ -144,6 +152,7 @@ public sealed partial class WebhookGrain(
     {
         if (outcomes is not null)
             Watch(seq, outcomes);
+        traces.RememberCurrent(seq);
         Volatile.Write(ref _unconsumedWake, 1);
         Signal();
         EndIfGone();
@@ -291,6 +300,8 @@ public sealed partial class WebhookGrain(
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
+        // The loop outlives the call that started it; each attempt joins its own message's trace (MessageTraces).
+        Activity.Current = null;
         while (!cancellationToken.IsCancellationRequested && !_stale)
         {
             try
@@ -327,6 +338,7 @@ public sealed partial class WebhookGrain(
             _stateGate.Release();
         }
 
+        _backlog?.OldestUndelivered = next?.Timestamp;
         if (next is null)
         {
             // Caught up (or disabled): nothing can be pending any more.

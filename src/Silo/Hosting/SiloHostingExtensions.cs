@@ -7,6 +7,7 @@ using Herald.Silo.Postgres;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
+using Herald.Silo.Telemetry;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.Extensions.Configuration;
@@ -67,8 +68,21 @@ public static class SiloHostingExtensions
             (delivery, orleans) => delivery.ReminderPeriod >= orleans.Value.MinimumReminderPeriod,
             "Herald:Delivery:ReminderPeriod must not be shorter than Herald:Cluster:MinimumReminderPeriod.");
 
+        builder.AddHeraldTelemetry("herald-" + siloRole.Name);
+        services.AddSingleton<StorageMetrics>();
+        services.AddHostedService<InstrumentsAtStart<StorageMetrics>>();
+        services.AddHostedService<InstrumentsAtStart<Herald.Grains.Telemetry.DeliveryMetrics>>();
+
         var settings = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        builder.UseOrleans(silo => silo.AddHerald(settings, siloRole, cluster ? connectionString : null, embeddedOnSqlite: sqlite is not null));
+        var traces = TelemetryHostingExtensions.TracesEnabled(builder.Configuration);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddHerald(settings, siloRole, cluster ? connectionString : null, embeddedOnSqlite: sqlite is not null);
+
+            // Grain calls carry the caller's trace only when traces are recorded: the filter costs every call otherwise.
+            if (traces)
+                silo.AddActivityPropagation();
+        });
 
         // After the silo: these call grains, so they start once it is active.
         services.AddHostedService<ClusterStatsPublisher>();

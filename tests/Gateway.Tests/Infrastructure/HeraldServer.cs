@@ -42,6 +42,10 @@ public sealed class HeraldServer : IAsyncDisposable
         ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
     };
 
+    /// <summary>Settings with <c>/metrics</c> on, which test servers leave off unless asked.</summary>
+    public static Dictionary<string, string?> WithMetrics(IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(settings ?? new Dictionary<string, string?>()) { ["Herald:Telemetry:Metrics"] = "true" };
+
     /// <summary>Embedded mode on its default storage, a SQLite file, in a fresh folder the server removes when disposed.</summary>
     public static Dictionary<string, string?> OnSqlite() => new()
     {
@@ -66,13 +70,19 @@ public sealed class HeraldServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HeraldServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool fastDelivery = true, ILoggerProvider? logs = null)
+    /// <param name="configure">Runs after Herald's own registrations, before the build (a test's own exporter, say).</param>
+    public static async Task<HeraldServer> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, bool fastDelivery = true, ILoggerProvider? logs = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var config = new Dictionary<string, string?>(fastDelivery ? FastDelivery : new Dictionary<string, string?>());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             config[key] = value;
+
+        // A meter listener hears every meter in the process, so each server's /metrics would also aggregate the
+        // measurements of every other server running in parallel: on unless a test asks, it slowed the suite down.
+        config.TryAdd("Herald:Telemetry:Metrics", "false");
 
         // Embedded tests run in memory unless they ask for the data file: each server starts empty, and none touches
         // the user's own data folder.
@@ -91,6 +101,7 @@ public sealed class HeraldServer : IAsyncDisposable
             builder.Logging.AddProvider(logs);
 
         builder.AddHeraldGateway();
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapHeraldGateway();
         await app.StartAsync();

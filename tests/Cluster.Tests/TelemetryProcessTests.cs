@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Herald.Cluster.Tests.Infrastructure;
+using Herald.Testing;
+
+namespace Herald.Cluster.Tests;
+
+/// <summary>Metrics and logs of the real executables: a headless silo's own <c>/metrics</c>, and JSON logs with trace ids.</summary>
+public sealed class TelemetryProcessTests
+{
+    [Fact]
+    public async Task In_a_cluster_the_silo_that_delivers_counts_the_attempts_and_the_gateway_counts_the_push()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var processes = await ClusterHarness.ReadyAsync(cluster.SiloAsync("silo-1"), cluster.GatewayAsync("gateway-a"));
+        var (silo, gateway) = (processes[0], processes[1]);
+        await ClusterHarness.ActiveAsync(gateway, "silo-1");
+        await ClusterHarness.RegisterReceiversAsync(gateway, receiver, 3);
+        using (var pushed = await gateway.Client.PostAsJsonAsync("/api/push", new { message = "counted" }))
+            pushed.EnsureSuccessStatusCode();
+
+        await Eventually.TrueAsync(async () => (await PrometheusText.ScrapeAsync(silo.Client)).Sum("herald_delivery_attempts_total", ("outcome", "succeeded")) == 3,
+            "the silo, which hosts every webhook grain, counted three successful attempts");
+        var onSilo = await PrometheusText.ScrapeAsync(silo.Client);
+        var onGateway = await PrometheusText.ScrapeAsync(gateway.Client);
+        Assert.Equal(3, onSilo.Sum("herald_webhook_grains_active"));
+        Assert.Equal(0, onGateway.Sum("herald_delivery_attempts_total"));
+        Assert.Equal(0, onGateway.Sum("herald_webhook_grains_active"));
+
+        // The broadcaster is a stateless worker beside the gateway that took the push.
+        Assert.Equal(1, onGateway.Sum("herald_pushes_total"));
+        Assert.Contains(onSilo.Samples, s => s.Name.StartsWith("orleans_", StringComparison.Ordinal));
+        Assert.True(onSilo.Has("herald_storage_pending_writes"));
+    }
+
+    [Fact]
+    public async Task Json_console_logs_carry_the_trace_id_of_the_delivery_they_belong_to()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer("gone", _ => 410);
+        await using var gateway = await HeraldProcess.StartAsync("gateway-json-logs", "Gateway", new Dictionary<string, string>
+        {
+            ["Herald:Storage"] = "Memory",
+            ["Herald:Telemetry:Traces"] = "true",
+            ["Logging:Console:FormatterName"] = "json",
+            ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
+        });
+        await gateway.WaitReadyAsync();
+        using (var created = await gateway.Client.PostAsJsonAsync("/api/endpoints", new { url = receiver.Url("gone") }))
+            created.EnsureSuccessStatusCode();
+        using (var pushed = await gateway.Client.PostAsJsonAsync("/api/push", new { message = "to a gone receiver" }))
+            pushed.EnsureSuccessStatusCode();
+
+        // The grain logs the endpoint's disabling inside the attempt's span.
+        JsonElement line = default;
+        await Eventually.TrueAsync(() =>
+        {
+            foreach (var text in gateway.Output.Split('\n').Where(l => l.StartsWith('{') && l.Contains("410 Gone", StringComparison.Ordinal)))
+            {
+                line = JsonDocument.Parse(text).RootElement.Clone();
+                return true;
+            }
+
+            return false;
+        }, "the disabling is logged as one JSON object");
+
+        Assert.Equal("Warning", line.GetProperty("LogLevel").GetString());
+        var traceIds = line.GetProperty("Scopes").EnumerateArray()
+            .Where(scope => scope.ValueKind == JsonValueKind.Object && scope.TryGetProperty("TraceId", out _))
+            .Select(scope => scope.GetProperty("TraceId").GetString()!)
+            .ToArray();
+        var traceId = Assert.Single(traceIds);
+        Assert.Matches("^[0-9a-f]{32}$", traceId);
+        Assert.NotEqual(new string('0', 32), traceId);
+    }
+}
