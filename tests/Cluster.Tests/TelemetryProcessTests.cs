@@ -35,6 +35,38 @@ public sealed class TelemetryProcessTests
     }
 
     [Fact]
+    public async Task With_an_otlp_collector_named_traces_and_metrics_are_exported_to_it()
+    {
+        // A plain HTTP endpoint stands in for the collector: OTLP over HTTP posts protobuf to /v1/traces and /v1/metrics,
+        // and a span's name is in its protobuf as UTF-8.
+        await using var collector = await WebhookReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var gateway = await HeraldProcess.StartAsync("gateway-otlp", "Gateway", new Dictionary<string, string> { ["Herald:Storage"] = "Memory" },
+            environment: new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.BaseAddress.ToString().TrimEnd('/'),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+                ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            });
+        await gateway.WaitReadyAsync();
+        using (var created = await gateway.Client.PostAsJsonAsync("/api/endpoints", new { url = receiver.Url("a") }))
+            created.EnsureSuccessStatusCode();
+        using (var pushed = await gateway.Client.PostAsJsonAsync("/api/push", new { message = "exported" }))
+            pushed.EnsureSuccessStatusCode();
+
+        await Eventually.TrueAsync(() => collector.All("/v1/traces").Any(r => r.Body.Contains("herald.deliver", StringComparison.Ordinal)) &&
+                                         collector.All("/v1/metrics").Any(r => r.Body.Contains("herald.delivery.attempts", StringComparison.Ordinal)),
+            "the attempt's span and the attempts counter reached the collector");
+        var export = collector.All("/v1/traces")[0];
+        Assert.Equal("application/x-protobuf", export.Headers["content-type"]);
+        Assert.Contains(collector.All("/v1/traces"), r => r.Body.Contains("herald-gateway", StringComparison.Ordinal));
+
+        // The delivery itself carried no trace header: the receiver is not the operator's.
+        Assert.DoesNotContain("traceparent", Assert.Single(receiver.Requests).Headers.Keys);
+    }
+
+    [Fact]
     public async Task Json_console_logs_carry_the_trace_id_of_the_delivery_they_belong_to()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -1,5 +1,6 @@
 using Herald.Grains;
 using Herald.Grains.Telemetry;
+using Herald.Silo.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,13 +30,26 @@ public static class TelemetryHostingExtensions
     private static readonly PathString[] UntracedPaths = ["/metrics", "/healthz", "/readyz", "/stream"];
 
     /// <summary>Whether this process records traces: as configured, or when an OTLP collector is named.</summary>
-    public static bool TracesEnabled(IConfiguration configuration) =>
-        configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>()?.Traces ?? OtlpConfigured(configuration);
+    public static bool TracesEnabled(IConfiguration configuration) => Settings(configuration).Traces ?? OtlpConfigured(configuration, "TRACES");
 
-    private static bool OtlpConfigured(IConfiguration configuration) =>
+    /// <summary>The options as configured, read before the host is built (they decide what is registered).</summary>
+    private static TelemetryOptions Settings(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The binder names the key and the value: "Failed to convert configuration value 'maybe' at 'Herald:Telemetry:Metrics'…".
+            throw new HeraldStartupException(exception.Message, exception);
+        }
+    }
+
+    /// <summary>Whether a collector is named for <paramref name="signal"/> (TRACES or METRICS), or for every signal.</summary>
+    private static bool OtlpConfigured(IConfiguration configuration, string signal) =>
         !string.IsNullOrWhiteSpace(configuration[TelemetryOptions.OtlpEndpointKey]) ||
-        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ||
-        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
+        !string.IsNullOrWhiteSpace(configuration[$"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"]);
 
     /// <summary>
     /// OpenTelemetry for this process: metrics for <c>/metrics</c> (and OTLP when a collector is named), and traces
@@ -46,11 +60,11 @@ public static class TelemetryHostingExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.Section);
-        var settings = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var settings = Settings(builder.Configuration);
         var prometheus = settings.Metrics && serveMetrics;
-        var otlp = OtlpConfigured(builder.Configuration);
+        var otlpMetrics = OtlpConfigured(builder.Configuration, "METRICS");
         var telemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: Environment.MachineName + "-" + Environment.ProcessId));
-        if (prometheus || otlp)
+        if (prometheus || otlpMetrics)
         {
             telemetry.WithMetrics(metrics =>
             {
@@ -61,7 +75,7 @@ public static class TelemetryHostingExtensions
                 metrics.AddView("http.client.*", new MetricStreamConfiguration { TagKeys = HttpClientLabels });
                 if (prometheus)
                     metrics.AddPrometheusExporter();
-                if (otlp)
+                if (otlpMetrics)
                     metrics.AddOtlpExporter();
             });
         }
@@ -72,7 +86,7 @@ public static class TelemetryHostingExtensions
             {
                 tracing.AddSource(ActivitySources)
                     .AddAspNetCoreInstrumentation(options => options.Filter = context => !UntracedPaths.Any(path => context.Request.Path.StartsWithSegments(path)));
-                if (otlp)
+                if (OtlpConfigured(builder.Configuration, "TRACES"))
                     tracing.AddOtlpExporter();
             });
         }
