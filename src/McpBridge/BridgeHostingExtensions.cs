@@ -85,8 +85,9 @@ public static class BridgeHostingExtensions
         mcp.WithMessageFilters(filters => filters.AddIncomingFilter(ToolArgumentChecks.RejectNonObjectArguments))
             .WithRequestFilters(filters =>
             {
-                filters.AddCallToolFilter(McpMetrics.CountCalls);
+                // The first added runs outermost: refused arguments never reach the tools or the call counter.
                 filters.AddCallToolFilter(ToolArgumentChecks.CheckAgainstSchema);
+                filters.AddCallToolFilter(McpMetrics.CountCalls);
             });
         foreach (var method in ToolTypes.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance)).Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is not null))
         {

@@ -15,7 +15,7 @@ public sealed class McpMetrics(IMeterFactory meters)
     private readonly Counter<long> _calls = meters.Create(HeraldTelemetry.MeterName).CreateCounter<long>("herald.mcp.tool_calls", "{call}",
         "MCP tool calls, by tool and outcome: success, error (an error the caller can act on), invalid_arguments, cancelled, or exception (a fault of the bridge).");
 
-    /// <summary>Counts every tools/call, outermost of the call filters, so the argument check's refusals are counted too.</summary>
+    /// <summary>Counts the tools/calls that passed the argument check, which counts its own refusals (<see cref="RefusedArguments"/>).</summary>
     public static McpRequestHandler<CallToolRequestParams, CallToolResult> CountCalls(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
         async (context, cancellationToken) =>
         {
@@ -24,9 +24,7 @@ public sealed class McpMetrics(IMeterFactory meters)
             try
             {
                 var result = await next(context, cancellationToken);
-                metrics.Counted(tool, result.IsError != true ? "success"
-                    : result.Content is [TextContentBlock text, ..] && text.Text.StartsWith(ToolArgumentChecks.InvalidArgumentsPrefix, StringComparison.Ordinal) ? "invalid_arguments"
-                    : "error");
+                metrics.Counted(tool, result.IsError == true ? "error" : "success");
                 return result;
             }
             catch (Exception exception)
@@ -41,6 +39,8 @@ public sealed class McpMetrics(IMeterFactory meters)
                 throw;
             }
         };
+
+    public void RefusedArguments(string tool) => Counted(tool, "invalid_arguments");
 
     private void Counted(string tool, string outcome) =>
         _calls.Add(1, new KeyValuePair<string, object?>("tool", tool), new KeyValuePair<string, object?>("outcome", outcome));

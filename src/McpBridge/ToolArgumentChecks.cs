@@ -11,9 +11,6 @@ namespace Herald.McpBridge;
 /// </summary>
 public static class ToolArgumentChecks
 {
-    /// <summary>How an argument check's error result begins (the metrics tell these from the tools' own errors).</summary>
-    public const string InvalidArgumentsPrefix = "Invalid arguments for ";
-
     /// <summary>A tools/call whose arguments are not an object is malformed: JSON-RPC's invalid params, with a reason.</summary>
     public static McpMessageHandler RejectNonObjectArguments(McpMessageHandler next) => (context, cancellationToken) =>
     {
@@ -34,10 +31,11 @@ public static class ToolArgumentChecks
         {
             if (context.MatchedPrimitive is McpServerTool tool && Problem(tool.ProtocolTool.InputSchema, context.Params?.Arguments) is { } problem)
             {
+                context.Services?.GetService<McpMetrics>()?.RefusedArguments(tool.ProtocolTool.Name);
                 return new CallToolResult
                 {
                     IsError = true,
-                    Content = [new TextContentBlock { Text = $"{InvalidArgumentsPrefix}{tool.ProtocolTool.Name}: {problem}" }],
+                    Content = [new TextContentBlock { Text = $"Invalid arguments for {tool.ProtocolTool.Name}: {problem}" }],
                 };
             }
 

@@ -8,6 +8,14 @@ namespace Herald.Cluster.Tests;
 /// <summary>Metrics and logs of the real executables: a headless silo's own <c>/metrics</c>, and JSON logs with trace ids.</summary>
 public sealed class TelemetryProcessTests
 {
+    private static async Task RegisterAndPushAsync(HeraldProcess gateway, string url, string message)
+    {
+        using (var created = await gateway.Client.PostAsJsonAsync("/api/endpoints", new { url }))
+            created.EnsureSuccessStatusCode();
+        using var pushed = await gateway.Client.PostAsJsonAsync("/api/push", new { message });
+        pushed.EnsureSuccessStatusCode();
+    }
+
     [Fact]
     public async Task In_a_cluster_the_silo_that_delivers_counts_the_attempts_and_the_gateway_counts_the_push()
     {
@@ -50,10 +58,7 @@ public sealed class TelemetryProcessTests
                 ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             });
         await gateway.WaitReadyAsync();
-        using (var created = await gateway.Client.PostAsJsonAsync("/api/endpoints", new { url = receiver.Url("a") }))
-            created.EnsureSuccessStatusCode();
-        using (var pushed = await gateway.Client.PostAsJsonAsync("/api/push", new { message = "exported" }))
-            pushed.EnsureSuccessStatusCode();
+        await RegisterAndPushAsync(gateway, receiver.Url("a"), "exported");
 
         await Eventually.TrueAsync(() => collector.All("/v1/traces").Any(r => r.Body.Contains("herald.deliver", StringComparison.Ordinal)) &&
                                          collector.All("/v1/metrics").Any(r => r.Body.Contains("herald.delivery.attempts", StringComparison.Ordinal)),
@@ -79,10 +84,7 @@ public sealed class TelemetryProcessTests
             ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
         });
         await gateway.WaitReadyAsync();
-        using (var created = await gateway.Client.PostAsJsonAsync("/api/endpoints", new { url = receiver.Url("gone") }))
-            created.EnsureSuccessStatusCode();
-        using (var pushed = await gateway.Client.PostAsJsonAsync("/api/push", new { message = "to a gone receiver" }))
-            pushed.EnsureSuccessStatusCode();
+        await RegisterAndPushAsync(gateway, receiver.Url("gone"), "to a gone receiver");
 
         // The grain logs the endpoint's disabling inside the attempt's span.
         JsonElement line = default;

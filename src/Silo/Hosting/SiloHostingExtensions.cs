@@ -1,6 +1,7 @@
 using Herald.Grains;
 using Herald.Grains.Delivery;
 using Herald.Grains.Inbound;
+using Herald.Grains.Telemetry;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Postgres;
@@ -71,7 +72,7 @@ public static class SiloHostingExtensions
         builder.AddHeraldTelemetry("herald-" + siloRole.Name);
         services.AddSingleton<StorageMetrics>();
         services.AddHostedService<InstrumentsAtStart<StorageMetrics>>();
-        services.AddHostedService<InstrumentsAtStart<Herald.Grains.Telemetry.DeliveryMetrics>>();
+        services.AddHostedService<InstrumentsAtStart<DeliveryMetrics>>();
 
         var settings = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var traces = TelemetryHostingExtensions.TracesEnabled(builder.Configuration);
