@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A Herald cluster on this machine without Docker: a throwaway PostgreSQL in a temp dir, then N silos and
-# M gateways as plain processes on 127.0.0.1. Prints their URLs; Ctrl-C (or the end of --check) stops all.
+# A Herald cluster on this machine without Docker: a throwaway PostgreSQL in a temp dir, a throwaway cluster
+# certificate (deploy/cluster-cert.sh), then N silos and M gateways as plain processes on 127.0.0.1 that talk to
+# each other over mutual TLS. Prints their URLs; Ctrl-C (or the end of --check) stops all.
 #
 #   deploy/local-cluster.sh [--silos N] [--gateways M] [--gateway-port P] [--silo-port P]
 #                           [--configuration Release|Debug] [--no-build] [--check]
@@ -57,6 +58,11 @@ for attempt in 1 2 3 4 5; do
 done
 connection="Host=127.0.0.1;Port=$pg_port;Username=herald;Database=postgres"
 
+# The processes present it to each other on Orleans's ports; nothing without it joins or calls a grain.
+"$root/deploy/cluster-cert.sh" "$work/certs" --days 30 >/dev/null
+tls=(--Herald:Cluster:Tls:CertificatePath="$work/certs/cluster.crt" --Herald:Cluster:Tls:KeyPath="$work/certs/cluster.key"
+     --Herald:Cluster:Tls:CaPath="$work/certs/ca.crt")
+
 if [ "$build" -eq 1 ]; then
     dotnet build "$root/src/Gateway/Gateway.csproj" --configuration "$configuration" --nologo -v quiet >/dev/null
 fi
@@ -66,7 +72,7 @@ start() { # role name port [extra args]
     local dll="$root/src/$role/bin/$configuration/net10.0/Herald.$role.dll"
     [ -f "$dll" ] || { echo "$dll is missing; build first (or drop --no-build)" >&2; exit 1; }
     dotnet "$dll" --urls "http://127.0.0.1:$port" --ConnectionStrings:Postgres="$connection" \
-        --Herald:Cluster:SiloName="$name" --Herald:Delivery:AllowedNetworks:0=127.0.0.0/8 "$@" >"$work/$name.log" 2>&1 &
+        --Herald:Cluster:SiloName="$name" --Herald:Delivery:AllowedNetworks:0=127.0.0.0/8 "${tls[@]}" "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
     if [ "$port" -eq 0 ]; then
         for _ in $(seq 1 240); do
@@ -96,11 +102,15 @@ for entry in "${urls[@]}"; do
         sleep 0.5
     done
     curl -fsS "$url/readyz" >/dev/null 2>&1 || { echo "$name did not become ready; its log:" >&2; cat "$work/$name.log" >&2; exit 1; }
+    grep -q "ports require TLS with a client certificate" "$work/$name.log" || { echo "$name does not run Orleans's ports over TLS; its log:" >&2; cat "$work/$name.log" >&2; exit 1; }
 done
 
-echo "Herald cluster ready (PostgreSQL on 127.0.0.1:$pg_port, logs in $work):"
+echo "Herald cluster ready (PostgreSQL on 127.0.0.1:$pg_port, Orleans's ports on mutual TLS with $work/certs, logs in $work):"
 for entry in "${urls[@]}"; do echo "  $entry"; done
 echo "Dashboard and API: ${urls[-1]#* }/ ; cluster view: ${urls[-1]#* }/api/cluster"
+echo "The MCP bridge as an Orleans client of this cluster:"
+echo "  ConnectionStrings__Postgres='$connection' Herald__Cluster__Tls__CertificatePath=$work/certs/cluster.crt \\"
+echo "  Herald__Cluster__Tls__KeyPath=$work/certs/cluster.key Herald__Cluster__Tls__CaPath=$work/certs/ca.crt dotnet run --project src/McpBridge"
 
 if [ "$check" -eq 1 ]; then
     exit 0

@@ -1,5 +1,7 @@
 # Herald MCP bridge: multi-stage build; runs as the non-root user the .NET images provide.
 # stdio is the default transport (docker run -i); pass --http to serve Streamable HTTP on 8080 instead.
+# As an Orleans client of a cluster (ConnectionStrings__Postgres), mount the cluster's certificate and set
+# Herald__Cluster__Tls__CertificatePath, KeyPath and CaPath, and Herald__ApiKey once the cluster has API keys.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./

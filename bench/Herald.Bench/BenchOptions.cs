@@ -12,13 +12,14 @@ public sealed class BenchOptions
 
     /// <summary>
     /// embedded (the default data file), memory (embedded with <c>--in-memory</c>), cluster (two silos and a gateway
-    /// on PostgreSQL) and, when asked for, postgres (one gateway on PostgreSQL).
+    /// on PostgreSQL, over mutual TLS) and, when asked for, postgres (one gateway on PostgreSQL) and cluster+plaintext
+    /// (the cluster without TLS).
     /// </summary>
     public string[] Modes { get; private set; } = ["embedded", "memory", "cluster"];
 
     // embedded+traced records traces (with no collector, so they are made and dropped); embedded+no-telemetry turns
     // /metrics off too: beside plain embedded they show what telemetry costs, on and off.
-    private static readonly string[] KnownModes = ["embedded", "memory", "cluster", "postgres", "embedded+traced", "embedded+no-telemetry"];
+    private static readonly string[] KnownModes = ["embedded", "memory", "cluster", "cluster+plaintext", "postgres", "embedded+traced", "embedded+no-telemetry"];
 
     public int[] FanoutSizes { get; private set; } = [100, 1000, 5000];
 

@@ -8,7 +8,8 @@ namespace Herald.Bench;
 /// <summary>
 /// Herald as real processes: embedded on its default data file (<c>embedded</c>), embedded in memory (<c>memory</c>),
 /// one gateway on a throwaway PostgreSQL (<c>postgres</c>), or a cluster of two silos and a gateway that hosts no
-/// webhook grains on one PostgreSQL (<c>cluster</c>). Limits lifted for load.
+/// webhook grains on one PostgreSQL, talking over mutual TLS as a deployed cluster does (<c>cluster</c>), or in the
+/// clear (<c>cluster+plaintext</c>, to show what TLS costs). Limits lifted for load.
 /// </summary>
 public sealed class HeraldUnderTest : IAsyncDisposable
 {
@@ -50,6 +51,9 @@ public sealed class HeraldUnderTest : IAsyncDisposable
 
     public IReadOnlyList<int> Pids => [Process.Pid, .. _silos.Select(s => s.Pid)];
 
+    /// <summary>A cluster of silos and a gateway, with or without TLS between them.</summary>
+    public static bool IsCluster(string mode) => mode is "cluster" or "cluster+plaintext";
+
     public static async Task<HeraldUnderTest> StartAsync(string mode)
     {
         var settings = new Dictionary<string, string>
@@ -70,7 +74,7 @@ public sealed class HeraldUnderTest : IAsyncDisposable
         PostgresServer? postgres = null;
         if (mode == "memory")
             settings["Herald:Storage"] = "Memory";
-        if (mode is "postgres" or "cluster")
+        if (mode == "postgres" || IsCluster(mode))
         {
             postgres = await PostgresServer.StartDedicatedAsync();
             // The tests' fixture fails fast (a 5 s connect timeout); Herald runs here as an operator would, on Npgsql's default.
@@ -81,10 +85,16 @@ public sealed class HeraldUnderTest : IAsyncDisposable
 
         var started = Stopwatch.GetTimestamp();
         HeraldProcess[] silos = [];
-        if (mode == "cluster")
+        if (IsCluster(mode))
         {
             // The gateway serves the API and SSE; the two silos host the webhook grains, as deploy/ runs them.
             settings["Herald:Cluster:HostsWebhooks"] = "false";
+            if (mode == "cluster")
+            {
+                foreach (var (key, value) in ClusterCertificates.Settings())
+                    settings[key] = value;
+            }
+
             silos = await Task.WhenAll(Enumerable.Range(1, 2).Select(i => HeraldProcess.StartSiloAsync($"herald-silo-{i}",
                 new Dictionary<string, string>(settings) { ["Herald:Cluster:SiloName"] = $"bench-silo-{i}", ["Herald:Cluster:HostsWebhooks"] = "true" })));
         }

@@ -138,7 +138,7 @@ public sealed class Scenarios(BenchOptions options)
         var bareCpuPerDelivery = bareCpu * 1e6 / deliveries;
         var cpuRatio = heraldCpuPerDelivery / bareCpuPerDelivery;
         var ratio = Stats.Summarize(ratios);
-        var required = mode == "cluster" ? 0.7 : 0.9;
+        var required = HeraldUnderTest.IsCluster(mode) ? 0.7 : 0.9;
         var targeted = n >= 1000;
         var metrics = new Dictionary<string, Summary>
         {
@@ -155,7 +155,7 @@ public sealed class Scenarios(BenchOptions options)
         };
 
         // In cluster mode the gateway makes no deliveries, so what it allocates says nothing about them.
-        if (mode != "cluster")
+        if (!HeraldUnderTest.IsCluster(mode))
             metrics["gateway_allocated_bytes_per_delivery"] = Stats.Summarize([(totalsAfter.Allocated - totalsBefore.Allocated) / deliveries]);
 
         // Bursts too short for the kernel's CPU clock (10 ms ticks) read 0 and give no ratio.
@@ -167,7 +167,7 @@ public sealed class Scenarios(BenchOptions options)
             "(burst_cpu_us_per_delivery: until the last delivery arrived; jit_us_per_delivery: the part the gateway's JIT spent on tiering up " +
             "during the repetitions; gateway_allocated_bytes_per_delivery: what the hub's process allocated, left out in cluster mode, where the gateway makes no deliveries; idle_cpu_ms_per_s: what Herald spends a second with nothing to do, measured just before, which the wait for " +
             "storage to be quiet also pays)" +
-            (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) + ", the bare client's process for its bursts.");
+            (HeraldUnderTest.IsCluster(mode) ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) + ", the bare client's process for its bursts.");
     }
 
     /// <summary>
@@ -256,7 +256,7 @@ public sealed class Scenarios(BenchOptions options)
             var pushSummary = Stats.Summarize(pushed);
             var tail = Stats.Summarize(p99);
             var keptUp = KeptUp(pushSummary.Median, rate, Stats.Summarize(delivered).Median, endpoints) && tail.Median < 100;
-            var targeted = mode == "cluster" && rate >= TargetRate;
+            var targeted = HeraldUnderTest.IsCluster(mode) && rate >= TargetRate;
             var metrics = new Dictionary<string, Summary>
             {
                 ["pushes_per_s"] = pushSummary,
@@ -277,7 +277,7 @@ public sealed class Scenarios(BenchOptions options)
             results.Add(new ScenarioResult("throughput", mode, new() { ["endpoints"] = endpoints, ["offered_rate"] = rate, ["seconds"] = seconds, ["warm_up"] = warmUp }, metrics, targeted ? $"keeps up with {TargetRate} pushes/s offered, p99 < 100 ms" : null, targeted ? keptUp : (bool?)null,
                 "kept_up is 1 when pushes were accepted at 99.5 % of the offered rate or more, 99.9 % of the deliveries were made, and p99 < 100 ms. " +
                 "CPU per delivery is Herald's processes' CPU (from /proc) over a repetition, until its storage writes are done, divided by the deliveries" +
-                (mode == "cluster" ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) +
+                (HeraldUnderTest.IsCluster(mode) ? " (the gateway and both silos; PostgreSQL's own CPU is not counted)" : string.Empty) +
                 $". The cores figures are CPU seconds over a repetition's wall time, of {Environment.ProcessorCount}: Herald's processes, the harness's own " +
                 "process (the load and the receivers) and, on PostgreSQL, the database server with all its backends."));
         }

@@ -18,6 +18,9 @@ public static class BridgeHostingExtensions
     public const string DefaultHttpUrl = "http://127.0.0.1:8100";
     public const string HttpPath = "/mcp";
 
+    private const string McpCategoryPrefix = "ModelContextProtocol";
+    private const string McpServerCategory = "ModelContextProtocol.Server.McpServer";
+
     /// <summary>
     /// Tool results use the same snake_case names as Herald's HTTP API, and write nulls: the output schemas list every
     /// field as required (null where allowed), and clients check results against them.
@@ -51,6 +54,12 @@ public static class BridgeHostingExtensions
     {
         // stdout is the protocol channel in stdio mode: every log line goes to stderr.
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // At Trace the MCP SDK logs every JSON-RPC message whole: tool arguments and results, among them endpoint
+        // secrets (a created webhook's is in its result). Pinned below Trace in code, so configuration cannot put
+        // secrets into the logs by accident; its Debug lines name methods and tools only.
+        builder.Logging.AddFilter(McpServerCategory, level => level > LogLevel.Trace);
+        builder.Logging.AddFilter(McpCategoryPrefix, level => level > LogLevel.Trace);
 
         builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHttpClient<GatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();

@@ -18,6 +18,13 @@ public sealed class BridgeOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// In a cluster, how long a tool call waits for the bridge's Orleans client to connect before it answers an error:
+    /// long enough for silos that are restarting, short enough that a refused certificate is reported at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan ClusterConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public static readonly TimeSpan DefaultEndOfInputGrace = TimeSpan.FromSeconds(60);
 
     /// <summary>

@@ -200,6 +200,64 @@ public sealed partial class DeployFilesTests
         }
     }
 
+    [Fact]
+    public void Every_compose_process_presents_the_cluster_certificate_that_the_cert_script_makes()
+    {
+        var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
+        var secrets = Node(compose, "secrets").Children.ToDictionary(s => ((YamlScalarNode)s.Key).Value!, s => Scalar((YamlMappingNode)s.Value, "file"));
+        var script = File.ReadAllText(Path.Combine(Root, "deploy", "cluster-cert.sh"));
+        Assert.Contains("dir=deploy/certs", script, StringComparison.Ordinal);
+        foreach (var file in secrets.Values)
+        {
+            Assert.StartsWith("./deploy/certs/", file, StringComparison.Ordinal);
+            Assert.Contains(Path.GetFileName(file), script, StringComparison.Ordinal);
+        }
+
+        foreach (var name in new[] { "silo1", "silo2", "gateway1", "gateway2" })
+        {
+            var service = Node(Node(compose, "services"), name);
+            var environment = Values(Node(service, "environment"));
+            var mounted = ((YamlSequenceNode)Node(compose, "x-herald")["secrets"]).Cast<YamlScalarNode>().Select(s => s.Value!).ToHashSet();
+            foreach (var (key, file) in new[] { ("CertificatePath", "cluster.crt"), ("KeyPath", "cluster.key"), ("CaPath", "ca.crt") })
+            {
+                var path = environment[$"Herald__Cluster__Tls__{key}"];
+                var secret = path["/run/secrets/".Length..];
+                Assert.StartsWith("/run/secrets/", path, StringComparison.Ordinal);
+                Assert.Contains(secret, mounted);
+                Assert.Equal($"./deploy/certs/{file}", secrets[secret]);
+            }
+        }
+
+        foreach (var ignore in new[] { ".gitignore", ".dockerignore" })
+            Assert.Contains("deploy/certs/", File.ReadAllText(Path.Combine(Root, ignore)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kubernetes_pods_mount_the_cluster_certificate_and_a_network_policy_keeps_the_orleans_ports_to_herald()
+    {
+        var documents = Directory.GetFiles(Path.Combine(Root, "deploy", "k8s"), "*.yaml").SelectMany(Load).ToList();
+        var config = Node(documents.Single(d => Scalar(d, "kind") == "ConfigMap"), "data");
+        foreach (var deployment in documents.Where(d => Scalar(d, "kind") == "Deployment"))
+        {
+            var pod = Node(Node(Node(deployment, "spec"), "template"), "spec");
+            var volume = ((YamlSequenceNode)pod["volumes"]).Cast<YamlMappingNode>().Single(v => v.Children.ContainsKey("secret"));
+            Assert.Equal("herald-cluster-tls", Scalar(Node(volume, "secret"), "secretName"));
+            var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
+            var mount = ((YamlSequenceNode)container["volumeMounts"]).Cast<YamlMappingNode>().Single(m => Scalar(m, "name") == Scalar(volume, "name"));
+            foreach (var (key, file) in new[] { ("CertificatePath", "cluster.crt"), ("KeyPath", "cluster.key"), ("CaPath", "ca.crt") })
+                Assert.Equal($"{Scalar(mount, "mountPath")}/{file}", Scalar(config, $"Herald__Cluster__Tls__{key}"));
+        }
+
+        var policy = documents.Single(d => Scalar(d, "kind") == "NetworkPolicy");
+        var rules = ((YamlSequenceNode)Node(policy, "spec")["ingress"]).Cast<YamlMappingNode>().ToList();
+        var orleans = rules.Single(r => r.Children.ContainsKey("from"));
+        Assert.Equal(["11111", "30000"], ((YamlSequenceNode)orleans["ports"]).Cast<YamlMappingNode>().Select(p => Scalar(p, "port")).Order().ToArray());
+        Assert.Equal("herald", Scalar(Node(Node((YamlMappingNode)((YamlSequenceNode)orleans["from"])[0], "podSelector"), "matchLabels"), "app.kubernetes.io/part-of"));
+        Assert.DoesNotContain(rules.Where(r => !r.Children.ContainsKey("from")).SelectMany(r => ((YamlSequenceNode)r["ports"]).Cast<YamlMappingNode>()),
+            p => Scalar(p, "port") is "11111" or "30000");
+        Assert.Contains("kubectl create secret generic herald-cluster-tls", File.ReadAllText(Path.Combine(Root, "deploy", "k8s", "README.md")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("gateway.Dockerfile", "Gateway")]
     [InlineData("silo.Dockerfile", "Silo")]

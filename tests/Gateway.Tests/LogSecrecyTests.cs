@@ -46,7 +46,11 @@ public sealed class LogSecrecyTests
             Assert.True(logs.Count > 100, $"the capture saw the session ({logs.Count} lines)");
             var text = logs.Text;
             foreach (var secret in new[] { key, "hk_wrong_key_attempt", endpointSecret, endpointSecret["whsec_".Length..], generated, generated["whsec_".Length..], GitHubSecret, inboundSignature }.Concat(signatures))
+            {
+                // As written, and as it would appear inside logged JSON ('+' is \u002B there).
                 Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+                Assert.DoesNotContain(System.Text.Json.JsonEncodedText.Encode(secret).ToString(), text, StringComparison.Ordinal);
+            }
             Assert.DoesNotContain("Bearer", text, StringComparison.Ordinal);
             Assert.DoesNotContain("access_token", text, StringComparison.Ordinal);
         }

@@ -69,8 +69,11 @@ public abstract class BridgeFixture : IAsyncLifetime
     public static Task<McpClient> ConnectStdioAsync(string gatewayUrl) =>
         ConnectStdioAsync(new Dictionary<string, string> { ["Herald:GatewayUrl"] = gatewayUrl, ["Herald:ProgressInterval"] = "00:00:00.200" });
 
-    /// <summary>The bridge over stdio with these settings, given as the environment variables a client's config would set.</summary>
-    public static Task<McpClient> ConnectStdioAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// The bridge over stdio with these settings, given as the environment variables a client's config would set;
+    /// <paramref name="logs"/> hears each line it writes to stderr.
+    /// </summary>
+    public static Task<McpClient> ConnectStdioAsync(IReadOnlyDictionary<string, string> settings, Action<string>? logs = null)
     {
         var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => (string?)s.Value);
         environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -84,6 +87,7 @@ public abstract class BridgeFixture : IAsyncLifetime
             Command = "dotnet",
             Arguments = [HeraldProcess.BuiltAssembly("McpBridge")],
             EnvironmentVariables = environment,
+            StandardErrorLines = logs,
         }));
     }
 
@@ -119,7 +123,8 @@ public sealed class RestBridgeFixture : BridgeFixture
 
 /// <summary>
 /// The bridge as an Orleans client of a cluster on PostgreSQL (a headless silo that delivers and a gateway process
-/// that serves the API), calling the grains. Its gateway URL points where nothing listens, so no tool can have used HTTP.
+/// that serves the API), calling the grains over mutual TLS with the cluster's certificate, as a deployed cluster
+/// requires. Its gateway URL points where nothing listens, so no tool can have used HTTP.
 /// </summary>
 public sealed class OrleansBridgeFixture : BridgeFixture
 {
@@ -130,7 +135,7 @@ public sealed class OrleansBridgeFixture : BridgeFixture
     protected override async Task<(HeraldProcess Gateway, Dictionary<string, string> Bridge)> StartHeraldAsync()
     {
         var postgres = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
-        Dictionary<string, string> Settings(string name, bool hostsWebhooks, int clientGatewayPort = 0) => new(GatewaySettings)
+        Dictionary<string, string> Settings(string name, bool hostsWebhooks, int clientGatewayPort = 0) => new Dictionary<string, string>(GatewaySettings)
         {
             ["Herald:Cluster:GatewayPort"] = clientGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ConnectionStrings:Postgres"] = postgres,
@@ -138,7 +143,7 @@ public sealed class OrleansBridgeFixture : BridgeFixture
             ["Herald:Cluster:SiloName"] = name,
             ["Herald:Cluster:HostsWebhooks"] = hostsWebhooks ? "true" : "false",
             ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
-        };
+        }.Concat(ClusterCertificates.Settings()).ToDictionary();
 
         // The silo starts first, so that it creates the schema while the gateway waits for the advisory lock.
         var silo = StartedAsync(HeraldProcess.StartSiloAsync("silo-1", Settings("silo-1", hostsWebhooks: true)));
@@ -151,6 +156,6 @@ public sealed class OrleansBridgeFixture : BridgeFixture
             ["ConnectionStrings:Postgres"] = postgres,
             ["Herald:Cluster:ClusterId"] = ClusterId,
             ["Herald:GatewayUrl"] = StoppedGatewayUrl(),
-        });
+        }.Concat(ClusterCertificates.Settings()).ToDictionary());
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
 using Herald.Grains.Delivery;
 using Herald.Grains.Inbound;
 using Herald.Grains.Webhooks;
@@ -18,8 +19,9 @@ namespace Herald.Gateway.Api;
 
 /// <summary>
 /// The HTTP API's operations for Orleans clients. Each method runs the very handler its route runs and carries its
-/// status and JSON body back, so the MCP bridge's tools answer alike over HTTP and over Orleans. Only the processes
-/// that serve the HTTP API host it; Orleans places calls from clients connected to any silo there.
+/// status and JSON body back, so the MCP bridge's tools answer alike over HTTP and over Orleans. Each call carries the
+/// caller's API key and needs the scope its route needs (<see cref="EntryGrainAccess"/>). Only the processes that
+/// serve the HTTP API host it; Orleans places calls from clients connected to any silo there.
 /// </summary>
 [StatelessWorker]
 [Reentrant]
@@ -38,8 +40,20 @@ public sealed class HeraldApiGrain(
     IOptionsMonitor<ActionOptions> actions,
     IActionCompletionStore completions,
     ISubscriptionStore subscriptions,
-    IOptions<HttpJsonOptions> json) : Grain, IHeraldApiGrain
+    IOptions<HttpJsonOptions> json,
+    EntryGrainAccess access) : Grain, IHeraldApiGrain, IIncomingGrainCallFilter
 {
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        // Extensions Orleans gives every grain (a client cancelling its own call) are no API operation.
+        if (context.InterfaceMethod.DeclaringType != typeof(IHeraldApiGrain) || access.Refusal(context.InterfaceMethod) is not { } refusal)
+            return context.Invoke();
+
+        var reply = Reply(refusal);
+        context.Result = context.InterfaceMethod.ReturnType == typeof(Task<PushReply>) ? new PushReply(reply, null, TimeSpan.Zero) : reply;
+        return Task.CompletedTask;
+    }
+
     public async Task<PushReply> PushAsync(string? message, string? topic, IFirstAttemptObserver? outcomes, string? data)
     {
         JsonElement? parsed = null;

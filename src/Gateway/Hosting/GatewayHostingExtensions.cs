@@ -62,6 +62,8 @@ public static class GatewayHostingExtensions
         services.AddSingleton<EndpointFactory>();
         services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
         services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<OperationScopes>();
+        services.AddSingleton<EntryGrainAccess>();
         services.AddInboundRateLimiting();
 
         services.ConfigureHttpJsonOptions(options =>

@@ -1,4 +1,5 @@
 using Herald.Gateway.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Security;
 
@@ -17,29 +18,47 @@ public sealed class ScopeFilter(string scope, bool allowQueryToken = false) : IE
     public static IResult? Refusal(HttpContext http, string scope, bool allowQueryToken)
     {
         var authenticator = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
-        if (!authenticator.Enabled || (scope == ApiScopes.Stream && authenticator.PublicStream))
+        if (scope == ApiScopes.Stream && authenticator.PublicStream)
             return null;
 
-        var key = authenticator.Authenticate(http.Request, allowQueryToken);
-        if (key is null)
-        {
+        var token = ApiKeyAuthenticator.BearerToken(http.Request) ?? (allowQueryToken ? http.Request.Query[ApiKeyAuthenticator.AccessTokenParameter].FirstOrDefault() : null);
+        var refusal = Refusal(authenticator, token, scope,
+            allowQueryToken ? "send Authorization: Bearer <key>, or ?access_token=<key> for EventSource" : "send Authorization: Bearer <key>", out var keyName);
+        if (refusal?.StatusCode == StatusCodes.Status401Unauthorized)
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            return ApiProblems.Status(StatusCodes.Status401Unauthorized, "Unauthorized",
-                allowQueryToken
-                    ? "An API key is required: send Authorization: Bearer <key>, or ?access_token=<key> for EventSource."
-                    : "An API key is required: send Authorization: Bearer <key>.");
-        }
+        if (keyName is not null)
+            http.Items[KeyItem] = keyName;
+        return refusal;
+    }
+
+    /// <summary>
+    /// The rule every way into the API applies, HTTP and the Orleans entry grain alike: with keys configured, the
+    /// caller's <paramref name="token"/> must be a key with <paramref name="scope"/>. Null lets the call through, with
+    /// the key's name in <paramref name="keyName"/> (null while no keys are configured).
+    /// </summary>
+    public static ProblemHttpResult? Refusal(ApiKeyAuthenticator authenticator, string? token, string scope, string howToSend, out string? keyName)
+    {
+        keyName = null;
+        if (!authenticator.Enabled)
+            return null;
+
+        var key = authenticator.Find(token);
+        if (key is null)
+            return ApiProblems.Status(StatusCodes.Status401Unauthorized, "Unauthorized", $"An API key is required: {howToSend}.");
 
         if (!key.Scopes.Contains(scope, StringComparer.Ordinal))
             return ApiProblems.Status(StatusCodes.Status403Forbidden, "Forbidden", $"The key '{key.Name}' lacks the '{scope}' scope this call needs.");
 
-        http.Items[KeyItem] = key.Name;
+        keyName = key.Name;
         return null;
     }
 }
 
+/// <summary>The scope an endpoint requires, as endpoint metadata: the Orleans entry grain reads it by the route's name.</summary>
+public sealed record RequiredScope(string Scope);
+
 public static class ScopeFilterExtensions
 {
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope, bool allowQueryToken = false) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(new ScopeFilter(scope, allowQueryToken));
+        builder.AddEndpointFilter(new ScopeFilter(scope, allowQueryToken)).WithMetadata(new RequiredScope(scope));
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Herald.Contracts;
 
 /// <summary>One HTTP API answer carried over a grain call: its status code and its JSON body, exactly as HTTP gives them.</summary>
@@ -8,6 +10,14 @@ public sealed record ApiReply(
     [property: Id(1)] string Json)
 {
     public bool Succeeded => Status is >= 200 and < 300;
+
+    // Orleans traces grain responses with ToString at Trace level, and a reply may hold an endpoint's secret (shown
+    // once, when it is created): only the body's size is printed.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Status = ").Append(Status).Append(", Json = (").Append(Json.Length).Append(" characters)");
+        return true;
+    }
 }
 
 /// <summary>

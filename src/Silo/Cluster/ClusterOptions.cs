@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Herald.Silo.Security;
 
 namespace Herald.Silo.Cluster;
 
@@ -116,6 +117,9 @@ public sealed class ClusterOptions : IValidatableObject
     [Range(1000, 10_000_000)]
     public int DirectoryCacheSize { get; set; } = 100_000;
 
+    /// <summary>Mutual TLS on the silo and gateway ports (<c>Herald:Cluster:Tls</c>).</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     /// <summary>How often each silo reports its listeners, attempt totals and storage backlog for <c>/api/cluster</c> and rates.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -126,5 +130,11 @@ public sealed class ClusterOptions : IValidatableObject
             yield return new ValidationResult("CollectionQuantum must be shorter than IdleGrainAge.", [nameof(CollectionQuantum)]);
         if (SiloPort != 0 && SiloPort == GatewayPort)
             yield return new ValidationResult("SiloPort and GatewayPort must differ.", [nameof(GatewayPort)]);
+
+        // Data annotations do not look inside nested options.
+        var tls = new List<ValidationResult>();
+        Validator.TryValidateObject(Tls, new ValidationContext(Tls), tls, validateAllProperties: true);
+        foreach (var problem in tls)
+            yield return new ValidationResult($"Tls: {problem.ErrorMessage}", problem.MemberNames.Select(m => $"{nameof(Tls)}:{m}").ToArray());
     }
 }

@@ -1,3 +1,4 @@
+using Herald.Silo.Security;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
@@ -9,7 +10,9 @@ public static class HeraldClientBuilderExtensions
 {
     /// <summary>
     /// An Orleans client of a Herald cluster: it finds the silos' client gateways in the membership table on
-    /// <paramref name="postgres"/>, under the same cluster and service ids as the silos.
+    /// <paramref name="postgres"/>, under the same cluster and service ids as the silos, and presents the cluster's
+    /// certificate when <c>Herald:Cluster:Tls</c> names one (a certificate that cannot be loaded throws
+    /// <see cref="HeraldStartupException"/>).
     /// </summary>
     public static IClientBuilder UseHeraldCluster(this IClientBuilder client, HeraldClusterOptions settings, string postgres)
     {
@@ -27,6 +30,8 @@ public static class HeraldClientBuilderExtensions
         // A silo that dies leaves the gateway list within a refresh, as it leaves the silos' membership view.
         client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = settings.TableRefreshInterval);
         client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = settings.ResponseTimeout);
+        if (settings.Tls.Configured)
+            client.UseHeraldTls(ClusterCredentials.Load(settings.Tls, TimeProvider.System), settings.Tls.HandshakeTimeout);
         return client;
     }
 }

@@ -17,6 +17,10 @@ public static class HeraldHostDefaults
         // Orleans tells every step of a silo's start and stop at Information: warnings and worse are what an operator needs.
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
+
+        // Orleans's TLS middleware logs each failed handshake with a stack trace but no peer address; Herald logs
+        // each refusal once, with the address and the reason (ConnectionRefusals).
+        ["Logging:LogLevel:Orleans.Connections.Security"] = "Error",
     };
 
     /// <summary>

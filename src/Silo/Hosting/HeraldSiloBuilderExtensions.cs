@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Herald.Contracts;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
+using Herald.Silo.Security;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,10 +33,21 @@ public static class HeraldSiloBuilderExtensions
     public static ISiloBuilder AddHerald(this ISiloBuilder silo, HeraldClusterOptions settings, SiloRole role, string? postgres, bool embeddedOnSqlite = false)
     {
         silo.Configure<SiloOptions>(options => options.SiloName = settings.SiloName ?? $"{role.Name}-{Guid.NewGuid().ToString("N")[..8]}");
-        if (postgres is null)
+        var advertised = postgres is null ? null : Resolve(settings.AdvertisedHost ?? IPAddress.Loopback.ToString());
+
+        // Only processes holding the cluster's certificate connect to its ports (an embedded hub's is made at start
+        // and held in memory), and the clients among them reach the API's entry grain only. Decided before any port
+        // is taken, so a silo that may not run in the clear stops before it listens. An embedded hub offers clients
+        // no port, so it spares every grain call the filter.
+        if (ClusterTlsPolicy.Credentials(settings, advertised, TimeProvider.System, silo.Services) is { } credentials)
+            silo.UseHeraldTls(credentials, settings.Tls.HandshakeTimeout);
+        if (postgres is not null)
+            silo.AddIncomingGrainCallFilter<ClientCallGuard>();
+
+        if (advertised is null)
         {
-            // Ports of its own, so any number of hubs can run on one machine; no client gateway, since no Orleans
-            // client connects to an embedded hub.
+            // Embedded. Ports of its own, so any number of hubs can run on one machine; no client gateway, since no
+            // Orleans client connects to an embedded hub.
             silo.UseLocalhostClustering(
                 siloPort: settings.SiloPort != 0 ? settings.SiloPort : FreePort(IPAddress.Loopback),
                 gatewayPort: 0,
@@ -53,7 +65,6 @@ public static class HeraldSiloBuilderExtensions
                 options.ClusterId = settings.ClusterId;
                 options.ServiceId = settings.ServiceId;
             });
-            var advertised = Resolve(settings.AdvertisedHost ?? IPAddress.Loopback.ToString());
             var listenOn = settings.ListenOnAnyAddress ? IPAddress.Any : advertised;
             var siloPort = settings.SiloPort != 0 ? settings.SiloPort : FreePort(listenOn);
             var gatewayPort = settings.GatewayPort switch
@@ -161,13 +172,23 @@ public static class HeraldSiloBuilderExtensions
         IPAddress.TryParse(host, out var address)
             ? address
             : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-              ?? throw new InvalidOperationException($"Herald:Cluster:AdvertisedHost '{host}' does not resolve to an IPv4 address.");
+              ?? throw new HeraldStartupException($"Herald:Cluster:AdvertisedHost '{host}' does not resolve to an IPv4 address.");
 
     /// <summary>A port free on <paramref name="address"/> now. Another process could take it before the silo binds it; then the silo fails to start, loudly.</summary>
     private static int FreePort(IPAddress address)
     {
         using var listener = new TcpListener(address, 0);
-        listener.Start();
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException exception)
+        {
+            throw new HeraldStartupException(
+                $"no port can be taken on {address} ({exception.Message}): Herald:Cluster:AdvertisedHost must be an address of this machine, or set Herald:Cluster:ListenOnAnyAddress=true where the advertised address is reached through another (a container).",
+                exception);
+        }
+
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

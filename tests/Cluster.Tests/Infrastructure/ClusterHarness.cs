@@ -9,24 +9,40 @@ public sealed class ClusterHarness : IAsyncDisposable
 {
     private readonly List<HeraldProcess> _processes = [];
 
-    private ClusterHarness(string connectionString, PostgresServer postgres)
+    private readonly bool _tls;
+
+    private ClusterHarness(string connectionString, PostgresServer postgres, bool tls)
     {
         ConnectionString = connectionString;
         Postgres = postgres;
+        _tls = tls;
     }
 
     public string ConnectionString { get; }
 
     public PostgresServer Postgres { get; }
 
-    public static async Task<ClusterHarness> CreateAsync(PostgresServer? dedicated = null)
+    /// <param name="tls">Mutual TLS on Orleans's ports with the test cluster's certificate, as a deployed cluster runs; off, the processes talk in the clear on loopback.</param>
+    public static async Task<ClusterHarness> CreateAsync(PostgresServer? dedicated = null, bool tls = true)
     {
         var server = dedicated ?? await PostgresServer.SharedAsync();
-        return new ClusterHarness(await server.CreateDatabaseAsync(), server);
+        return new ClusterHarness(await server.CreateDatabaseAsync(), server, tls);
     }
 
-    /// <summary>Settings every process of the test shares: the database, and timings shrunk for a test.</summary>
-    public Dictionary<string, string> Settings(string siloName, bool hostsWebhooks = true) => new()
+    /// <summary>Settings every process of the test shares: the database, the cluster's certificate, and timings shrunk for a test.</summary>
+    public Dictionary<string, string> Settings(string siloName, bool hostsWebhooks = true)
+    {
+        var settings = Shared(siloName, hostsWebhooks);
+        if (_tls)
+        {
+            foreach (var (key, value) in ClusterCertificates.Settings())
+                settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private Dictionary<string, string> Shared(string siloName, bool hostsWebhooks) => new()
     {
         ["ConnectionStrings:Postgres"] = ConnectionString,
         ["Herald:Cluster:SiloName"] = siloName,
@@ -43,18 +59,25 @@ public sealed class ClusterHarness : IAsyncDisposable
         ["Herald:Rates:SampleInterval"] = "00:00:00.250",
     };
 
-    public async Task<HeraldProcess> SiloAsync(string id)
+    public async Task<HeraldProcess> SiloAsync(string id, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var silo = await HeraldProcess.StartSiloAsync(id, Settings(id));
+        var silo = await HeraldProcess.StartSiloAsync(id, With(Settings(id), extra));
         _processes.Add(silo);
         return silo;
     }
 
-    public async Task<HeraldProcess> GatewayAsync(string id, bool hostsWebhooks = false)
+    public async Task<HeraldProcess> GatewayAsync(string id, bool hostsWebhooks = false, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var gateway = await HeraldProcess.StartGatewayAsync(id, Settings(id, hostsWebhooks));
+        var gateway = await HeraldProcess.StartGatewayAsync(id, With(Settings(id, hostsWebhooks), extra));
         _processes.Add(gateway);
         return gateway;
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> settings, IReadOnlyDictionary<string, string>? extra)
+    {
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            settings[key] = value;
+        return settings;
     }
 
     /// <summary>Starts the processes together and waits until each is ready (reaches the database, has joined).</summary>

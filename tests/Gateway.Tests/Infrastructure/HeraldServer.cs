@@ -27,8 +27,11 @@ public sealed class HeraldServer : IAsyncDisposable
         ["Herald:Delivery:Jitter"] = "0",
     };
 
-    /// <summary>Cluster mode on a database: reconnects and fallback polling shrunk to milliseconds.</summary>
-    public static Dictionary<string, string?> OnPostgres(string connectionString) => new()
+    /// <summary>
+    /// Cluster mode on a database, with mutual TLS on Orleans's ports as a deployed cluster runs it: reconnects and
+    /// fallback polling shrunk to milliseconds.
+    /// </summary>
+    public static Dictionary<string, string?> OnPostgres(string connectionString) => new Dictionary<string, string?>
     {
         ["ConnectionStrings:Postgres"] = connectionString,
         ["Herald:Postgres:FallbackPollInterval"] = "00:00:00.050",
@@ -40,7 +43,7 @@ public sealed class HeraldServer : IAsyncDisposable
 
         // Cluster mode blocks private destinations; the test receivers are on loopback.
         ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
-    };
+    }.Concat(ClusterCertificates.Settings().Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).ToDictionary();
 
     /// <summary>Settings with <c>/metrics</c> on, which test servers leave off unless asked.</summary>
     public static Dictionary<string, string?> WithMetrics(IReadOnlyDictionary<string, string?>? settings = null) =>
