@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 using Herald.Gateway.Http;
 using Herald.Silo.Postgres;
 using Herald.Silo.Telemetry;
+using Herald.McpBridge.Security;
 using Herald.McpBridge.Tools;
+using Herald.Silo.Hosting;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -17,6 +19,9 @@ public static class BridgeHostingExtensions
 {
     public const string DefaultHttpUrl = "http://127.0.0.1:8100";
     public const string HttpPath = "/mcp";
+
+    /// <summary>Where the bridge's own keys (for its HTTP transport) are configured.</summary>
+    public const string KeysSection = McpAccessOptions.Section;
 
     private const string McpCategoryPrefix = "ModelContextProtocol";
     private const string McpServerCategory = "ModelContextProtocol.Server.McpServer";
@@ -49,6 +54,15 @@ public static class BridgeHostingExtensions
         return node is JsonValue value && value.GetValueKind() == JsonValueKind.True ? new JsonObject() : node;
     }
 
+    /// <summary>The bridge over Streamable HTTP: every request passes the <see cref="McpRequestGuard"/> first.</summary>
+    public static WebApplication MapHeraldMcpBridge(this WebApplication app)
+    {
+        app.UseMiddleware<McpRequestGuard>();
+        app.MapMcp(HttpPath);
+        app.MapMetricsApi();
+        return app;
+    }
+
     /// <summary>The bridge over stdio (the default), or Streamable HTTP at <see cref="HttpPath"/>.</summary>
     public static IHostApplicationBuilder AddHeraldMcpBridge(this IHostApplicationBuilder builder, bool http)
     {
@@ -62,7 +76,16 @@ public static class BridgeHostingExtensions
         builder.Logging.AddFilter(McpCategoryPrefix, level => level > LogLevel.Trace);
 
         builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHttpClient<GatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        builder.Services.AddSingleton<BridgeConnections>();
+        builder.Services.AddHttpClient<GatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                // A redirect would be a request to wherever the gateway points: none are followed.
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = (context, cancellationToken) => services.GetRequiredService<BridgeConnections>().ConnectAsync(context.DnsEndPoint, cancellationToken),
+            })
+            .RemoveAllLoggers();
         builder.Services.AddSingleton<LocalHerald>();
         builder.Services.AddSingleton<McpMetrics>();
 
@@ -112,6 +135,16 @@ public static class BridgeHostingExtensions
             mcp.WithHttpTransport(options => options.Stateless = true);
             if (builder is WebApplicationBuilder web && string.IsNullOrEmpty(builder.Configuration["urls"]))
                 web.WebHost.UseUrls(DefaultHttpUrl);
+
+            builder.Services.AddOptions<McpAccessOptions>().BindConfiguration(McpAccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+            var access = builder.Configuration.GetSection(McpAccessOptions.Section).Get<McpAccessOptions>() ?? new McpAccessOptions();
+            if (!access.RequiresKey && ListenAddresses.BeyondLoopback(builder.Configuration, DefaultHttpUrl) is [_, ..] exposed)
+            {
+                throw new HeraldStartupException(
+                    $"the MCP bridge would listen on {string.Join(", ", exposed)} with no key, and anyone who reaches it could use its tools (and, through them, " +
+                    $"Herald with the bridge's own API key). Make a key with 'dotnet Herald.McpBridge.dll keys new' and set Herald__Mcp__Keys__0__Name and " +
+                    $"Herald__Mcp__Keys__0__Hash, or listen on 127.0.0.1 only.");
+            }
         }
         else
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Herald.McpBridge.Security;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 
@@ -12,9 +13,10 @@ namespace Herald.McpBridge;
 /// The bridge's typed client for the gateway's HTTP API. Every failure becomes an <see cref="McpException"/> with
 /// a message a model can act on: what was wrong with the request, or which gateway URL could not be reached. When
 /// nothing listens at an address on this machine, it starts Herald there (<see cref="LocalHerald"/>) and goes on.
+/// The API key goes to the configured gateway only, and every connection passes <see cref="BridgeConnections"/>.
 /// One instance serves one tool call.
 /// </summary>
-public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<BridgeOptions> options)
+public sealed class GatewayClient(HttpClient http, LocalHerald local, BridgeConnections connections, IOptions<BridgeOptions> options)
 {
     /// <summary>The gateway's JSON: snake_case names, as its API documents them.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -24,13 +26,22 @@ public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<B
     /// <summary>True once this call found no Herald at a local address and started one there.</summary>
     public bool StartedHerald { get; private set; }
 
-    /// <summary>The gateway to call: the configured one, or another by host and port (host 0.0.0.0 means this machine).</summary>
+    /// <summary>
+    /// The gateway to call: the configured one, or another on this machine by host and port (host 0.0.0.0 means this
+    /// machine). A host elsewhere is refused: a tool argument must not send the bridge, or its key, anywhere else.
+    /// </summary>
     public Uri Resolve(string? host, int? port)
     {
         if (host is null && port is null)
             return DefaultBase;
         if (port is < 1 or > 65535)
             throw new McpException($"port must be from 1 to 65535, not {port}.");
+        if (host is not null && host != "0.0.0.0" && !connections.IsThisMachine(host))
+        {
+            throw new McpException($"host '{host}' is not this machine. The push tools reach a Herald on this machine by host and port " +
+                                   "(localhost, 127.0.0.1 or this machine's name); any other Herald is reached only through the bridge's configured gateway (Herald__GatewayUrl).");
+        }
+
         var target = new UriBuilder(DefaultBase);
         if (host is not null)
             target.Host = host is "0.0.0.0" or "localhost" ? "127.0.0.1" : host;
@@ -85,7 +96,8 @@ public sealed class GatewayClient(HttpClient http, LocalHerald local, IOptions<B
         using var request = new HttpRequestMessage(method, target);
         if (body is not null)
             request.Content = JsonContent.Create(body);
-        if (options.Value.ApiKey is { Length: > 0 } key)
+        // The key is the configured gateway's: another Herald on this machine, named by a tool call, does not get it.
+        if (options.Value.ApiKey is { Length: > 0 } key && connections.IsConfiguredGateway(target))
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
 
         using var response = await http.SendAsync(request, cancellationToken);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Herald.Testing;
 
@@ -14,10 +13,12 @@ public sealed class TypeScriptClientTests
     private static readonly string ScriptDirectory = Path.Combine(RepositoryLayout.Root, "tests", "McpBridge.Tests", "TypeScriptClient");
     private const string GitHubSecret = "ts-check-secret";
 
-    [Fact]
-    public async Task The_typescript_sdk_client_lists_and_calls_every_tool_and_accepts_every_result()
+    [Theory]
+    [InlineData("stdio")]
+    [InlineData("http")]
+    public async Task The_typescript_sdk_client_lists_and_calls_every_tool_and_accepts_every_result(string transport)
     {
-        await NodePackages.EnsureInstalledAsync(ScriptDirectory);
+        await NodePackages.EnsureInstalledAsync(ScriptDirectory, Path.Combine("@modelcontextprotocol", "sdk"));
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var gateway = await HeraldProcess.StartGatewayAsync("gateway-ts", new Dictionary<string, string>
         {
@@ -29,7 +30,7 @@ public sealed class TypeScriptClientTests
         });
         await gateway.WaitReadyAsync();
 
-        var (exitCode, output, errors) = await NodePackages.RunAsync(ScriptDirectory, "check-tools.mjs", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["HERALD_BRIDGE_DLL"] = HeraldProcess.BuiltAssembly("McpBridge"),
 
@@ -39,7 +40,25 @@ public sealed class TypeScriptClientTests
             ["HERALD_RECEIVER_URL"] = receiver.BaseAddress.ToString(),
             ["HERALD_GITHUB_SECRET"] = GitHubSecret,
             ["HERALD_GITHUB_PUSH"] = Path.Combine(AppContext.BaseDirectory, "Samples", "github-push.json"),
-        });
+        };
+
+        // Over HTTP, the bridge as a service would run it: its own key required of every caller.
+        await using var bridge = transport == "http"
+            ? await HeraldProcess.StartAsync("bridge-ts", "McpBridge", new Dictionary<string, string>
+            {
+                ["Herald:GatewayUrl"] = gateway.BaseAddress.ToString(),
+                ["Herald:Storage"] = "Memory",
+                ["Herald:Mcp:Keys:0:Name"] = "ts-check",
+                ["Herald:Mcp:Keys:0:Hash"] = TestKeys.Hash(TestKeys.ByScope["all"]),
+            }, ["--http"])
+            : null;
+        if (bridge is not null)
+        {
+            environment["HERALD_MCP_URL"] = new Uri(bridge.BaseAddress, "/mcp").ToString();
+            environment["HERALD_MCP_KEY"] = TestKeys.ByScope["all"];
+        }
+
+        var (exitCode, output, errors) = await NodePackages.RunAsync(ScriptDirectory, "check-tools.mjs", environment);
 
         var report = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
         var failures = report.GetProperty("failures").EnumerateArray().Select(f => f.GetString()).ToArray();
@@ -53,57 +72,5 @@ public sealed class TypeScriptClientTests
         }
 
         Assert.Contains(receiver.Requests, r => r.Message == "from the TypeScript SDK");
-    }
-}
-
-/// <summary>Node.js and the npm packages a client test needs: installed from the lock file when missing.</summary>
-internal static class NodePackages
-{
-    private static readonly SemaphoreSlim Installing = new(1, 1);
-
-    public static async Task EnsureInstalledAsync(string directory)
-    {
-        await Installing.WaitAsync();
-        try
-        {
-            if (Directory.Exists(Path.Combine(directory, "node_modules", "@modelcontextprotocol", "sdk")))
-                return;
-            var (exitCode, output, errors) = await RunAsync(directory, new Dictionary<string, string>(), "npm", ["ci", "--no-audit", "--no-fund"]);
-            Assert.True(exitCode == 0, $"npm ci in {directory} failed ({exitCode}); Node.js and npm are needed for the MCP client tests (.ci/run installs them):\n{output}{errors}");
-        }
-        finally
-        {
-            Installing.Release();
-        }
-    }
-
-    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string directory, string script, IReadOnlyDictionary<string, string> environment) =>
-        RunAsync(directory, environment, "node", [script]);
-
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string directory, IReadOnlyDictionary<string, string> environment, string command, string[] arguments)
-    {
-        var start = new ProcessStartInfo(command) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException($"'{command}' could not be started ({exception.Message}): Node.js and npm are needed for the MCP client tests; .ci/run installs them.", exception);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output, await errors);
-        }
     }
 }

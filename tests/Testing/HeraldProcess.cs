@@ -92,7 +92,12 @@ public sealed partial class HeraldProcess : IAsyncDisposable
         var herald = new HeraldProcess(name, process, ownDataPath);
         process.OutputDataReceived += (_, e) => herald.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => herald.OnLine(e.Data);
-        process.Exited += (_, _) => herald._listening.TrySetException(new InvalidOperationException($"{name} exited ({process.ExitCode}) before listening:\n{herald.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // The exit can be reported before the last lines it wrote are read: those lines say why it stopped.
+            process.WaitForExit();
+            herald._listening.TrySetException(new InvalidOperationException($"{name} exited ({process.ExitCode}) before listening:\n{herald.Output}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

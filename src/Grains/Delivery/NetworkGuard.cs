@@ -51,6 +51,16 @@ public sealed class NetworkGuard
         return !Blocked.Any(n => n.Contains(address)) && !LocalAddresses().Contains(address);
     }
 
+    /// <summary>
+    /// Whether <paramref name="address"/> is this machine: loopback, or the address of one of its interfaces. The
+    /// MCP bridge sends requests to tool-named addresses only when they are (the opposite of a delivery's rule).
+    /// </summary>
+    public bool IsThisMachine(IPAddress address)
+    {
+        address = Embedded(address);
+        return IPAddress.IsLoopback(address) || LocalAddresses().Contains(address);
+    }
+
     /// <summary>The IPv4 address an IPv6 address stands for (mapped, NAT64 well-known prefix, 6to4), or the address itself.</summary>
     private static IPAddress Embedded(IPAddress address)
     {
@@ -128,19 +138,26 @@ public sealed class NetworkGuard
     }
 
     /// <summary>Resolves the host and connects to the first allowed address; refuses when none is allowed.</summary>
-    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, CancellationToken cancellationToken)
+    public ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, CancellationToken cancellationToken) =>
+        ConnectAsync(endPoint, IsAllowed, cancellationToken);
+
+    /// <summary>
+    /// Resolves the host and connects to the first address <paramref name="allowed"/> accepts, judging the addresses
+    /// actually connected to; refuses with <see cref="DeliveryBlockedException"/> when it accepts none.
+    /// </summary>
+    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, Func<IPAddress, bool> allowed, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(endPoint.Host, out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(endPoint.Host, cancellationToken).ConfigureAwait(false);
-        var allowed = addresses.Where(IsAllowed).ToArray();
-        if (allowed.Length == 0)
+        var usable = addresses.Where(allowed).ToArray();
+        if (usable.Length == 0)
             throw new DeliveryBlockedException(endPoint.Host, addresses);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, endPoint.Port, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(usable, endPoint.Port, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

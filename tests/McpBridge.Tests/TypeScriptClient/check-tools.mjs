@@ -1,15 +1,17 @@
-// Drives the built Herald MCP bridge over stdio with the official MCP TypeScript SDK client, the stack that
+// Drives the built Herald MCP bridge over stdio (or, with HERALD_MCP_URL, over Streamable HTTP with the key in
+// HERALD_MCP_KEY) with the official MCP TypeScript SDK client, the stack that
 // Claude Desktop, Cursor and many other clients are built on. It lists the tools (the SDK refuses schemas it cannot
 // parse), checks that no schema anywhere is a boolean schema, then calls every tool with valid arguments (the SDK
 // checks structuredContent against the declared outputSchema; so does this script, with Ajv) and with bad ones
 // (each must come back as a tool error or a JSON-RPC error with a message, never a hang or a crash).
 // Prints one JSON report on stdout and exits non-zero when anything failed.
 //
-// Environment: HERALD_BRIDGE_DLL, HERALD_GATEWAY_URL, HERALD_RECEIVER_URL, HERALD_GITHUB_SECRET, HERALD_GITHUB_PUSH (a payload file).
+// Environment: HERALD_BRIDGE_DLL or HERALD_MCP_URL and HERALD_MCP_KEY, HERALD_GATEWAY_URL, HERALD_RECEIVER_URL, HERALD_GITHUB_SECRET, HERALD_GITHUB_PUSH (a payload file).
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import Ajv from 'ajv';
 
@@ -52,12 +54,16 @@ async function post(path, body, headers = {}) {
 }
 
 const client = new Client({ name: 'herald-ts-check', version: '1.0.0' }, { capabilities: {} });
-const transport = new StdioClientTransport({
-  command: 'dotnet',
-  args: [env('HERALD_BRIDGE_DLL')],
-  env: { ...process.env, Herald__GatewayUrl: gateway, DOTNET_ENVIRONMENT: 'Production' },
-  stderr: 'ignore',
-});
+const transport = process.env.HERALD_MCP_URL
+  ? new StreamableHTTPClientTransport(new URL(process.env.HERALD_MCP_URL), {
+      requestInit: { headers: { Authorization: `Bearer ${env('HERALD_MCP_KEY')}` } },
+    })
+  : new StdioClientTransport({
+      command: 'dotnet',
+      args: [env('HERALD_BRIDGE_DLL')],
+      env: { ...process.env, Herald__GatewayUrl: gateway, DOTNET_ENVIRONMENT: 'Production' },
+      stderr: 'ignore',
+    });
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const outputValidators = new Map();
