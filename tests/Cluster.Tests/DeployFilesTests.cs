@@ -16,6 +16,8 @@ public sealed partial class DeployFilesTests
 {
     private static readonly string Root = RepositoryLayout.Root;
 
+    private static readonly string ComposeInit = File.ReadAllText(Path.Combine(Root, "deploy", "compose-init.sh"));
+
     // Keys the code reads that are not Herald option properties.
     private static readonly HashSet<string> OtherKnownKeys = new(StringComparer.Ordinal)
     {
@@ -111,9 +113,13 @@ public sealed partial class DeployFilesTests
             var service = Node(services, name);
             Assert.Equal("observability", ((YamlScalarNode)((YamlSequenceNode)service["profiles"])[0]).Value);
 
-            // Every file the profile mounts is in the repository.
+            // Every file the profile mounts is in the repository, or one deploy/compose-init.sh makes.
             foreach (YamlScalarNode volume in (YamlSequenceNode)service["volumes"])
-                Assert.True(Path.Exists(Path.Combine(Root, volume.Value!.Split(':')[0])), $"{name} mounts {volume.Value}, which does not exist");
+            {
+                var file = volume.Value!.Split(':')[0];
+                Assert.True(Path.Exists(Path.Combine(Root, file)) || (file.StartsWith("./deploy/certs/", StringComparison.Ordinal) && ComposeInit.Contains(Path.GetFileName(file), StringComparison.Ordinal)),
+                    $"{name} mounts {volume.Value}, which does not exist");
+            }
         }
 
         // Each Herald container listens on 8080 (ASPNETCORE_URLS in its image), where /metrics is.
@@ -196,7 +202,7 @@ public sealed partial class DeployFilesTests
         {
             var environment = Values(Node(Node(Node(compose, "services"), name), "environment"));
             Assert.Equal(subnet, environment["Herald__Delivery__AllowedNetworks__0"]);
-            Assert.Equal("*", environment["Herald__Cors__Origins__0"]);
+            Assert.Equal("http://localhost:8000", environment["Herald__Cors__Origins__0"]);
         }
     }
 
@@ -258,6 +264,60 @@ public sealed partial class DeployFilesTests
         Assert.Contains("kubectl create secret generic herald-cluster-tls", File.ReadAllText(Path.Combine(Root, "deploy", "k8s", "README.md")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Compose_comes_with_keys_its_init_script_makes_and_a_gateway_accepts_and_believes_only_its_nginx()
+    {
+        var compose = Load(Path.Combine(Root, "docker-compose.yml")).Single();
+        Assert.Equal("deploy/certs/herald.env", Scalar(Node(compose, "x-herald"), "env_file"));
+        var nginx = Node(Node(Node(compose, "services"), "nginx"), "networks");
+        var nginxAddress = Scalar(Node(nginx, "default"), "ipv4_address");
+        var ipam = (YamlMappingNode)((YamlSequenceNode)Node(Node(Node(compose, "networks"), "default"), "ipam")["config"])[0];
+        Assert.True(System.Net.IPNetwork.Parse(Scalar(ipam, "subnet")).Contains(System.Net.IPAddress.Parse(nginxAddress)));
+        Assert.False(System.Net.IPNetwork.Parse(Scalar(ipam, "ip_range")).Contains(System.Net.IPAddress.Parse(nginxAddress)), "no other container can be given nginx's address");
+        foreach (var name in new[] { "silo1", "silo2", "gateway1", "gateway2" })
+            Assert.Equal(nginxAddress, Values(Node(Node(Node(compose, "services"), name), "environment"))["Herald__Http__KnownProxies__0"]);
+
+        // The script, run as a user would, on a copy of deploy/: the keys it prints work against a real gateway.
+        var copy = Directory.CreateTempSubdirectory("herald-compose-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(copy, "deploy"));
+            foreach (var script in new[] { "compose-init.sh", "cluster-cert.sh" })
+                File.Copy(Path.Combine(Root, "deploy", script), Path.Combine(copy, "deploy", script));
+            var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(Path.Combine(copy, "deploy", "compose-init.sh"));
+            using var init = System.Diagnostics.Process.Start(start)!;
+            var output = await init.StandardOutput.ReadToEndAsync();
+            var errors = await init.StandardError.ReadToEndAsync();
+            await init.WaitForExitAsync();
+            Assert.True(init.ExitCode == 0, $"exit {init.ExitCode}: {output}{errors}");
+
+            var operatorKey = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("hk_", StringComparison.Ordinal));
+            var prometheusKey = await File.ReadAllTextAsync(Path.Combine(copy, "deploy", "certs", "prometheus.key"));
+            var settings = File.ReadAllLines(Path.Combine(copy, "deploy", "certs", "herald.env"))
+                .Where(l => l.Length > 0 && !l.StartsWith('#'))
+                .Select(l => l.Split('=', 2))
+                .ToDictionary(kv => kv[0].Replace("__", ":", StringComparison.Ordinal), kv => kv[1]);
+            Assert.DoesNotContain(operatorKey, string.Join('\n', settings.Values), StringComparison.Ordinal);
+            foreach (var file in new[] { "cluster.crt", "cluster.key", "ca.crt" })
+                Assert.True(File.Exists(Path.Combine(copy, "deploy", "certs", file)), $"compose-init.sh made no {file}");
+
+            await using var gateway = await HeraldProcess.StartGatewayAsync("compose-keys", settings);
+            using (var anonymous = await gateway.Client.GetAsync("/api/webhooks"))
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            using var asOperator = new HttpRequestMessage(HttpMethod.Get, "/api/webhooks") { Headers = { Authorization = new("Bearer", operatorKey) } };
+            using (var allowed = await gateway.Client.SendAsync(asOperator))
+                Assert.Equal(System.Net.HttpStatusCode.OK, allowed.StatusCode);
+            using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", prometheusKey) } };
+            using (var scraped = await gateway.Client.SendAsync(scrape))
+                Assert.Equal(System.Net.HttpStatusCode.OK, scraped.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("gateway.Dockerfile", "Gateway")]
     [InlineData("silo.Dockerfile", "Silo")]
@@ -282,7 +342,17 @@ public sealed partial class DeployFilesTests
             if (type.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is not string section)
                 continue;
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            {
                 keys.Add($"{section}:{property.Name}");
+
+                // A list of objects (the API keys) is configured element by element: Keys:0:Name.
+                var element = property.PropertyType.IsArray ? property.PropertyType.GetElementType() : property.PropertyType.GetGenericArguments().FirstOrDefault();
+                if (element is { IsClass: true } && element != typeof(string))
+                {
+                    foreach (var inner in element.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+                        keys.Add($"{section}:{property.Name}:{inner.Name}");
+                }
+            }
         }
 
         return keys;
@@ -375,6 +445,6 @@ public sealed partial class DeployFilesTests
     [GeneratedRegex(@":(\d+)$")]
     private static partial Regex UrlPort();
 
-    [GeneratedRegex(@":\d+$")]
+    [GeneratedRegex(@":\d+(?=:|$)")]
     private static partial Regex ArrayIndex();
 }

@@ -187,4 +187,39 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
 
         Assert.False(Directory.Exists(memoryPath), "--in-memory creates no data folder");
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Secrets_and_header_values_are_encrypted_in_a_folder_only_its_user_reads_and_still_sign_after_a_restart()
+    {
+        var secret = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        const string Token = "receiver-token-SECRET-at-rest";
+        await using (var first = await StartAsync("embedded-sealing"))
+        {
+            using var created = await first.Client.PostAsJsonAsync("/api/endpoints",
+                new { url = _receiver.Url("/sealed"), secret, headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + Token } });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            await PushAsync(first, "before");
+            await Eventually.TrueAsync(() => _receiver.Delivered("/sealed").Count == 1, "the endpoint got the first push");
+        }
+
+        // What another user of the machine, or a copy of the folder without its key ring, would see.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dataPath));
+        foreach (var file in Directory.GetFiles(_dataPath, "*", SearchOption.AllDirectories))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            var text = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file));
+            Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret["whsec_".Length..], text, StringComparison.Ordinal);
+        }
+
+        await using var second = await StartAsync("embedded-sealing-again");
+        var after = await PushAsync(second, "after");
+        await Eventually.TrueAsync(() => _receiver.Delivered("/sealed").Any(r => r.MessageId == after), "the endpoint got the push after the restart");
+        foreach (var delivery in _receiver.Delivered("/sealed"))
+        {
+            Assert.True(StandardWebhooks.Verifies(secret, delivery), "every delivery verifies with the secret given at registration");
+            Assert.Equal("Bearer " + Token, delivery.Header("authorization"));
+        }
+    }
 }

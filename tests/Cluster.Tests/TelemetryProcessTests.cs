@@ -17,6 +17,30 @@ public sealed class TelemetryProcessTests
     }
 
     [Fact]
+    public async Task Once_keys_exist_a_headless_silos_metrics_need_a_read_key_like_a_gateways()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync();
+        var processes = await ClusterHarness.ReadyAsync(cluster.SiloAsync("silo-1", TestKeys.ProcessSettings()), cluster.GatewayAsync("gateway", extra: TestKeys.ProcessSettings()));
+
+        foreach (var process in processes)
+        {
+            using (var anonymous = await process.Client.GetAsync("/metrics"))
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            using var pushOnly = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", TestKeys.ByScope["push"]) } };
+            using (var forbidden = await process.Client.SendAsync(pushOnly))
+                Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden.StatusCode);
+            using var read = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", TestKeys.ByScope["read"]) } };
+            using var scraped = await process.Client.SendAsync(read);
+            Assert.Equal(System.Net.HttpStatusCode.OK, scraped.StatusCode);
+            Assert.Contains("herald_", await scraped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Health stays open: orchestrators probe without keys.
+        using var health = await processes[0].Client.GetAsync("/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
     public async Task In_a_cluster_the_silo_that_delivers_counts_the_attempts_and_the_gateway_counts_the_push()
     {
         await using var cluster = await ClusterHarness.CreateAsync();

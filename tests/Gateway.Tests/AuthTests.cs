@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Herald.Gateway.Security;
 using Herald.Gateway.Tests.Infrastructure;
+using Herald.Silo.Security;
 using Herald.Testing;
 
 namespace Herald.Gateway.Tests;
@@ -46,6 +47,7 @@ public sealed class AuthTests : IAsyncLifetime
         { "GET", "/api/events/wait?timeout=0", null, ApiScopes.Read },
         { "GET", "/api/cluster", null, ApiScopes.Read },
         { "GET", "/api/diagnostics", null, ApiScopes.Read },
+        { "GET", "/api/diagnostics?collect=true", null, ApiScopes.Manage },
         { "GET", "/api/stats/rates", null, ApiScopes.Read },
         { "POST", "/api/stream/disconnect", "{}", ApiScopes.Manage },
         { "GET", "/stream", null, ApiScopes.Stream },

@@ -60,4 +60,32 @@ public sealed class CorsAndDashboardTests
         Assert.Contains("/api/push", html, StringComparison.Ordinal);
         Assert.DoesNotMatch("(src|href)=\"https?://", html);
     }
+
+    [Fact]
+    public async Task The_dashboard_admits_only_its_own_script_and_style_and_may_not_be_framed()
+    {
+        await using var server = await HeraldServer.StartAsync();
+
+        using var response = await server.Client.GetAsync("/");
+        var html = await response.Content.ReadAsStringAsync();
+        var policy = string.Join(';', response.Headers.GetValues("Content-Security-Policy"));
+
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+
+        // The one script and the one style the page holds are admitted by their hashes, and nothing else inline is.
+        string Hash(string open, string close)
+        {
+            var start = html.IndexOf(open, StringComparison.Ordinal) + open.Length;
+            var content = html[start..html.IndexOf(close, start, StringComparison.Ordinal)];
+            return "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content))) + "'";
+        }
+
+        Assert.Contains($"script-src {Hash("<script>", "</script>")};", policy, StringComparison.Ordinal);
+        Assert.Contains($"style-src {Hash("<style>", "</style>")};", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain(" style=\"", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch(" on[a-z]+=\"", html);
+    }
 }

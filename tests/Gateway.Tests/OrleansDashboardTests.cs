@@ -42,6 +42,32 @@ public sealed class OrleansDashboardTests
         Assert.Contains("No route matches", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/orleans/HistoricalStats/x")]
+    [InlineData("/orleans/SiloProperties/not-a-silo")]
+    [InlineData("/orleans/SiloMetadata/S1.2.3.4:5:6")]
+    [InlineData("/orleans/SiloStats/%20")]
+    [InlineData("/orleans/SiloCounters/x")]
+    [InlineData("/orleans/GrainStats/No.Such.Grain")]
+    [InlineData("/orleans/GrainState?grainId=x&grainType=y")]
+    [InlineData("/orleans/GrainState")]
+    [InlineData("/orleans/Reminders/-1")]
+    [InlineData("/orleans/Reminders/99999999")]
+    [InlineData("/orleans/TopGrainMethods?exclude=%00")]
+    public async Task Bad_input_to_its_routes_gets_a_4xx_with_a_json_error_never_a_500(string path)
+    {
+        var settings = TestKeys.Settings();
+        settings["Herald:Cluster:OrleansDashboard"] = "true";
+        await using var server = await HeraldServer.StartAsync(settings);
+        server.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.ByScope["manage"]);
+
+        using var response = await server.Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode < 500, $"{path} answered {(int)response.StatusCode}: {text}");
+        if (!response.IsSuccessStatusCode)
+            Assert.False(string.IsNullOrEmpty(JsonDocument.Parse(text).RootElement.GetProperty("error").GetString()), text);
+    }
+
     [Fact]
     public async Task The_live_trace_is_off()
     {

@@ -184,6 +184,25 @@ public abstract class BridgeToolTests<TFixture>(TFixture bridge) : IClassFixture
     }
 
     [Fact]
+    public async Task Webhook_status_and_list_show_custom_header_values_masked()
+    {
+        const string url = "http://127.0.0.1:9/mcp-masked-headers";
+        using var created = await bridge.Gateway.Client.PostAsJsonAsync("/api/endpoints",
+            new { url, topics = new[] { "masked.only" }, headers = new Dictionary<string, string> { ["Authorization"] = "Bearer receiver-token-SECRET" } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var status = await CallAsync(bridge.Stdio, "get_webhook_status", new() { ["id_or_url"] = url });
+        Assert.Equal("****CRET", Structured(status).GetProperty("endpoint").GetProperty("headers").GetProperty("Authorization").GetString());
+        var listed = await CallAsync(bridge.Http, "list_webhooks");
+        foreach (var result in new[] { status, listed })
+            Assert.DoesNotContain("receiver-token", JsonSerializer.Serialize(result), StringComparison.Ordinal);
+
+        // The fixture's hub is shared: the other tests count its webhooks.
+        (await bridge.Gateway.Client.DeleteAsync($"/api/endpoints/{id}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task Wait_for_event_returns_an_inbound_event_posted_during_the_wait_with_progress_and_times_out_otherwise()
     {
         var progress = new List<ProgressNotificationValue>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
+using Herald.Silo.Security;
 using Herald.Streams;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -3,6 +3,7 @@ using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Inbound;
+using Herald.Silo.Security;
 using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

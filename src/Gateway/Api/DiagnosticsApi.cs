@@ -3,6 +3,7 @@ using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
 using Herald.Gateway.Stats;
 using Herald.Grains.Webhooks;
+using Herald.Silo.Security;
 using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,19 +17,20 @@ public static class DiagnosticsApi
 {
     public static IEndpointRouteBuilder MapDiagnosticsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/diagnostics", Read).WithName("Diagnostics").RequireScope(ApiScopes.Read);
+        routes.MapGet("/api/diagnostics", Read).WithName("Diagnostics");
         return routes;
     }
 
-    private static Results<Ok<DiagnosticsResponse>, ProblemHttpResult> Read(string? collect, HttpContext context, WebhookGrainCounters webhooks, SseHub sse, IStorageBacklog storage)
+    // One scope per request: reading needs 'read'; forcing a full collection first (collect=true), which stalls the
+    // process, needs 'manage' alone.
+    private static IResult Read(string? collect, HttpContext context, WebhookGrainCounters webhooks, SseHub sse, IStorageBacklog storage)
     {
         if (!bool.TryParse(collect ?? "false", out var collectFirst))
-            return ApiProblems.Field("collect", "must be true or false");
+            return ScopeFilter.Refusal(context, ApiScopes.Read, allowQueryToken: false) ?? ApiProblems.Field("collect", "must be true or false");
+        if (ScopeFilter.Refusal(context, collectFirst ? ApiScopes.Manage : ApiScopes.Read, allowQueryToken: false) is { } refusal)
+            return refusal;
         if (collectFirst)
         {
-            var authenticator = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
-            if (authenticator.Enabled && authenticator.Authenticate(context.Request, allowQueryToken: false)?.Scopes.Contains(ApiScopes.Manage) != true)
-                return ApiProblems.Status(StatusCodes.Status403Forbidden, "Forbidden", "collect=true needs a key with the 'manage' scope.");
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);

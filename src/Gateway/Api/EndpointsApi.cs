@@ -1,10 +1,11 @@
 using System.Globalization;
-using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
 using Herald.Grains.Delivery;
 using Herald.Grains.Webhooks;
+using Herald.Silo.Security;
 using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -1,13 +1,14 @@
-using Herald.Gateway.Security;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Herald.Contracts;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
+using Herald.Grains.Inbound;
+using Herald.Silo.Security;
 using Herald.Storage;
 using Herald.Streams;
-using Herald.Grains.Inbound;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,7 @@ public static class EventsApi
         api.MapGet("/", ListAsync).WithName("ListEvents");
         api.MapGet("/sources", SourcesAsync).WithName("EventSources");
         api.MapGet("/summary", SummaryAsync).WithName("EventSummary");
-        api.MapGet("/wait", WaitAsync).WithName("WaitForEvent");
+        api.MapGet("/wait", WaitForCallerAsync).WithName("WaitForEvent");
         api.MapGet("/github/activity", GitHubActivityAsync).WithName("GitHubActivity");
         api.MapGet("/github/repos", TrackedReposAsync).WithName("TrackedRepos");
         api.MapGet("/{id}", GetAsync).WithName("GetEvent");
@@ -118,13 +119,18 @@ public static class EventsApi
         return SummaryJson.String(summary.RootElement, "repo");
     }
 
+    private static Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitForCallerAsync(
+        HttpContext http, string? after, string? source, string? type, string? timeout, string? subscription, IInboundEventStore store, ISubscriptionStore subscriptions,
+        IStreamLog log, TimeProvider time, CancellationToken cancellationToken) =>
+        WaitAsync(ApiCaller.Of(http), after, source, type, timeout, subscription, store, subscriptions, log, time, cancellationToken);
+
     /// <summary>
     /// The first matching event after the cursor, as soon as it is stored on any gateway: woken by the log's
     /// append notification, not by polling. On timeout the answer carries the cursor to wait from next, so a
     /// caller that loops never misses an event.
     /// </summary>
     internal static async Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitAsync(
-        string? after, string? source, string? type, string? timeout, string? subscription, IInboundEventStore store, ISubscriptionStore subscriptions,
+        ApiCaller caller, string? after, string? source, string? type, string? timeout, string? subscription, IInboundEventStore store, ISubscriptionStore subscriptions,
         IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var seconds = DefaultWaitSeconds;
@@ -136,7 +142,7 @@ public static class EventsApi
         {
             if (after is not null || source is not null || type is not null)
                 return ApiProblems.Field("subscription", "cannot be combined with after, source or type: the subscription holds its own cursor and sources");
-            if (await subscriptions.GetAsync(subscription, cancellationToken) is not { } found)
+            if (await subscriptions.GetAsync(caller.Owner, subscription, cancellationToken) is not { } found)
                 return SubscriptionsApi.NoSuchSubscription(subscription);
             (subscribed, cursor) = (found, found.Cursor);
         }
@@ -159,7 +165,7 @@ public static class EventsApi
                 {
                     // Moved on only once the event is in hand: a wait that is cancelled before leaves it to the next one.
                     if (subscribed is not null)
-                        await subscriptions.AdvanceAsync(subscribed.Name, found[0].Id, CancellationToken.None);
+                        await subscriptions.AdvanceAsync(subscribed.Owner, subscribed.Name, found[0].Id, CancellationToken.None);
                     return TypedResults.Ok(new WaitResponse(false, EventResponse.From(found[0], includePayload: true), found[0].Id));
                 }
                 cursor = Math.Max(cursor, head);
@@ -171,7 +177,7 @@ public static class EventsApi
         {
             // Nothing up to the cursor matched, so the subscription may skip to it.
             if (subscribed is not null)
-                await subscriptions.AdvanceAsync(subscribed.Name, cursor, CancellationToken.None);
+                await subscriptions.AdvanceAsync(subscribed.Owner, subscribed.Name, cursor, CancellationToken.None);
             return TypedResults.Ok(new WaitResponse(true, null, cursor));
         }
     }

@@ -143,13 +143,13 @@ public sealed class HeraldApiGrain(
         Reply(await ActionsApi.StripeEventsAsync(Text(limit), actions, inbound, events, completions, CancellationToken.None));
 
     public async Task<ApiReply> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description) =>
-        Reply(await SubscriptionsApi.SubscribeAsync(name, sources, description, inbound, subscriptions, log, time, CancellationToken.None));
+        Reply(await SubscriptionsApi.SubscribeAsync(EntryGrainAccess.Caller, name, sources, description, inbound, subscriptions, log, time, CancellationToken.None));
 
     public async Task<ApiReply> ListSubscriptionsAsync() =>
-        Reply(await SubscriptionsApi.ListAsync(subscriptions, CancellationToken.None));
+        Reply(await SubscriptionsApi.ListAsync(EntryGrainAccess.Caller, subscriptions, CancellationToken.None));
 
     public async Task<ApiReply> UnsubscribeAsync(string name) =>
-        Reply(await SubscriptionsApi.DeleteAsync(name, subscriptions, CancellationToken.None));
+        Reply(await SubscriptionsApi.DeleteAsync(EntryGrainAccess.Caller, name, owner: null, subscriptions, CancellationToken.None));
 
     public async Task<ApiReply> ChannelStatsAsync(int hours) =>
         Reply(await ChannelsApi.StatsAsync(Text(hours), log, time, CancellationToken.None));
@@ -158,7 +158,7 @@ public sealed class HeraldApiGrain(
         Reply(await ChannelsApi.MessagesAsync(channel, Text(limit), log, CancellationToken.None));
 
     public async Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int timeoutSeconds, CancellationToken cancellationToken) =>
-        Reply(await EventsApi.WaitAsync(after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), subscription, events, subscriptions, log, time, cancellationToken));
+        Reply(await EventsApi.WaitAsync(EntryGrainAccess.Caller, after is { } cursor ? Text(cursor) : null, source, type, Text(timeoutSeconds), subscription, events, subscriptions, log, time, cancellationToken));
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 

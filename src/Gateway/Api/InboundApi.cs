@@ -17,7 +17,8 @@ namespace Herald.Gateway.Api;
 /// </summary>
 public static class InboundApi
 {
-    public const string RateLimitPolicy = "inbound";
+    // Unconfigured sources (accepted when AcceptUnknownSources is on) share one budget, so URLs cannot mint budgets.
+    private const string UnconfiguredBudget = "(unconfigured source)";
 
     // Kept with the event so that people can see what arrived; signatures are deliberately left out.
     private static readonly string[] KeptHeaders =
@@ -27,7 +28,7 @@ public static class InboundApi
 
     public static IEndpointRouteBuilder MapInboundApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/webhook/{source}", ReceiveAsync).RequireRateLimiting(RateLimitPolicy).WithName("ReceiveWebhook");
+        routes.MapPost("/webhook/{source}", ReceiveAsync).WithName("ReceiveWebhook");
         return routes;
     }
 
@@ -39,19 +40,29 @@ public static class InboundApi
 
     private static async Task<Results<Accepted<InboundReceipt>, Ok<InboundReceipt>, ProblemHttpResult>> ReceiveAsync(
         string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, IGrainFactory grains, TimeProvider time,
-        InboundMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+        InboundMetrics metrics, InboundLimits limits, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         source = source.ToLowerInvariant();
         var label = options.CurrentValue.Sources.ContainsKey(source) ? source : InboundMetrics.UnconfiguredSource;
         try
         {
-            var result = await ReceiveCoreAsync(source, request, options, store, grains, time, loggers, cancellationToken);
+            var result = await ReceiveCoreAsync(source, request, options, store, grains, time, limits, loggers, cancellationToken);
+
+            // What no verified sender sends (no source, an oversized body, a bad signature) spends the client's own
+            // budget; past it, such requests get 429. A verified delivery never draws on it, whoever else sent junk.
+            if (result.Result is ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized or StatusCodes.Status404NotFound or StatusCodes.Status413PayloadTooLarge } &&
+                limits.Unverified(request.HttpContext.Connection.RemoteIpAddress, options.CurrentValue.UnverifiedPermitsPerMinute) is { } wait)
+            {
+                result = TooMany(request, wait, "This address has sent too many requests that failed verification or named no source");
+            }
+
             metrics.Counted(label, result.Result switch
             {
                 Accepted<InboundReceipt> => "received",
                 Ok<InboundReceipt> => "duplicate",
                 ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized } => "unverified",
                 ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound } => "unknown_source",
+                ProblemHttpResult { StatusCode: StatusCodes.Status429TooManyRequests } => "rate_limited",
                 _ => "invalid",
             });
             return result;
@@ -65,7 +76,7 @@ public static class InboundApi
 
     private static async Task<Results<Accepted<InboundReceipt>, Ok<InboundReceipt>, ProblemHttpResult>> ReceiveCoreAsync(
         string source, HttpRequest request, IOptionsMonitor<InboundOptions> options, IInboundEventStore store, IGrainFactory grains, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        InboundLimits limits, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!InboundOptions.IsSourceName(source) || Resolve(options.CurrentValue, source) is not { } settings)
         {
@@ -87,6 +98,10 @@ public static class InboundApi
 
         if (!verification.Verified)
             return ApiProblems.Status(StatusCodes.Status401Unauthorized, "Verification failed", verification.Error ?? "The request could not be verified.");
+
+        var budget = options.CurrentValue.Sources.ContainsKey(source) ? source : UnconfiguredBudget;
+        if (limits.Verified(budget, settings.PermitsPerMinute) is { } wait)
+            return TooMany(request, wait, $"Source '{source}' has reached its limit of {settings.PermitsPerMinute} deliveries a minute (Herald:Inbound:Sources:{source}:PermitsPerMinute)");
 
         string text;
         try
@@ -151,6 +166,13 @@ public static class InboundApi
         return created
             ? TypedResults.Accepted($"/api/events/{stored.Id}", new InboundReceipt("received", stored.Id))
             : TypedResults.Ok(new InboundReceipt("duplicate", stored.Id));
+    }
+
+    private static ProblemHttpResult TooMany(HttpRequest request, TimeSpan wait, string why)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.Status(StatusCodes.Status429TooManyRequests, "Too many requests", $"{why}; retry in {seconds} s.");
     }
 
     /// <summary>

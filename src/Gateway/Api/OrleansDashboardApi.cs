@@ -1,8 +1,10 @@
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Silo.Cluster;
+using Herald.Silo.Security;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using Orleans.Runtime;
 
 namespace Herald.Gateway.Api;
 
@@ -22,13 +24,36 @@ public static class OrleansDashboardApi
         // The silo registers the dashboard's services only when it runs (Herald:Cluster:OrleansDashboard, by mode).
         var services = routes.ServiceProvider;
         if (services.GetRequiredService<IOptions<ClusterOptions>>().Value.RunsOrleansDashboard(services.GetRequiredService<ClusterView>().IsCluster))
-            routes.MapOrleansDashboard(Path).AddEndpointFilter(RequireManageKeyAsync);
+            routes.MapOrleansDashboard(Path).AddEndpointFilter(RequireManageKeyAsync).AddEndpointFilter(RequireKnownSiloAsync);
         return routes;
+    }
+
+    // The dashboard's routes that name a silo by its address; given anything else, they fail with a 500.
+    private static readonly string[] SiloRoutes = ["HistoricalStats", "SiloProperties", "SiloMetadata", "SiloStats", "SiloCounters"];
+
+    /// <summary>A route that names a silo gets a 404 unless the name is a live member's address, before the dashboard tries to call it.</summary>
+    private static async ValueTask<object?> RequireKnownSiloAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.Path.StartsWithSegments(Path, out var rest) || rest.Value?.TrimStart('/').Split('/', 2) is not [var route, var address] ||
+            !SiloRoutes.Contains(route, StringComparer.OrdinalIgnoreCase))
+        {
+            return await next(context);
+        }
+
+
+        var members = http.RequestServices.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members;
+        if (members.Values.Any(m => m.Status == SiloStatus.Active && m.SiloAddress.ToParsableString() == Uri.UnescapeDataString(address)))
+            return await next(context);
+        return ApiProblems.NotFound($"'{address}' is not the address of an active silo of this cluster; /orleans/DashboardCounters lists them.");
     }
 
     private static async ValueTask<object?> RequireManageKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+
+        // Operators' pages: never inside another site's frame.
+        http.Response.Headers.XFrameOptions = "DENY";
         var authenticator = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
         if (!authenticator.Enabled)
             return await next(context);
@@ -59,7 +84,7 @@ public static class OrleansDashboardApi
             });
         }
 
-        http.Items[ScopeFilter.KeyItem] = key.Name;
+        http.Items[ApiCaller.Item] = new ApiCaller(key.Name, Manages: true);
         return await next(context);
     }
 }

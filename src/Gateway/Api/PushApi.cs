@@ -1,11 +1,12 @@
 using System.Text.Json;
-using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
 using Herald.Grains.Delivery;
 using Herald.Silo.Cluster;
 using Herald.Silo.Postgres;
+using Herald.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using Herald.Gateway.Security;
 using Herald.Gateway.Stats;
+using Herald.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,9 +1,10 @@
-using Herald.Gateway.Security;
 using System.Globalization;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
+using Herald.Silo.Security;
 using Herald.Streams;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;

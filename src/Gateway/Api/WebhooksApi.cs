@@ -1,7 +1,8 @@
-using Herald.Gateway.Security;
 using Herald.Contracts;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
+using Herald.Gateway.Security;
+using Herald.Silo.Security;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -9,9 +9,11 @@ using Herald.Grains;
 using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
 using Herald.Silo.Postgres;
+using Herald.Silo.Security;
 using Herald.Silo.Telemetry;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Hosting;
@@ -44,6 +46,7 @@ public static class GatewayHostingExtensions
         // stream.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
+        services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section);
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
         {
             kestrel.Limits.MaxRequestHeadersTotalSize = limits.Value.MaxRequestHeadersBytes;
@@ -60,11 +63,9 @@ public static class GatewayHostingExtensions
         services.AddSingleton<RateHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<RateHistory>());
         services.AddSingleton<EndpointFactory>();
-        services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
-        services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<OperationScopes>();
         services.AddSingleton<EntryGrainAccess>();
-        services.AddInboundRateLimiting();
+        services.AddApiRateLimiting();
 
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -103,12 +104,13 @@ public static class GatewayHostingExtensions
             },
         });
         app.UseStatusCodePages();
+        UseForwardedHeadersOfKnownProxies(app);
         app.UseCors();
         app.UseNulQueryGuard();
         app.UseRateLimiter();
 
         app.MapHealthApi();
-        app.MapMetricsApi(RequireReadScopeUnlessPublic);
+        app.MapMetricsApi();
         app.MapDashboardApi();
         app.MapPushApi();
         app.MapWebhooksApi();
@@ -127,18 +129,19 @@ public static class GatewayHostingExtensions
         return app;
     }
 
-    // The scrape endpoint is the exporter's own middleware, not a route handler, so the key check runs as middleware.
-    private static void RequireReadScopeUnlessPublic(IApplicationBuilder scrape) => scrape.Use(async (context, next) =>
+    // Only the listed proxies' forwarded headers are believed (ASP.NET Core's default would believe loopback's).
+    private static void UseForwardedHeadersOfKnownProxies(WebApplication app)
     {
-        if (!context.RequestServices.GetRequiredService<IOptions<TelemetryOptions>>().Value.PublicMetrics &&
-            ScopeFilter.Refusal(context, ApiScopes.Read, allowQueryToken: false) is { } refusal)
-        {
-            await refusal.ExecuteAsync(context);
+        var proxies = app.Services.GetRequiredService<IOptions<ForwardingOptions>>().Value;
+        if (proxies.KnownProxies.Length == 0)
             return;
-        }
-
-        await next(context);
-    });
+        var forwarding = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        forwarding.KnownProxies.Clear();
+        forwarding.KnownIPNetworks.Clear();
+        foreach (var network in proxies.Networks())
+            forwarding.KnownIPNetworks.Add(network);
+        app.UseForwardedHeaders(forwarding);
+    }
 
     // Problems the framework writes itself (no route, wrong method, a body Kestrel rejects) get the same
     // readable "error" that Herald's own problems carry.

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Herald.Contracts;
+using Herald.Silo.Security;
 using Orleans.Runtime;
 
 namespace Herald.Gateway.Security;
@@ -7,17 +8,31 @@ namespace Herald.Gateway.Security;
 /// <summary>
 /// The API's keys and scopes applied to a call on <see cref="IHeraldApiGrain"/>: the caller's key comes with the call
 /// (<see cref="ApiCredential.RequestContextKey"/>), the scope from the route of the same name, and the rule from
-/// <see cref="ScopeFilter"/>, so a refusal reads exactly as REST's 401 or 403 does.
+/// <see cref="ApiKeyAuthenticator.Check"/>, so a refusal reads exactly as REST's 401 or 403 does.
 /// </summary>
 public sealed class EntryGrainAccess(ApiKeyAuthenticator authenticator, OperationScopes scopes)
 {
     private const string HowToSend = "the MCP bridge sends the key in Herald__ApiKey";
 
-    /// <summary>The refusal for a call on <paramref name="method"/>, or null to let it run. Takes the key out of the request context either way.</summary>
+    // The caller the key proved, for the operation the grain runs next; set here only, whatever the call brought.
+    private const string OwnerKey = "herald.caller.owner";
+    private const string ManagesKey = "herald.caller.manages";
+
+    /// <summary>
+    /// The refusal for a call on <paramref name="method"/>, or null to let it run as <see cref="Caller"/>. Takes the
+    /// key out of the request context either way.
+    /// </summary>
     public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(MethodInfo method)
     {
         var token = RequestContext.Get(ApiCredential.RequestContextKey) as string;
         RequestContext.Remove(ApiCredential.RequestContextKey);
-        return ScopeFilter.Refusal(authenticator, token, scopes.For(method), HowToSend, out _);
+        var check = authenticator.Check(token, scopes.For(method), HowToSend);
+        var caller = check.Allowed ? ApiCaller.From(check) : null;
+        RequestContext.Set(OwnerKey, caller?.Owner ?? string.Empty);
+        RequestContext.Set(ManagesKey, caller?.Manages ?? false);
+        return check.Allowed ? null : ScopeFilter.Problem(check);
     }
+
+    /// <summary>The caller of the grain operation running now, as <see cref="Refusal"/> found it.</summary>
+    public static ApiCaller Caller => new(RequestContext.Get(OwnerKey) as string ?? string.Empty, RequestContext.Get(ManagesKey) as bool? ?? false);
 }

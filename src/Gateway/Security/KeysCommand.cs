@@ -1,4 +1,5 @@
 namespace Herald.Gateway.Security;
+using Herald.Silo.Security;
 
 /// <summary>
 /// <c>herald keys new [--name NAME] [--scopes push,manage,read,stream]</c>: prints a new key, once, and the

@@ -1,4 +1,5 @@
 using Herald.Gateway.Http;
+using Herald.Silo.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Security;
@@ -6,8 +7,6 @@ namespace Herald.Gateway.Security;
 /// <summary>Requires a key with a scope on the endpoints it is attached to, once keys are configured.</summary>
 public sealed class ScopeFilter(string scope, bool allowQueryToken = false) : IEndpointFilter
 {
-    public const string KeyItem = "herald.key";
-
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         Refusal(context.HttpContext, scope, allowQueryToken) ?? await next(context);
 
@@ -22,36 +21,18 @@ public sealed class ScopeFilter(string scope, bool allowQueryToken = false) : IE
             return null;
 
         var token = ApiKeyAuthenticator.BearerToken(http.Request) ?? (allowQueryToken ? http.Request.Query[ApiKeyAuthenticator.AccessTokenParameter].FirstOrDefault() : null);
-        var refusal = Refusal(authenticator, token, scope,
-            allowQueryToken ? "send Authorization: Bearer <key>, or ?access_token=<key> for EventSource" : "send Authorization: Bearer <key>", out var keyName);
-        if (refusal?.StatusCode == StatusCodes.Status401Unauthorized)
+        var check = authenticator.Check(token, scope,
+            allowQueryToken ? "send Authorization: Bearer <key>, or ?access_token=<key> for EventSource" : "send Authorization: Bearer <key>");
+        if (check.Status == StatusCodes.Status401Unauthorized)
             http.Response.Headers.WWWAuthenticate = "Bearer";
-        if (keyName is not null)
-            http.Items[KeyItem] = keyName;
-        return refusal;
-    }
-
-    /// <summary>
-    /// The rule every way into the API applies, HTTP and the Orleans entry grain alike: with keys configured, the
-    /// caller's <paramref name="token"/> must be a key with <paramref name="scope"/>. Null lets the call through, with
-    /// the key's name in <paramref name="keyName"/> (null while no keys are configured).
-    /// </summary>
-    public static ProblemHttpResult? Refusal(ApiKeyAuthenticator authenticator, string? token, string scope, string howToSend, out string? keyName)
-    {
-        keyName = null;
-        if (!authenticator.Enabled)
-            return null;
-
-        var key = authenticator.Find(token);
-        if (key is null)
-            return ApiProblems.Status(StatusCodes.Status401Unauthorized, "Unauthorized", $"An API key is required: {howToSend}.");
-
-        if (!key.Scopes.Contains(scope, StringComparer.Ordinal))
-            return ApiProblems.Status(StatusCodes.Status403Forbidden, "Forbidden", $"The key '{key.Name}' lacks the '{scope}' scope this call needs.");
-
-        keyName = key.Name;
+        if (!check.Allowed)
+            return Problem(check);
+        http.Items[ApiCaller.Item] = ApiCaller.From(check);
         return null;
     }
+
+    /// <summary><see cref="ApiKeyAuthenticator.Check"/>'s refusal as the API's problem JSON.</summary>
+    public static ProblemHttpResult Problem(ApiKeyCheck refused) => ApiProblems.Status(refused.Status!.Value, refused.Title!, refused.Detail!);
 }
 
 /// <summary>The scope an endpoint requires, as endpoint metadata: the Orleans entry grain reads it by the route's name.</summary>

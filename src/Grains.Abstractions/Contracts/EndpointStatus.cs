@@ -13,6 +13,7 @@ public sealed record EndpointStatus
 
     public required bool HasSecret { get; init; }
 
+    /// <summary>The custom headers sent with each delivery, their values masked (<see cref="Masked"/>): they are often receivers' credentials.</summary>
     public required IReadOnlyDictionary<string, string> Headers { get; init; }
 
     public string? Description { get; init; }
@@ -47,4 +48,11 @@ public sealed record EndpointStatus
     /// <summary>Set only on the response that created the endpoint: the one time the secret is shown.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Secret { get; init; }
+
+    /// <summary>
+    /// Header values as they are shown back, anywhere: write-only, like the secret. A value of 12 characters or more
+    /// keeps its last 4, so a person can tell which credential is set; a shorter one shows nothing of itself.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Masked(IReadOnlyDictionary<string, string> headers) =>
+        headers.ToDictionary(h => h.Key, h => h.Value.Length >= 12 ? "****" + h.Value[^4..] : "****", StringComparer.OrdinalIgnoreCase);
 }

@@ -17,6 +17,13 @@ public sealed partial class InboundOptions : IValidatableObject
     /// </summary>
     public bool AcceptUnknownSources { get; set; }
 
+    /// <summary>
+    /// Requests to <c>/webhook/{source}</c> that fail verification (or name no source) a client address may make per
+    /// minute, in a budget of their own: unsigned junk spends only its sender's, never a source's verified deliveries'.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int UnverifiedPermitsPerMinute { get; set; } = 60;
+
     /// <summary>How often each source's retention (<c>MaxEvents</c>, <c>MaxAge</c>) is enforced.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);

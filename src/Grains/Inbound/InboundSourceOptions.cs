@@ -47,6 +47,7 @@ public sealed class InboundSourceOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>Verified deliveries this source may make per minute; unverified requests have a budget of their own, per client address.</summary>
     [Range(1, 1_000_000)]
     public int PermitsPerMinute { get; set; } = 600;
 

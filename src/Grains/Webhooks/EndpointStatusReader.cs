@@ -58,7 +58,7 @@ public sealed class EndpointStatusReader(
             Url = endpoint.Url,
             Topics = endpoint.Topics,
             HasSecret = endpoint.Secret is not null,
-            Headers = endpoint.Headers,
+            Headers = EndpointStatus.Masked(endpoint.Headers),
             Description = endpoint.Description,
             CreatedAt = endpoint.CreatedAt,
             Enabled = endpoint.Enabled,

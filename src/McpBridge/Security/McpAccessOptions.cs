@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Herald.Silo.Security;
 
 namespace Herald.McpBridge.Security;
 
@@ -31,11 +32,8 @@ public sealed class McpAccessOptions : IValidatableObject
     {
         for (var i = 0; i < Keys.Count; i++)
         {
-            var key = Keys[i];
-            if (string.IsNullOrWhiteSpace(key.Name))
-                yield return new ValidationResult($"Keys[{i}]: Name is required.", [$"Keys:{i}:Name"]);
-            if (key.Hash is null || key.Hash.Length != 64 || !key.Hash.All(char.IsAsciiHexDigit))
-                yield return new ValidationResult($"Keys[{i}] ({key.Name}): Hash must be the 64-character hex SHA-256 of the key (see: Herald.McpBridge keys new).", [$"Keys:{i}:Hash"]);
+            foreach (var error in KeyOptionsValidation.NameAndHash(i, Keys[i].Name, Keys[i].Hash, "Herald.McpBridge keys new"))
+                yield return error;
         }
 
         foreach (var origin in AllowedOrigins.Where(o => o != "*" && !(Uri.TryCreate(o, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/" && uri.Scheme is "http" or "https")))

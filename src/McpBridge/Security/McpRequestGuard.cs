@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Herald.Gateway.Security;
+using Herald.Silo.Security;
 using Microsoft.Extensions.Options;
 
 namespace Herald.McpBridge.Security;

@@ -21,6 +21,10 @@ public static class HeraldHostDefaults
         // Orleans's TLS middleware logs each failed handshake with a stack trace but no peer address; Herald logs
         // each refusal once, with the address and the reason (ConnectionRefusals).
         ["Logging:LogLevel:Orleans.Connections.Security"] = "Error",
+
+        // Data Protection warns at each new key that no XML encryptor protects the key ring. Herald keeps the ring with
+        // the data it seals, unencrypted, by design (README, Security: what sealing does not do).
+        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager"] = "Error",
     };
 
     /// <summary>

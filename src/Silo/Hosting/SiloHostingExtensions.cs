@@ -5,6 +5,7 @@ using Herald.Grains.Telemetry;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Postgres;
+using Herald.Silo.Security;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
@@ -21,6 +22,9 @@ namespace Herald.Silo.Hosting;
 
 public static class SiloHostingExtensions
 {
+    // Stands for the executables' own defaults (gateway 127.0.0.1:8000, silo 127.0.0.1:8200), set before this runs.
+    private const string LoopbackUrl = "http://127.0.0.1";
+
     /// <summary>
     /// Hosts an Orleans silo in this process with Herald's grains and storage: PostgreSQL when
     /// <c>ConnectionStrings:Postgres</c> is set (cluster mode: ADO.NET clustering, grain storage and reminders);
@@ -56,9 +60,24 @@ public static class SiloHostingExtensions
         else if (sqlite is not null)
             services.AddSqliteProviders(sqlite);
 
-        // Private destinations are blocked by default in a cluster (reachable from a server, exposed to users);
-        // an embedded hub on a laptop usually delivers to local receivers.
-        services.PostConfigure<DeliveryOptions>(options => options.AllowPrivateNetworks ??= !cluster);
+        // A process others can reach needs keys, or it is an open API (and, through deliveries' attempt logs, a proxy
+        // into the network it runs in); an embedded hub on loopback keeps the seeds' open default.
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
+        services.AddSingleton<ApiKeyAuthenticator>();
+        var exposed = ListenAddresses.BeyondLoopback(builder.Configuration, LoopbackUrl);
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        if (exposed.Count > 0 && !auth.Enabled && !auth.AllowAnonymous)
+        {
+            throw new HeraldStartupException(
+                $"Herald would listen on {string.Join(", ", exposed)} with no API keys, so anyone who reaches it could push, register endpoints and read " +
+                $"every event. Make a key with 'keys new' (dotnet Herald.Gateway.dll keys new --name <name>) and set the Herald__Auth__Keys__0__Name, " +
+                $"Hash and Scopes__N it prints; or listen on 127.0.0.1 only; or set Herald:Auth:AllowAnonymous=true to run it open deliberately.");
+        }
+
+        // Private destinations are blocked by default wherever others can reach Herald: in a cluster, and on a hub
+        // that listens beyond loopback (its attempt log would show them what an internal address answers). An
+        // embedded hub on a laptop usually delivers to local receivers.
+        services.PostConfigure<DeliveryOptions>(options => options.AllowPrivateNetworks ??= !cluster && exposed.Count == 0);
         services.AddHeraldGrainServices();
         services.AddMemoryProviders();
         services.AddValidatedOptions<InboundOptions>(InboundOptions.Section);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Herald.Contracts;
+using Herald.Silo.Storage;
 using Herald.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -10,21 +11,25 @@ namespace Herald.Silo.Postgres;
 /// <summary>
 /// Endpoints in <c>herald_endpoints</c>; the URL is unique in the table, so concurrent registrations of one URL
 /// on any number of gateways keep one row. Subscriber lists are cached per topic and dropped when any process
-/// changes an endpoint (it notifies <c>herald_endpoints</c>).
+/// changes an endpoint (it notifies <c>herald_endpoints</c>). Secrets and header values are sealed in the table
+/// (<see cref="StoredSecrets"/>) with the key ring every process shares (<see cref="PostgresKeyRing"/>).
 /// </summary>
-internal sealed class PostgresEndpointRegistry : IEndpointRegistry
+internal sealed class PostgresEndpointRegistry : IEndpointRegistry, IPlainSecretSealer
 {
     private const string Columns = "id, url, topics, secret, headers::text, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at";
 
     // Read, never written: the database assigns it.
     private const string SelectColumns = Columns + ", ordinal";
     private const int MaxCachedTopics = 1024;
+    private const long KeyRingLockKey = 7265796101;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly StoredSecrets _secrets;
     private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
 
-    public PostgresEndpointRegistry(NpgsqlDataSource dataSource, PostgresNotifications notifications)
+    public PostgresEndpointRegistry(NpgsqlDataSource dataSource, PostgresNotifications notifications, StoredSecrets secrets)
     {
         _dataSource = dataSource;
+        _secrets = secrets;
         notifications.EndpointsChanged += _ => Invalidate();
     }
 
@@ -99,15 +104,70 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
         return removed;
     }
 
+    public async Task<int> SealPlainSecretsAsync(CancellationToken cancellationToken)
+    {
+        // One process at a time. The first of a new cluster makes the ring's first key while the others wait, so they
+        // load that key instead of each making its own: a key another process made after this one loaded its ring is
+        // not seen here until Data Protection's next refresh, a day later.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({KeyRingLockKey})", connection))
+            await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _secrets.LoadKeyRing();
+            return await SealPlainRowsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({KeyRingLockKey})", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> SealPlainRowsAsync(CancellationToken cancellationToken)
+    {
+        var rows = new List<(string Id, string? Secret, string HeadersJson)>();
+        await using (var read = _dataSource.CreateCommand("SELECT id, secret, headers::text FROM herald_endpoints"))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2)));
+        }
+
+        var sealedCount = 0;
+        foreach (var (id, storedSecret, headersJson) in rows)
+        {
+            // Opening every row, sealed or not, proves at start that the key ring is the one the data was written with.
+            var storedHeaders = Headers(headersJson);
+            var secret = _secrets.Open(storedSecret);
+            var headers = _secrets.Open(storedHeaders);
+            if (!StoredSecrets.HasPlain(storedSecret, storedHeaders))
+                continue;
+
+            // Only if the row is still what was read: another process may be sealing it too, and a change made since
+            // was written sealed already.
+            await using var update = _dataSource.CreateCommand(
+                "UPDATE herald_endpoints SET secret = $2, headers = $3 WHERE id = $1 AND secret IS NOT DISTINCT FROM $4 AND headers = $5::jsonb");
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+            update.Parameters.Add(new NpgsqlParameter { Value = (object?)_secrets.Seal(secret) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(_secrets.Seal(headers)), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            update.Parameters.Add(new NpgsqlParameter { Value = (object?)storedSecret ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = headersJson, NpgsqlDbType = NpgsqlDbType.Text });
+            sealedCount += await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return sealedCount;
+    }
+
     private void Invalidate() => Volatile.Write(ref _subscribersByTopic, new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal));
 
-    private static void AddParameters(NpgsqlParameterCollection p, EndpointDefinition e)
+    private void AddParameters(NpgsqlParameterCollection p, EndpointDefinition e)
     {
         p.Add(new NpgsqlParameter<string> { TypedValue = e.Id });
         p.Add(new NpgsqlParameter<string> { TypedValue = e.Url });
         p.Add(new NpgsqlParameter<string[]> { TypedValue = e.Topics.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter { Value = (object?)e.Secret ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        p.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(e.Headers), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        p.Add(new NpgsqlParameter { Value = (object?)_secrets.Seal(e.Secret) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(_secrets.Seal(e.Headers)), NpgsqlDbType = NpgsqlDbType.Jsonb });
         p.Add(new NpgsqlParameter { Value = (object?)e.Description ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.CreatedAt.ToUniversalTime() });
         p.Add(new NpgsqlParameter<long> { TypedValue = e.StartAfterSeq });
@@ -124,17 +184,20 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry
         var endpoints = new List<EndpointDefinition>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            endpoints.Add(Read(reader));
+            endpoints.Add(_secrets.Open(Read(reader)));
         return endpoints;
     }
 
+    private static Dictionary<string, string> Headers(string json) => JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    /// <summary>The row as stored: its secrets still sealed.</summary>
     private static EndpointDefinition Read(DbDataReader reader) => new()
     {
         Id = reader.GetString(0),
         Url = reader.GetString(1),
         Topics = reader.GetFieldValue<string[]>(2),
         Secret = reader.IsDBNull(3) ? null : reader.GetString(3),
-        Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? [],
+        Headers = Headers(reader.GetString(4)),
         Description = reader.IsDBNull(5) ? null : reader.GetString(5),
         CreatedAt = reader.GetFieldValue<DateTimeOffset>(6),
         StartAfterSeq = reader.GetInt64(7),

@@ -4,6 +4,7 @@ using Herald.Silo.Storage;
 using Herald.Silo.Streams;
 using Herald.Storage;
 using Herald.Streams;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -13,7 +14,8 @@ namespace Herald.Silo.Postgres;
 public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
-    /// Cluster-mode providers of Herald's own storage: the log, endpoints, attempts and inbound events in PostgreSQL.
+    /// Cluster-mode providers of Herald's own storage: the log, endpoints, attempts and inbound events in PostgreSQL,
+    /// with the key ring that seals the endpoints' secrets in it too, so every process reads the same keys.
     /// Registers the schema migrator first, so it runs (Herald's tables and Orleans's) before any hosted service,
     /// the silo included, reads the database.
     /// </summary>
@@ -23,6 +25,9 @@ public static class PostgresServiceCollectionExtensions
         services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "herald" }.Build());
         services.AddHostedService<SchemaMigrator>();
+        services.AddStoredSecrets(
+            dataProtection => dataProtection.Services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((keys, dataSource) => keys.XmlRepository = new PostgresKeyRing(dataSource)),
+            PostgresKeyRing.Location);
 
         services.AddSingleton<PostgresNotifications>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifications>());

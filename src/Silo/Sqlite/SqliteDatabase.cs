@@ -13,6 +13,7 @@ namespace Herald.Silo.Sqlite;
 /// </summary>
 public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
 {
+    public const string KeyRingFolderName = "keys";
     private const string LockFileName = "herald.lock";
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
@@ -36,6 +37,9 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
     public string Directory { get; }
 
     public string FilePath { get; }
+
+    /// <summary>The Data Protection key ring that opens the secrets sealed in the file: kept with it, as private as it.</summary>
+    public string KeyRingDirectory => Path.Combine(Directory, KeyRingFolderName);
 
     public static IReadOnlyList<(int Version, string Name, string Sql)> Scripts { get; } = MigrationScripts.Load("Herald.Sqlite.Migrations.");
 
@@ -182,19 +186,22 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
     {
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
+            PrivateFiles.CreateFolder(Directory);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new HeraldStartupException(
-                $"Herald cannot create its data folder {Directory}: {exception.Message}. Set {StorageSettings.DataPathKey} to a folder it may write, or start it with {StorageSettings.InMemorySwitch}.", exception);
+                $"Herald cannot create its data folder {Directory}, or make it private to its user (0700): {exception.Message}. Set {StorageSettings.DataPathKey} to a folder it owns, or start it with {StorageSettings.InMemorySwitch}.", exception);
         }
 
         var lockPath = Path.Combine(Directory, LockFileName);
         try
         {
             // An exclusive lock the operating system drops with the process, however it ends (kill -9 included).
-            _lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var lockOptions = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+                lockOptions.UnixCreateMode = PrivateFiles.FileMode;
+            _lockFile = new FileStream(lockPath, lockOptions);
         }
         catch (IOException exception)
         {
@@ -208,8 +215,25 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
         }
 
         _lockFile.SetLength(0);
-        using var writer = new StreamWriter(_lockFile, leaveOpen: true);
-        writer.Write(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (var writer = new StreamWriter(_lockFile, leaveOpen: true))
+            writer.Write(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // SQLite makes its write-ahead log and shared-memory files with the data file's mode, so a file made 0600 here
+        // keeps them private too; files an older Herald made 0644 are narrowed.
+        try
+        {
+            PrivateFiles.Restrict(lockPath, PrivateFiles.FileMode);
+            PrivateFiles.CreateFile(FilePath);
+            PrivateFiles.Restrict(FilePath + "-wal", PrivateFiles.FileMode);
+            PrivateFiles.Restrict(FilePath + "-shm", PrivateFiles.FileMode);
+            PrivateFiles.CreateFolder(KeyRingDirectory);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            ReleaseFolder();
+            throw new HeraldStartupException(
+                $"Herald cannot make its data in {Directory} private to its user: {exception.Message}. Give the user Herald runs as ownership of the folder, or set {StorageSettings.DataPathKey} to one it owns.", exception);
+        }
     }
 
     private void ReleaseFolder()

@@ -1,4 +1,5 @@
 using Herald.Contracts;
+using Herald.Silo.Storage;
 using Herald.Storage;
 using Microsoft.Data.Sqlite;
 using static Herald.Silo.Sqlite.SqliteValues;
@@ -8,8 +9,9 @@ namespace Herald.Silo.Sqlite;
 /// <summary>
 /// Endpoints in <c>herald_endpoints</c>; the URL is unique in the table, so one URL is registered once however many
 /// requests race. Subscriber lists are cached per topic and dropped on any change (this process makes them all).
+/// Secrets and header values are sealed in the file (<see cref="StoredSecrets"/>).
 /// </summary>
-internal sealed class SqliteEndpointRegistry(SqliteDatabase database) : IEndpointRegistry
+internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecrets secrets) : IEndpointRegistry, IPlainSecretSealer
 {
     private const string Columns = "id, url, topics, secret, headers, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at, ordinal";
     private const int MaxCachedTopics = 1024;
@@ -50,39 +52,67 @@ internal sealed class SqliteEndpointRegistry(SqliteDatabase database) : IEndpoin
 
     public async ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
     {
+        // Sealed here, not on the file's one writer thread.
+        var values = Values(endpoint);
         var added = await database.WriteAsync(commands =>
         {
             var ordinal = commands.Command(
                 "INSERT INTO herald_endpoints (id, url, topics, secret, headers, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at) " +
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (url) DO NOTHING RETURNING ordinal", Values(endpoint)).ExecuteScalar();
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (url) DO NOTHING RETURNING ordinal", values).ExecuteScalar();
             return ordinal is long assigned
                 ? (endpoint with { Ordinal = assigned }, true)
-                : (ReadAll(commands.Command($"SELECT {Columns} FROM herald_endpoints WHERE url = $1", endpoint.Url), Read)[0], false);
+                : (secrets.Open(ReadAll(commands.Command($"SELECT {Columns} FROM herald_endpoints WHERE url = $1", endpoint.Url), Read)[0]), false);
         }, _ => Invalidate()).ConfigureAwait(false);
         return added;
     }
 
-    public async ValueTask UpdateAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default) =>
+    public async ValueTask UpdateAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
+    {
+        var values = Values(endpoint);
         await database.WriteAsync(commands => commands.Command(
             "UPDATE herald_endpoints SET url = $2, topics = $3, secret = $4, headers = $5, description = $6, created_at = $7, " +
-            "start_after_seq = $8, enabled = $9, disabled_reason = $10, disabled_at = $11 WHERE id = $1", Values(endpoint)).ExecuteNonQuery(),
+            "start_after_seq = $8, enabled = $9, disabled_reason = $10, disabled_at = $11 WHERE id = $1", values).ExecuteNonQuery(),
             _ => Invalidate()).ConfigureAwait(false);
+    }
 
     public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(commands => commands.Command("DELETE FROM herald_endpoints WHERE id = $1", id).ExecuteNonQuery() == 1,
             _ => Invalidate()).ConfigureAwait(false);
 
+    public async Task<int> SealPlainSecretsAsync(CancellationToken cancellationToken)
+    {
+        var rows = database.Read(c => Query(c, "SELECT id, secret, headers FROM herald_endpoints",
+            r => (Id: r.GetString(0), Secret: NullableString(r, 1), HeadersJson: r.GetString(2), Headers: Map(r, 2))));
+        var sealedCount = 0;
+        foreach (var row in rows)
+        {
+            // Opening every row, sealed or not, proves at start that the key ring is the one the data was written with.
+            var secret = secrets.Open(row.Secret);
+            var headers = secrets.Open(row.Headers);
+            if (!StoredSecrets.HasPlain(row.Secret, row.Headers))
+                continue;
+
+            // Only if the row is still what was read: a change since then was written sealed already.
+            sealedCount += await database.WriteAsync(commands => commands.Command(
+                "UPDATE herald_endpoints SET secret = $2, headers = $3 WHERE id = $1 AND secret IS $4 AND headers = $5",
+                row.Id, secrets.Seal(secret), Json(secrets.Seal(headers)), row.Secret, row.HeadersJson).ExecuteNonQuery(), _ => Invalidate()).ConfigureAwait(false);
+        }
+
+        return sealedCount;
+    }
+
     private void Invalidate() => Volatile.Write(ref _subscribersByTopic, new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal));
 
     private List<EndpointDefinition> Select(string clause, params object?[] values) =>
-        database.Read(c => Query(c, $"SELECT {Columns} FROM herald_endpoints {clause}", Read, values));
+        database.Read(c => Query(c, $"SELECT {Columns} FROM herald_endpoints {clause}", r => secrets.Open(Read(r)), values));
 
-    private static object?[] Values(EndpointDefinition e) =>
+    private object?[] Values(EndpointDefinition e) =>
     [
-        e.Id, e.Url, Json(e.Topics), e.Secret, Json(e.Headers), e.Description, Ticks(e.CreatedAt), e.StartAfterSeq, e.Enabled,
+        e.Id, e.Url, Json(e.Topics), secrets.Seal(e.Secret), Json(secrets.Seal(e.Headers)), e.Description, Ticks(e.CreatedAt), e.StartAfterSeq, e.Enabled,
         e.DisabledReason, Ticks(e.DisabledAt),
     ];
 
+    /// <summary>The row as stored: its secrets still sealed.</summary>
     private static EndpointDefinition Read(SqliteDataReader reader) => new()
     {
         Id = reader.GetString(0),

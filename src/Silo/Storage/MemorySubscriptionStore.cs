@@ -7,34 +7,38 @@ namespace Herald.Silo.Storage;
 internal sealed class MemorySubscriptionStore(TimeProvider time) : ISubscriptionStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, EventSubscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Owner, string Name), EventSubscription> _subscriptions = [];
 
     public ValueTask<(EventSubscription Subscription, bool Created)> UpsertAsync(EventSubscription subscription, CancellationToken cancellationToken = default)
     {
+        var key = (subscription.Owner, subscription.Name);
         lock (_gate)
         {
-            if (_subscriptions.TryGetValue(subscription.Name, out var existing))
+            if (_subscriptions.TryGetValue(key, out var existing))
             {
                 var updated = existing with { Sources = subscription.Sources, Description = subscription.Description ?? existing.Description, UpdatedAt = time.GetUtcNow() };
-                _subscriptions[subscription.Name] = updated;
+                _subscriptions[key] = updated;
                 return ValueTask.FromResult((updated, false));
             }
 
-            _subscriptions[subscription.Name] = subscription;
+            _subscriptions[key] = subscription;
             return ValueTask.FromResult((subscription, true));
         }
     }
 
-    public ValueTask<EventSubscription?> GetAsync(string name, CancellationToken cancellationToken = default)
+    public ValueTask<EventSubscription?> GetAsync(string owner, string name, CancellationToken cancellationToken = default)
     {
         lock (_gate)
-            return ValueTask.FromResult(_subscriptions.GetValueOrDefault(name));
+            return ValueTask.FromResult(_subscriptions.GetValueOrDefault((owner, name)));
     }
 
-    public ValueTask<IReadOnlyList<EventSubscription>> ListAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<EventSubscription>> ListAsync(string? owner, CancellationToken cancellationToken = default)
     {
         lock (_gate)
-            return ValueTask.FromResult<IReadOnlyList<EventSubscription>>(_subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray());
+        {
+            return ValueTask.FromResult<IReadOnlyList<EventSubscription>>(_subscriptions.Values.Where(s => owner is null || s.Owner == owner)
+                .OrderBy(s => s.Owner, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal).ToArray());
+        }
     }
 
     public ValueTask<int> CountAsync(CancellationToken cancellationToken = default)
@@ -43,20 +47,20 @@ internal sealed class MemorySubscriptionStore(TimeProvider time) : ISubscription
             return ValueTask.FromResult(_subscriptions.Count);
     }
 
-    public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string owner, string name, CancellationToken cancellationToken = default)
     {
         lock (_gate)
-            return ValueTask.FromResult(_subscriptions.Remove(name));
+            return ValueTask.FromResult(_subscriptions.Remove((owner, name)));
     }
 
-    public ValueTask<EventSubscription?> AdvanceAsync(string name, long cursor, CancellationToken cancellationToken = default)
+    public ValueTask<EventSubscription?> AdvanceAsync(string owner, string name, long cursor, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            if (!_subscriptions.TryGetValue(name, out var existing))
+            if (!_subscriptions.TryGetValue((owner, name), out var existing))
                 return ValueTask.FromResult<EventSubscription?>(null);
             if (cursor > existing.Cursor)
-                _subscriptions[name] = existing = existing with { Cursor = cursor, UpdatedAt = time.GetUtcNow() };
+                _subscriptions[(owner, name)] = existing = existing with { Cursor = cursor, UpdatedAt = time.GetUtcNow() };
             return ValueTask.FromResult<EventSubscription?>(existing);
         }
     }

@@ -2,17 +2,20 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Herald.Silo.Security;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Telemetry;
 
-/// <summary><c>GET /metrics</c>: this process's metrics in the Prometheus text format, unless turned off.</summary>
+/// <summary>
+/// <c>GET /metrics</c>: this process's metrics in the Prometheus text format, unless turned off. Once API keys exist
+/// it needs one with the <c>read</c> scope (<c>Herald:Telemetry:PublicMetrics</c> leaves it open), on every process.
+/// </summary>
 public static class MetricsApi
 {
     public const string Path = "/metrics";
 
-    /// <param name="guard">Middleware a scrape passes through first (a gateway's key check); none on a headless silo.</param>
-    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder routes, Action<IApplicationBuilder>? guard = null)
+    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder routes)
     {
         if (!routes.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.Metrics)
             return routes;
@@ -32,8 +35,25 @@ public static class MetricsApi
                 await Results.Problem(detail, statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method not allowed",
                     extensions: new Dictionary<string, object?> { ["error"] = detail }).ExecuteAsync(context);
             });
-            guard?.Invoke(scrape);
+            scrape.Use(RequireReadScopeUnlessPublicAsync);
         }, optionsName: null);
         return routes;
+    }
+
+    // The scrape endpoint is the exporter's own middleware, not a route handler, so the key check runs as middleware.
+    private static async Task RequireReadScopeUnlessPublicAsync(HttpContext context, RequestDelegate next)
+    {
+        var check = context.RequestServices.GetService<IOptions<TelemetryOptions>>()?.Value.PublicMetrics == true || context.RequestServices.GetService<ApiKeyAuthenticator>() is not { } keys
+            ? ApiKeyCheck.Open
+            : keys.Check(ApiKeyAuthenticator.BearerToken(context.Request), ApiScopes.Read, "send Authorization: Bearer <key> (a Prometheus scrape job's authorization.credentials)");
+        if (check.Allowed)
+        {
+            await next(context);
+            return;
+        }
+
+        if (check.Status == StatusCodes.Status401Unauthorized)
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(check.Detail, statusCode: check.Status, title: check.Title, extensions: new Dictionary<string, object?> { ["error"] = check.Detail }).ExecuteAsync(context);
     }
 }

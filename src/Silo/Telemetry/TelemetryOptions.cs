@@ -12,9 +12,8 @@ public sealed class TelemetryOptions
     public bool Metrics { get; set; } = true;
 
     /// <summary>
-    /// Serve a gateway's <c>/metrics</c> without a key even when API keys are configured (for a scraper on a private
-    /// network that cannot send one). By default it needs the <c>read</c> scope. A headless silo's <c>/metrics</c>,
-    /// like its health endpoints, is always open: it has no API keys.
+    /// Serve <c>/metrics</c> without a key even when API keys are configured (for a scraper on a private network
+    /// that cannot send one). By default it needs the <c>read</c> scope, on gateways and headless silos alike.
     /// </summary>
     public bool PublicMetrics { get; set; }
 

@@ -19,7 +19,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         Notifications = notifications;
         Batcher = batcher;
         Log = new PostgresStreamLog(dataSource, notifications, Options.Create(FastOptions));
-        Registry = new PostgresEndpointRegistry(dataSource, notifications);
+        Registry = new PostgresEndpointRegistry(dataSource, notifications, TestSecrets.ForDatabase(dataSource));
         Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), counter);
     }
 

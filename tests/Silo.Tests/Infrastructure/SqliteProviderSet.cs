@@ -20,7 +20,7 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
         Database = new SqliteDatabase(directory, Microsoft.Extensions.Options.Options.Create(options), NullLogger<SqliteDatabase>.Instance);
         Database.Open();
         Log = new SqliteStreamLog(Database, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
-        Registry = new SqliteEndpointRegistry(Database);
+        Registry = new SqliteEndpointRegistry(Database, TestSecrets.ForDataFolder(directory));
         Attempts = new SqliteAttemptLog(Database, Microsoft.Extensions.Options.Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), counter);
         Events = new SqliteInboundEventStore(Database, Log);
         Completions = new SqliteActionCompletionStore(Database);

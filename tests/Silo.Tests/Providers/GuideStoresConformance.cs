@@ -62,9 +62,9 @@ public abstract class GuideStoresConformance : IAsyncLifetime
         Assert.True(isNew);
         Assert.Equal(10, created.Cursor);
 
-        Assert.Equal(25, (await Subscriptions.AdvanceAsync("github+stripe", 25))!.Cursor);
-        Assert.Equal(25, (await Subscriptions.AdvanceAsync("github+stripe", 20))!.Cursor);
-        Assert.Null(await Subscriptions.AdvanceAsync("missing", 5));
+        Assert.Equal(25, (await Subscriptions.AdvanceAsync("", "github+stripe", 25))!.Cursor);
+        Assert.Equal(25, (await Subscriptions.AdvanceAsync("", "github+stripe", 20))!.Cursor);
+        Assert.Null(await Subscriptions.AdvanceAsync("", "missing", 5));
 
         var (again, againNew) = await Subscriptions.UpsertAsync(new EventSubscription("github+stripe", ["github"], "commits only", 99, now, now.AddSeconds(1)));
         Assert.False(againNew);
@@ -75,12 +75,33 @@ public abstract class GuideStoresConformance : IAsyncLifetime
         Assert.Equal("commits only", kept.Description);
 
         await Subscriptions.UpsertAsync(new EventSubscription("all", [], null, 1, now, now));
-        Assert.Equal(["all", "github+stripe"], (await Subscriptions.ListAsync()).Select(s => s.Name).ToArray());
+        Assert.Equal(["all", "github+stripe"], (await Subscriptions.ListAsync("")).Select(s => s.Name).ToArray());
         Assert.Equal(2, await Subscriptions.CountAsync());
-        Assert.True(await Subscriptions.DeleteAsync("all"));
-        Assert.False(await Subscriptions.DeleteAsync("all"));
-        Assert.Null(await Subscriptions.GetAsync("all"));
-        Assert.Equal(25, (await Subscriptions.GetAsync("github+stripe"))!.Cursor);
+        Assert.True(await Subscriptions.DeleteAsync("", "all"));
+        Assert.False(await Subscriptions.DeleteAsync("", "all"));
+        Assert.Null(await Subscriptions.GetAsync("", "all"));
+        Assert.Equal(25, (await Subscriptions.GetAsync("", "github+stripe"))!.Cursor);
+    }
+
+    [Fact]
+    public async Task Each_owner_has_names_of_its_own_and_a_cursor_moves_only_for_its_owner()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Subscriptions.UpsertAsync(new EventSubscription("github", ["github"], "alice's", 5, now, now, "alice"));
+        var (bobs, created) = await Subscriptions.UpsertAsync(new EventSubscription("github", ["github"], "bob's", 7, now, now, "bob"));
+        Assert.True(created, "the same name under another owner is another subscription");
+        Assert.Equal("bob", bobs.Owner);
+
+        Assert.Equal(30, (await Subscriptions.AdvanceAsync("alice", "github", 30))!.Cursor);
+        Assert.Equal(7, (await Subscriptions.GetAsync("bob", "github"))!.Cursor);
+        Assert.Null(await Subscriptions.GetAsync("carol", "github"));
+        Assert.Null(await Subscriptions.AdvanceAsync("carol", "github", 99));
+        Assert.False(await Subscriptions.DeleteAsync("carol", "github"));
+
+        Assert.Equal<string[]>(["alice's"], (await Subscriptions.ListAsync("alice")).Select(s => s.Description!).ToArray());
+        Assert.Equal([("alice", "github"), ("bob", "github")], (await Subscriptions.ListAsync(null)).Select(s => (s.Owner, s.Name)).ToArray());
+        Assert.True(await Subscriptions.DeleteAsync("alice", "github"));
+        Assert.Equal("bob's", (await Subscriptions.GetAsync("bob", "github"))!.Description);
     }
 }
 

@@ -33,6 +33,39 @@ public sealed class PostgresBehaviourTests
     }
 
     [Fact]
+    public async Task Upgrading_keeps_the_subscriptions_made_before_owners_under_the_open_hubs_owner()
+    {
+        var connectionString = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+
+        // A database as the release before owners left it: every script up to version 7, and a subscription.
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using (var schema = new NpgsqlCommand("CREATE TABLE herald_schema_version (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", connection))
+                await schema.ExecuteNonQueryAsync();
+            foreach (var (version, name, sql) in SchemaMigrator.Scripts.Where(s => s.Version <= 7))
+            {
+                await using (var apply = new NpgsqlCommand(sql, connection))
+                    await apply.ExecuteNonQueryAsync();
+                await using var record = new NpgsqlCommand($"INSERT INTO herald_schema_version (version, name) VALUES ({version}, '{name}')", connection);
+                await record.ExecuteNonQueryAsync();
+            }
+
+            await using var old = new NpgsqlCommand("INSERT INTO herald_subscriptions (name, sources, cursor) VALUES ('assistant-sub', '{github}', 42)", connection);
+            await old.ExecuteNonQueryAsync();
+        }
+
+        await new SchemaMigrator(dataSource, Options.Create(PostgresProviderSet.FastOptions), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+
+        var store = new PostgresSubscriptionStore(dataSource, TimeProvider.System);
+        var kept = await store.GetAsync("", "assistant-sub");
+        Assert.Equal(42, kept!.Cursor);
+        var (mine, created) = await store.UpsertAsync(new EventSubscription("assistant-sub", ["stripe"], null, 0, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "key-read"));
+        Assert.True(created, "a key's subscription of the same name is its own");
+        Assert.Equal(2, await store.CountAsync());
+    }
+
+    [Fact]
     public async Task A_cached_log_tail_never_hides_an_entry_another_process_appended()
     {
         await using var set = await PostgresProviderSet.CreateAsync();

@@ -35,7 +35,7 @@ public sealed class SqliteBehaviourTests
         var inbound = (await first.Events.AppendAsync(new InboundEventDraft("stripe", "invoice.paid", "evt_1", NoHeaders, "{}", "{}", "stripe"))).Event;
         await first.Completions.CompleteAsync(new ActionCompletion(inbound.Id, "review", "api", "done", DateTimeOffset.UtcNow));
         await first.Subscriptions.UpsertAsync(new EventSubscription("stripe", ["stripe"], "billing", 0, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
-        await first.Subscriptions.AdvanceAsync("stripe", inbound.Id);
+        await first.Subscriptions.AdvanceAsync("", "stripe", inbound.Id);
 
         await using var second = first.Reopen();
 
@@ -56,7 +56,7 @@ public sealed class SqliteBehaviourTests
         Assert.Equal(["orders.*"], (await second.Registry.GetSubscribersAsync("orders.created")).Single().Topics);
         Assert.Equal(1, (await second.Attempts.ListAsync("ep_1", 10)).Total);
         Assert.Equal("review", (await second.Completions.FindAsync([inbound.Id])).Single().Action);
-        Assert.Equal(inbound.Id, (await second.Subscriptions.GetAsync("stripe"))!.Cursor);
+        Assert.Equal(inbound.Id, (await second.Subscriptions.GetAsync("", "stripe"))!.Cursor);
         Assert.Equal("invoice.paid", (await second.Events.GetAsync(inbound.Id))!.Type);
     }
 
@@ -73,6 +73,40 @@ public sealed class SqliteBehaviourTests
 
         first.Database.Dispose();
         second.Open();
+    }
+
+    [Fact]
+    public async Task Upgrading_a_file_keeps_the_subscriptions_made_before_owners_under_the_open_hubs_owner()
+    {
+        var directory = SqliteProviderSet.NewDirectory();
+        Directory.CreateDirectory(directory);
+        try
+        {
+            // A data file as the release before owners left it: the first script only, and a subscription.
+            using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, SqliteOptions.FileName)}"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = SqliteDatabase.Scripts.Single(s => s.Version == 1).Sql +
+                                      "; INSERT INTO herald_subscriptions VALUES ('assistant-sub', '[\"github\"]', NULL, 42, 0, 0); PRAGMA user_version = 1;";
+                command.ExecuteNonQuery();
+            }
+
+            SqliteConnection.ClearAllPools();
+            using var database = new SqliteDatabase(directory, Options.Create(new SqliteOptions()), NullLogger<SqliteDatabase>.Instance);
+            database.Open();
+            var store = new SqliteSubscriptionStore(database, TimeProvider.System);
+
+            Assert.Equal(42, (await store.GetAsync("", "assistant-sub"))!.Cursor);
+            var (_, created) = await store.UpsertAsync(new EventSubscription("assistant-sub", ["stripe"], null, 0, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "key-read"));
+            Assert.True(created, "a key's subscription of the same name is its own");
+            Assert.Equal(2, await store.CountAsync());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Herald.Gateway.Security;
+namespace Herald.Silo.Security;
 
 /// <summary>
 /// API keys, bound from <c>Herald:Auth</c>. With no keys configured every API call is open (the embedded default,
@@ -15,6 +15,12 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>Whether <c>/stream</c> stays open when keys exist. Off by default: listeners need the stream scope.</summary>
     public bool PublicStream { get; set; }
 
+    /// <summary>
+    /// Let a process that listens beyond loopback run with no keys, its API open to whoever reaches it. Without it,
+    /// such a process refuses to start; on loopback (the embedded default) no keys are needed either way.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
     public bool Enabled => Keys.Count > 0;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -22,10 +28,8 @@ public sealed class AuthOptions : IValidatableObject
         for (var i = 0; i < Keys.Count; i++)
         {
             var key = Keys[i];
-            if (string.IsNullOrWhiteSpace(key.Name))
-                yield return new ValidationResult($"Keys[{i}]: Name is required.", [$"Keys:{i}:Name"]);
-            if (key.Hash is null || key.Hash.Length != 64 || !key.Hash.All(char.IsAsciiHexDigit))
-                yield return new ValidationResult($"Keys[{i}] ({key.Name}): Hash must be the 64-character hex SHA-256 of the key (see: herald keys new).", [$"Keys:{i}:Hash"]);
+            foreach (var error in KeyOptionsValidation.NameAndHash(i, key.Name, key.Hash, "herald keys new"))
+                yield return error;
             foreach (var scope in key.Scopes.Where(s => !ApiScopes.All.Contains(s)))
                 yield return new ValidationResult($"Keys[{i}] ({key.Name}): unknown scope '{scope}'; use {string.Join(", ", ApiScopes.All)}.", [$"Keys:{i}:Scopes"]);
         }
