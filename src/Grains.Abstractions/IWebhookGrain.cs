@@ -19,6 +19,13 @@ public interface IWebhookGrain : IGrainWithStringKey
     [Alias("Wake")]
     Task WakeAsync(long seq, IFirstAttemptObserver? outcomes = null);
 
+    /// <summary>
+    /// A wake that is answered once the grain runs: a sweep waits for it, and tries again when it does not come (a
+    /// one-way wake to a grain whose silo just died is dropped while the directory still points there).
+    /// </summary>
+    [Alias("Resume")]
+    Task ResumeAsync();
+
     /// <summary>Re-enables a disabled endpoint; delivery resumes from its cursor. False if it does not exist.</summary>
     [Alias("Enable")]
     Task<bool> EnableAsync();

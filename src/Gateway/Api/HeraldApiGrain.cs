@@ -33,6 +33,7 @@ public sealed class HeraldApiGrain(
     IInboundEventStore events,
     IStreamLog log,
     ClusterView cluster,
+    PushRetries retries,
     TimeProvider time,
     IOptions<LimitsOptions> limits,
     IOptions<DeliveryOptions> delivery,
@@ -72,11 +73,11 @@ public sealed class HeraldApiGrain(
         var (content, invalid) = PushApi.Check(message, topic, parsed, limits.Value);
         if (invalid is not null)
             return new PushReply(Reply(invalid), null, TimeSpan.Zero);
-        var (receipt, refused) = await PushApi.AppendAsync(content!, topic, givenKey: string.Empty, outcomes, GrainFactory, cluster);
+        var (receipt, refused) = await PushApi.AppendAsync(content!, topic, givenKey: string.Empty, outcomes, retries, cluster);
         if (refused is not null)
             return new PushReply(Reply(refused), null, TimeSpan.Zero);
 
-        var answer = PushApi.Answer(receipt!, content!.Message, notified: 0, await cluster.CountClientsAsync(receipt!.Topic, CancellationToken.None));
+        var answer = PushApi.Answer(receipt!, content!.Message, notified: 0, cluster.CountClients(receipt!.Topic));
         var waits = outcomes is not null && receipt!.AwaitsFirstAttempts;
         var status = outcomes is not null && receipt!.Unconfirmed is null ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
         return new PushReply(new ApiReply(status, Serialize(answer)), waits ? receipt : null, delivery.Value.Timeout);

@@ -31,7 +31,7 @@ public static class PushApi
     /// database committed the append while the answer was lost.
     /// </summary>
     private static async Task<Results<Ok<PushResponse>, Accepted<PushResponse>, ProblemHttpResult>> PushAsync(
-        HttpRequest request, IGrainFactory grains, ClusterView cluster, IOptions<LimitsOptions> limits, IOptions<DeliveryOptions> delivery,
+        HttpRequest request, IGrainFactory grains, PushRetries retries, ClusterView cluster, IOptions<LimitsOptions> limits, IOptions<DeliveryOptions> delivery,
         CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<PushRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
@@ -47,7 +47,7 @@ public static class PushApi
 
         var wait = body.Wait ?? true;
         using var watch = wait ? new FirstAttemptWatch(grains) : null;
-        var (receipt, refused) = await AppendAsync(content!, body.Topic, givenKey, watch?.Observer, grains, cluster);
+        var (receipt, refused) = await AppendAsync(content!, body.Topic, givenKey, watch?.Observer, retries, cluster);
         if (refused is not null)
         {
             if (refused.StatusCode == StatusCodes.Status503ServiceUnavailable)
@@ -58,7 +58,7 @@ public static class PushApi
         var notified = watch is not null && receipt!.AwaitsFirstAttempts
             ? await watch.WaitAsync(receipt.Seq, receipt.Subscribers, delivery.Value.Timeout)
             : 0;
-        var response = Answer(receipt!, content!.Message, notified, await cluster.CountClientsAsync(receipt!.Topic, cancellationToken));
+        var response = Answer(receipt!, content!.Message, notified, cluster.CountClients(receipt!.Topic));
         return wait && receipt!.Unconfirmed is null ? TypedResults.Ok(response) : TypedResults.Accepted((string?)null, response);
     }
 
@@ -97,17 +97,18 @@ public static class PushApi
     /// idempotency key reused for another message.
     /// </summary>
     internal static async Task<(PushReceipt? Receipt, ProblemHttpResult? Problem)> AppendAsync(
-        PushContent content, string? topic, string givenKey, IFirstAttemptObserver? outcomes, IGrainFactory grains, ClusterView cluster)
+        PushContent content, string? topic, string givenKey, IFirstAttemptObserver? outcomes, PushRetries retries, ClusterView cluster)
     {
         var message = content.Message;
         topic ??= TopicFilter.DefaultTopic;
         // Only a database append can fail with its outcome unknown; then the 503 names a key to retry with. An
         // in-memory append cannot, so it needs no key (and keeps none in memory) unless the client sent one.
         var idempotencyKey = givenKey.Length > 0 ? givenKey : cluster.IsCluster ? "herald_" + Guid.CreateVersion7().ToString("N") : null;
+        var command = new PushCommand(topic, message, idempotencyKey, outcomes, content.Data);
         PushReceipt receipt;
         try
         {
-            receipt = await grains.GetGrain<IBroadcasterGrain>(topic).PushAsync(new PushCommand(topic, message, idempotencyKey, outcomes, content.Data));
+            receipt = await retries.PushAsync(command);
         }
         catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
         {
@@ -121,6 +122,13 @@ public static class PushApi
             return (null, ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 $"PostgreSQL is unreachable, so the push was not accepted. Retry shortly with the header {IdempotencyKeyHeader}: {idempotencyKey} " +
                 "(should the database have committed it while the answer was lost, that retry answers with the message instead of pushing it twice).",
+                new Dictionary<string, object?> { ["idempotency_key"] = idempotencyKey }));
+        }
+        catch (Exception exception) when (ClusterErrors.IsTransient(exception) || exception is OperationCanceledException)
+        {
+            return (null, ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                $"A Herald process left or joined the cluster and the push could not be routed within {PushRetries.Window.TotalSeconds:0} s. " +
+                $"Retry shortly with the header {IdempotencyKeyHeader}: {idempotencyKey} (should it have been appended after all, that retry answers with it instead of pushing it twice).",
                 new Dictionary<string, object?> { ["idempotency_key"] = idempotencyKey }));
         }
 

@@ -63,6 +63,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<RateHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<RateHistory>());
         services.AddSingleton<EndpointFactory>();
+        services.AddSingleton<PushRetries>();
         services.AddSingleton<OperationScopes>();
         services.AddSingleton<EntryGrainAccess>();
         services.AddApiRateLimiting();
@@ -100,6 +101,10 @@ public static class GatewayHostingExtensions
             {
                 BadHttpRequestException bad => bad.StatusCode,
                 _ when StorageErrors.IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+
+                // A grain call the cluster could not route while a process left or joined; a cancelled one is either
+                // that (Orleans gave up waiting for the grain directory) or a client that left, who reads no answer.
+                _ when ClusterErrors.IsTransient(exception) || exception is OperationCanceledException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });
@@ -153,6 +158,8 @@ public static class GatewayHostingExtensions
         {
             StatusCodes.Status404NotFound => $"No route matches {request.Method} {request.Path}. See the README for the API reference.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            StatusCodes.Status503ServiceUnavailable when context.Exception is { } error && !StorageErrors.IsUnavailable(error) =>
+                "A Herald process left or joined the cluster and Orleans had not re-routed its work yet, so the request was not completed. Retry shortly.",
             StatusCodes.Status503ServiceUnavailable => context.HttpContext.RequestServices.GetRequiredService<ClusterView>().IsCluster
                 ? "PostgreSQL is unreachable, so nothing was accepted. Retry shortly."
                 : "Herald's data file cannot be written (the disk is full or read-only), so nothing was accepted. Retry once it can be.",

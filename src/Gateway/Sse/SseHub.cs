@@ -204,8 +204,13 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
     {
         var after = Volatile.Read(ref _dispatched);
         var batch = await log.ReadAsync(after, options.Value.ReplayBatchSize, cancellationToken).ConfigureAwait(false);
+
+        // With entries read, the first one is the next that exists: appends commit in sequence order, so a number
+        // below it that is missing never will be. With none read, nothing after `after` had committed when the log was
+        // read, and only retention can have moved the start past it. The head is no evidence then: it may hold
+        // entries committed since the read (and announced on the stream meanwhile), which must not be stepped over.
         var bounds = batch.Count == 0 ? await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false) : default;
-        var next = batch.Count > 0 ? batch[0].Seq : bounds.Head + 1;
+        var next = batch.Count > 0 ? batch[0].Seq : bounds.FirstRetained;
         if (next > after + 1)
         {
             // A hole in the sequence is either pruned (retention ran ahead of this hub: listeners must hear of it)

@@ -51,7 +51,7 @@ public sealed class RateHistory(IStreamLog log, ClusterView cluster, TimeProvide
             var current = new Reading(
                 Stopwatch.GetTimestamp(),
                 (await log.GetBoundsAsync(cancellationToken).ConfigureAwait(false)).Head,
-                await cluster.ReadAttemptTotalsAsync(cancellationToken).ConfigureAwait(false));
+                cluster.ReadAttemptTotals());
             if (previous is { } before)
                 Add(before, current, capacity);
             return current;

@@ -3,7 +3,9 @@ namespace Herald.Contracts;
 /// <summary>
 /// A message to append and fan out. The <see cref="IdempotencyKey"/> makes the append happen once however often the
 /// push is retried. A push that waits for first attempts passes the <see cref="Outcomes"/> observer its subscribers
-/// report to. <see cref="Data"/> is the JSON object a push may carry beside its message.
+/// report to. <see cref="Data"/> is the JSON object a push may carry beside its message. <see cref="Retry"/>: the
+/// gateway sends the same push again because the first try failed with its outcome unknown; if that try committed,
+/// its subscribers may not have been woken, so a duplicate found now is this push's own entry and is fanned out.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -13,7 +15,8 @@ public sealed record PushCommand(
     [property: Id(1)] string Message,
     [property: Id(2)] string? IdempotencyKey = null,
     [property: Id(3)] IFirstAttemptObserver? Outcomes = null,
-    [property: Id(4)] string? Data = null);
+    [property: Id(4)] string? Data = null,
+    [property: Id(5)] bool Retry = false);
 
 /// <summary>
 /// What a push did: where it sits in the log and which endpoints were woken for it (the ones a waiting push hears

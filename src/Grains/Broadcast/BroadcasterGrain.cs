@@ -41,7 +41,11 @@ public sealed class BroadcasterGrain(
         }
 
 
-        // A duplicate's subscribers were woken (and their first attempts made) for the push that appended it.
+        // A duplicate's subscribers were woken (and their first attempts made) for the push that appended it, unless
+        // that push is this one, retried after its first try failed once the entry was committed: then the wakes may
+        // never have gone out. They go out now (waking twice is harmless); listeners read the entry from the log.
+        if (duplicate && command.Retry && entry.Topic == command.Topic && entry.Message == command.Message)
+            return await WakeRetriedAsync(entry, command.Outcomes);
         if (duplicate)
             return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, [], Duplicate: true, entry.Message);
         metrics.PushAppended();
@@ -63,14 +67,25 @@ public sealed class BroadcasterGrain(
 
     public async Task FanOutAsync(LogAppended entry) => await FanOutAsync(entry.ToMessage(), outcomes: null);
 
-    /// <summary>Wakes the entry's subscribers and announces it to every gateway's SSE listeners; returns the subscribers.</summary>
-    private async Task<IReadOnlyList<string>> FanOutAsync(StreamMessage entry, IFirstAttemptObserver? outcomes)
+    private async Task<PushReceipt> WakeRetriedAsync(StreamMessage entry, IFirstAttemptObserver? outcomes)
     {
-        // Endpoints created after the append start after it; they are not this entry's targets.
-        var subscribers = (await registry.GetSubscribersAsync(entry.Topic))
+        var subscribers = await SubscribersAsync(entry);
+        foreach (var id in subscribers)
+            _ = GrainFactory.GetGrain<IWebhookGrain>(id).WakeAsync(entry.Seq, outcomes);
+        return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, subscribers, Duplicate: false, entry.Message);
+    }
+
+    // Endpoints created after the append start after it; they are not this entry's targets.
+    private async Task<string[]> SubscribersAsync(StreamMessage entry) =>
+        (await registry.GetSubscribersAsync(entry.Topic))
             .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
             .Select(endpoint => endpoint.Id)
             .ToArray();
+
+    /// <summary>Wakes the entry's subscribers and announces it to every gateway's SSE listeners; returns the subscribers.</summary>
+    private async Task<IReadOnlyList<string>> FanOutAsync(StreamMessage entry, IFirstAttemptObserver? outcomes)
+    {
+        var subscribers = await SubscribersAsync(entry);
         traces.RememberCurrent(entry.Seq);
 
         // Grains active on this silo get an in-process signal; the rest (and every wake a waiting push watches, which

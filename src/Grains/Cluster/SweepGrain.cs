@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Herald.Grains.Webhooks;
 using Herald.Storage;
 using Herald.Streams;
@@ -14,9 +15,16 @@ namespace Herald.Grains.Cluster;
 public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader statuses, IStreamLog log, ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
+
+    // Short: what a sweep that failed was for (a grain behind a dead silo's directory lease, storage coming back) is
+    // an endpoint idle with messages to deliver.
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    // A resume waits for its grain to run; one behind a dead silo's directory entry waits out the entry's lease.
+    private static readonly TimeSpan ResumeDeadline = TimeSpan.FromSeconds(10);
     private Task _sweeping = Task.CompletedTask;
     private string? _again;
+    private long _lastSwept;
 
     public Task RequestAsync(string reason)
     {
@@ -30,6 +38,12 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
         return Task.CompletedTask;
     }
 
+    public Task TickAsync(TimeSpan interval)
+    {
+        var last = Volatile.Read(ref _lastSwept);
+        return last != 0 && Stopwatch.GetElapsedTime(last) < interval ? Task.CompletedTask : RequestAsync("timer");
+    }
+
     private async Task SweepWhileRequestedAsync(string reason)
     {
         var backoff = FirstBackoff;
@@ -41,6 +55,7 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
             {
                 Log.Sweeping(logger, next);
                 await SweepOnceAsync();
+                Volatile.Write(ref _lastSwept, Stopwatch.GetTimestamp());
                 backoff = FirstBackoff;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -58,15 +73,15 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
     {
         var head = (await log.GetBoundsAsync()).Head;
         var endpoints = await registry.ListAsync();
-        var woken = 0;
+        var resumed = new List<Task>();
         foreach (var endpoint in endpoints.Where(e => e.Enabled))
         {
-            if (!await statuses.HasWorkAsync(endpoint, head))
-                continue;
-            _ = GrainFactory.GetGrain<IWebhookGrain>(endpoint.Id).WakeAsync(0);
-            woken++;
+            if (await statuses.HasWorkAsync(endpoint, head))
+                resumed.Add(GrainFactory.GetGrain<IWebhookGrain>(endpoint.Id).ResumeAsync().WaitAsync(ResumeDeadline));
         }
 
-        Log.Swept(logger, woken, endpoints.Count);
+        // Answered resumes only: one that failed or timed out fails the sweep, which runs again after a short backoff.
+        await Task.WhenAll(resumed);
+        Log.Swept(logger, resumed.Count, endpoints.Count);
     }
 }

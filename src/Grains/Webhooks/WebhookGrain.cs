@@ -159,6 +159,8 @@ public sealed partial class WebhookGrain(
         return Task.CompletedTask;
     }
 
+    public Task ResumeAsync() => WakeAsync(0);
+
     public Task<DeliveryState?> GetStateAsync()
     {
         EndIfGone();

@@ -124,6 +124,13 @@ public sealed class ClusterOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often a cluster sweeps for endpoints with messages to deliver and no running grain, whatever else happened:
+    /// the net under the sweeps that silo changes and storage's return trigger. A sweep reads each endpoint's state.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (CollectionQuantum >= IdleGrainAge)

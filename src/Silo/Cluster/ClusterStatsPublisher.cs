@@ -5,12 +5,14 @@ using Microsoft.Extensions.Options;
 namespace Herald.Silo.Cluster;
 
 /// <summary>
-/// Reports this silo's figures to <see cref="IClusterStatsGrain"/> every interval: its SSE listeners, attempt totals,
-/// storage backlog and active webhook grains. Orleans knows which silos are alive; these it does not.
+/// Reports this silo's figures to <see cref="IClusterStatsGrain"/> every interval (its SSE listeners, attempt totals,
+/// storage backlog and active webhook grains: Orleans knows which silos are alive, these it does not), and fetches
+/// every silo's for <see cref="ClusterView"/>, so requests read them without a grain call.
 /// </summary>
 internal sealed partial class ClusterStatsPublisher(
     IGrainFactory grains,
     LocalSiloStats local,
+    ClusterView view,
     TimeProvider time,
     IOptions<ClusterOptions> options,
     ILogger<ClusterStatsPublisher> logger) : BackgroundService
@@ -26,6 +28,11 @@ internal sealed partial class ClusterStatsPublisher(
                 try
                 {
                     await stats.ReportAsync(local.Read());
+
+                    // A bounded wait: while the grain's silo is dead the call waits out its directory lease, and the
+                    // figures already fetched serve meanwhile (the view drops a silo's once they are five intervals old).
+                    if (view.IsCluster)
+                        view.Remember(await stats.ReadAsync().WaitAsync(options.Value.StatsInterval * 4, stoppingToken));
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {

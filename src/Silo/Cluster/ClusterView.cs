@@ -24,7 +24,9 @@ public sealed record ClusterSnapshot(string Mode, string Self, IReadOnlyList<Sil
 
 /// <summary>
 /// The cluster view: Orleans's membership (through the management grain) joined with each silo's reported figures.
-/// The other silos' figures are cached for one report interval, so a push's client count costs no grain call.
+/// The other silos' figures are the ones <see cref="ClusterStatsPublisher"/> last fetched, so nothing a request asks
+/// of this view (a push's client count, the rates) waits on a grain: the stats grain lives on one silo, and while that
+/// silo is dead and its directory entry not yet released, a call to it waits for the entry's lease to end.
 /// </summary>
 public sealed class ClusterView(
     IGrainFactory grains,
@@ -36,15 +38,17 @@ public sealed class ClusterView(
     IOptions<ClusterOptions> options,
     IServiceProvider services)
 {
-    private readonly Lock _gate = new();
-    private (IReadOnlyList<SiloStats> Others, long? ReadAt) _cache = ([], null);
+    /// <summary>How long <c>/api/cluster</c> waits for Orleans's membership before answering 503.</summary>
+    public static readonly TimeSpan MembershipDeadline = TimeSpan.FromSeconds(5);
+
+    private IReadOnlyList<SiloStats> _reports = [];
 
     public bool IsCluster { get; } = services.GetService<NpgsqlDataSource>() is not null;
 
     public async Task<ClusterSnapshot> GetAsync(CancellationToken cancellationToken)
     {
-        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false, cancellationToken);
-        var others = await OthersAsync(cancellationToken);
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false, cancellationToken).WaitAsync(MembershipDeadline, cancellationToken);
+        var others = Others();
         var self = local.Read();
         var silos = hosts.OrderBy(h => h.SiloName, StringComparer.Ordinal).Select(host =>
         {
@@ -59,57 +63,34 @@ public sealed class ClusterView(
         return new ClusterSnapshot(IsCluster ? "cluster" : "embedded", silo.Name, silos, active.Sum(s => s.SseConnections), active.Sum(s => s.PendingStorageWrites));
     }
 
-    /// <summary>SSE listeners across the cluster: this process's live count plus the others' last reports.</summary>
-    public async Task<int> CountClientsAsync(CancellationToken cancellationToken) =>
-        connections.Count + (await OthersAsync(cancellationToken)).Sum(s => s.SseConnections);
-
     /// <summary>
     /// The SSE listeners across the cluster whose topic filter lets <paramref name="topic"/> through: the ones a push
     /// on it reaches. A silo that reported no filters (it had too many) counts in full.
     /// </summary>
-    public async Task<int> CountClientsAsync(string topic, CancellationToken cancellationToken) =>
-        connections.CountMatching(topic)
-        + (await OthersAsync(cancellationToken)).Sum(s => s.ListenerFilters is { } filters ? ListenerFilters.Matching(filters, topic) : s.SseConnections);
+    public int CountClients(string topic) =>
+        connections.CountMatching(topic) + Others().Sum(s => s.ListenerFilters is { } filters ? ListenerFilters.Matching(filters, topic) : s.SseConnections);
 
     /// <summary>
     /// Attempts recorded across the cluster, by outcome: running totals that only grow while the silos live, so two
     /// readings give a rate. A silo's totals leave the sum once it stops reporting.
     /// </summary>
-    public async Task<AttemptTotals> ReadAttemptTotalsAsync(CancellationToken cancellationToken)
+    public AttemptTotals ReadAttemptTotals()
     {
-        var others = await OthersAsync(cancellationToken);
+        var others = Others();
         var local = attempts.Totals;
         return new AttemptTotals(local.Succeeded + others.Sum(s => s.AttemptsSucceeded), local.Failed + others.Sum(s => s.AttemptsFailed));
     }
 
-    /// <summary>
-    /// The other silos' latest reports, read at most once per report interval. While the stats grain cannot be reached,
-    /// the last reports read stand in: a push that is already committed must not fail for want of a statistic.
-    /// </summary>
-    private async Task<IReadOnlyList<SiloStats>> OthersAsync(CancellationToken cancellationToken)
+    /// <summary>Takes in every silo's latest report, as the stats grain holds them.</summary>
+    internal void Remember(IReadOnlyList<SiloStats> reports) => Volatile.Write(ref _reports, reports);
+
+    /// <summary>The other silos' reports that are recent: a silo that stopped reporting five intervals ago is not counted.</summary>
+    private SiloStats[] Others()
     {
         if (!IsCluster)
             return [];
-        lock (_gate)
-        {
-            if (_cache.ReadAt is { } readAt && Environment.TickCount64 - readAt < options.Value.StatsInterval.TotalMilliseconds)
-                return _cache.Others;
-        }
-
-        try
-        {
-            var self = silo.SiloAddress.ToParsableString();
-            var stale = time.GetUtcNow() - options.Value.StatsInterval * 5;
-            var reports = await grains.GetGrain<IClusterStatsGrain>(0).ReadAsync().WaitAsync(cancellationToken);
-            var others = reports.Where(r => r.SiloAddress != self && r.ReportedAt >= stale).ToArray();
-            lock (_gate)
-                _cache = (others, Environment.TickCount64);
-            return others;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            lock (_gate)
-                return _cache.Others;
-        }
+        var self = silo.SiloAddress.ToParsableString();
+        var stale = time.GetUtcNow() - options.Value.StatsInterval * 5;
+        return Volatile.Read(ref _reports).Where(r => r.SiloAddress != self && r.ReportedAt >= stale).ToArray();
     }
 }

@@ -42,7 +42,10 @@ public static class HeraldSiloBuilderExtensions
         if (ClusterTlsPolicy.Credentials(settings, advertised, TimeProvider.System, silo.Services) is { } credentials)
             silo.UseHeraldTls(credentials, settings.Tls.HandshakeTimeout);
         if (postgres is not null)
+        {
             silo.AddIncomingGrainCallFilter<ClientCallGuard>();
+            silo.AddIncomingGrainCallFilter<StorageErrorBoundary>();
+        }
 
         if (advertised is null)
         {

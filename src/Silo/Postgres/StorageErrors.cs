@@ -20,6 +20,7 @@ public static class StorageErrors
 
     public static bool IsUnavailable(Exception exception) => exception switch
     {
+        Herald.Contracts.StorageUnavailableException => true,
         PostgresException postgres => postgres.IsTransient || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
         NpgsqlException => true,
         SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCannotOpen,
