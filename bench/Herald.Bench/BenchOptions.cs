@@ -53,6 +53,21 @@ public sealed class BenchOptions
 
     public int Reps { get; private set; } = 3;
 
+    /// <summary>The chaos scenario (only when asked for with --scenarios chaos): seconds of load, pushes per second, a fault every so many seconds.</summary>
+    public double ChaosSeconds { get; private set; } = 300;
+
+    public int ChaosRate { get; private set; } = 50;
+
+    public double ChaosFaultEvery { get; private set; } = 30;
+
+    public string[] ChaosFaults { get; private set; } = Chaos.ChaosPlan.KnownFaults;
+
+    /// <summary>Whether the same run without faults is measured beside the one with them.</summary>
+    public bool ChaosBaseline { get; private set; } = true;
+
+    /// <summary>The grain directory the chaos cluster runs on: distributed or classic (Herald:Cluster:GrainDirectory).</summary>
+    public string ChaosGrainDirectory { get; private set; } = "classic";
+
     /// <summary>
     /// Repetitions of the one-burst scenarios (the HTTP limit and fan-out), which take under a second each: on a
     /// noisy 2-core machine a median of 3 bursts moves by half from one run to the next, one of 30 far less.
@@ -89,6 +104,9 @@ public sealed class BenchOptions
             options.WarmupMaxSeconds = 3;
             options.BurstReps = 3;
             options.Reps = 1;
+            options.ChaosSeconds = 36;
+            options.ChaosRate = 20;
+            options.ChaosFaultEvery = 8;
         }
 
         for (var i = 0; i < args.Length; i++)
@@ -129,6 +147,20 @@ public sealed class BenchOptions
                 case "--warmup-max-seconds": options.WarmupMaxSeconds = Math.Max(0, double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--settled-jit-methods": options.SettledJitMethods = Math.Max(0, Ints()[0]); break;
                 case "--output": options.Output = Next(); break;
+                case "--chaos-seconds": options.ChaosSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--chaos-rate": options.ChaosRate = Math.Max(1, Ints()[0]); break;
+                case "--chaos-fault-every": options.ChaosFaultEvery = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--chaos-baseline": options.ChaosBaseline = bool.Parse(Next()); break;
+                case "--chaos-grain-directory":
+                    options.ChaosGrainDirectory = Next();
+                    if (options.ChaosGrainDirectory is not ("distributed" or "classic"))
+                        throw new ArgumentException($"unknown grain directory {options.ChaosGrainDirectory}; the directories are distributed and classic");
+                    break;
+                case "--chaos-faults":
+                    options.ChaosFaults = Next() is "none" ? [] : args[i].Split(',');
+                    if (options.ChaosFaults.FirstOrDefault(f => !Chaos.ChaosPlan.KnownFaults.Contains(f)) is { } unknownFault)
+                        throw new ArgumentException($"unknown fault {unknownFault}; the faults are {string.Join(", ", Chaos.ChaosPlan.KnownFaults)}, or none");
+                    break;
                 default: throw new ArgumentException($"unknown option {args[i]}; the options are listed in the README's Performance section");
             }
         }

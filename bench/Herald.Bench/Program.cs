@@ -113,6 +113,15 @@ if (Wants("startup"))
         await RunOne("startup", mode, [], () => scenarios.StartupAsync(mode));
 }
 
+if (Wants("chaos"))
+{
+    var plan = new Herald.Bench.Chaos.ChaosPlan(options.ChaosSeconds, options.ChaosRate, options.ChaosFaultEvery, options.ChaosFaults, options.ChaosGrainDirectory);
+    if (options.ChaosBaseline)
+        await RunOne("chaos", "no faults", [], () => new Herald.Bench.Chaos.ChaosRun(plan with { Faults = [] }).RunAsync());
+    if (plan.WithFaults)
+        await RunOne("chaos", $"faults every {plan.FaultEverySeconds:0} s", [], () => new Herald.Bench.Chaos.ChaosRun(plan).RunAsync());
+}
+
 if (Wants("idle"))
     await RunOne("idle", "embedded", [], () => scenarios.IdleAsync("embedded", options.IdleEndpoints, options.IdleConnections));
 

@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Herald.Testing;
+using Herald.Cluster.Tests.Infrastructure;
 
 namespace Herald.Cluster.Tests;
 
@@ -13,22 +12,12 @@ public sealed class BenchQuickTests
     [Fact]
     public async Task The_benchmark_quick_mode_runs_every_scenario_and_writes_well_formed_json()
     {
-        var root = RepositoryLayout.Root;
-        var harness = RepositoryLayout.BuiltAssembly(Path.Combine("bench", "Herald.Bench"), "Herald.Bench");
         var output = Path.Combine(Path.GetTempPath(), $"herald-bench-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
-        foreach (var argument in (string[])[harness, "--quick", "--output", output])
-            start.ArgumentList.Add(argument);
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}");
+        var (exitCode, stdout, stderr) = await BenchProcess.RunAsync(["--quick", "--output", output], TimeSpan.FromMinutes(6));
+        Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}");
 
         // One JSON object per scenario on stdout, and the whole report in the output file.
-        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement;
         File.Delete(output);

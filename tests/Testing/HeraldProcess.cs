@@ -36,6 +36,9 @@ public sealed partial class HeraldProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited; a process killed by a signal has 128 + the signal's number.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public string Output => string.Join('\n', _output);
 
     public static Task<HeraldProcess> StartGatewayAsync(string name, IReadOnlyDictionary<string, string> settings) =>

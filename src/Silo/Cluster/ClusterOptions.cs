@@ -125,6 +125,13 @@ public sealed class ClusterOptions : IValidatableObject
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Which grain directory the cluster runs on. Classic by measurement (README, Cluster mode): under a fault every
+    /// 10 s at 50 pushes/s both lost nothing and kept order, but the distributed one left endpoints idle for 17 to 26 s
+    /// after each silo's death while its ranges were leased, where the classic one resumed them within 0.1 s.
+    /// </summary>
+    public GrainDirectoryKind GrainDirectory { get; set; } = GrainDirectoryKind.Classic;
+
+    /// <summary>
     /// How often a cluster sweeps for endpoints with messages to deliver and no running grain, whatever else happened:
     /// the net under the sweeps that silo changes and storage's return trigger. A sweep reads each endpoint's state.
     /// </summary>
@@ -144,4 +151,16 @@ public sealed class ClusterOptions : IValidatableObject
         foreach (var problem in tls)
             yield return new ValidationResult($"Tls: {problem.ErrorMessage}", problem.MemberNames.Select(m => $"{nameof(Tls)}:{m}").ToArray());
     }
+}
+
+/// <summary>
+/// Distributed: Orleans's strongly consistent directory (experimental in 10.4): one activation per grain while silos
+/// join and leave, but a dead silo's ranges are leased before anyone may activate their grains again. Classic:
+/// Orleans's default, an eventually consistent hash ring with no leases, where two activations of a grain can briefly
+/// coexist while membership changes.
+/// </summary>
+public enum GrainDirectoryKind
+{
+    Distributed,
+    Classic,
 }
