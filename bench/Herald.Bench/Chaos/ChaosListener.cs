@@ -11,8 +11,6 @@ internal sealed class ChaosListener(ChaosCluster cluster, int gateway)
 {
     private readonly List<long> _ids = [];
 
-    public string Name => $"listener-{gateway}-{GetHashCode():x}";
-
     public int Gateway => gateway;
 
     public int Reconnects { get; private set; }

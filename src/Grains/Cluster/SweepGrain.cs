@@ -16,11 +16,12 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
 
-    // Short: what a sweep that failed was for (a grain behind a dead silo's directory lease, storage coming back) is
-    // an endpoint idle with messages to deliver.
+    // Short: what a sweep that failed was for (a grain still addressed to a dead silo, storage coming back) is an
+    // endpoint idle with messages to deliver.
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    // A resume waits for its grain to run; one behind a dead silo's directory entry waits out the entry's lease.
+    // A resume waits for its grain to run; one still addressed to a dead silo waits until the cluster declares it dead
+    // (with the distributed directory, until the silo's entries' lease ends).
     private static readonly TimeSpan ResumeDeadline = TimeSpan.FromSeconds(10);
     private Task _sweeping = Task.CompletedTask;
     private string? _again;

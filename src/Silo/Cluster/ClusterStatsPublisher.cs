@@ -29,8 +29,8 @@ internal sealed partial class ClusterStatsPublisher(
                 {
                     await stats.ReportAsync(local.Read());
 
-                    // A bounded wait: while the grain's silo is dead the call waits out its directory lease, and the
-                    // figures already fetched serve meanwhile (the view drops a silo's once they are five intervals old).
+                    // A bounded wait: while the grain's silo is dead and not yet declared so, a call to it waits, and the
+                    // figures already fetched serve meanwhile (the view drops a silo's once they are five intervals, and at least 5 s, old).
                     if (view.IsCluster)
                         view.Remember(await stats.ReadAsync().WaitAsync(options.Value.StatsInterval * 4, stoppingToken));
                 }

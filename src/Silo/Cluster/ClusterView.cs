@@ -26,7 +26,7 @@ public sealed record ClusterSnapshot(string Mode, string Self, IReadOnlyList<Sil
 /// The cluster view: Orleans's membership (through the management grain) joined with each silo's reported figures.
 /// The other silos' figures are the ones <see cref="ClusterStatsPublisher"/> last fetched, so nothing a request asks
 /// of this view (a push's client count, the rates) waits on a grain: the stats grain lives on one silo, and while that
-/// silo is dead and its directory entry not yet released, a call to it waits for the entry's lease to end.
+/// silo is dead and not yet declared so (with the distributed directory, until its entries' lease ends), a call to it waits.
 /// </summary>
 public sealed class ClusterView(
     IGrainFactory grains,
@@ -81,16 +81,33 @@ public sealed class ClusterView(
         return new AttemptTotals(local.Succeeded + others.Sum(s => s.AttemptsSucceeded), local.Failed + others.Sum(s => s.AttemptsFailed));
     }
 
-    /// <summary>Takes in every silo's latest report, as the stats grain holds them.</summary>
-    internal void Remember(IReadOnlyList<SiloStats> reports) => Volatile.Write(ref _reports, reports);
+    /// <summary>
+    /// Takes in the silos' reports as the stats grain holds them, each kept until a newer one of its silo comes: a grain
+    /// activated afresh (its silo died, or the directory briefly ran two while membership changed) holds only the
+    /// reports made to it since, and one such read must not make the others' listeners vanish from the counts.
+    /// </summary>
+    internal void Remember(IReadOnlyList<SiloStats> reports)
+    {
+        var forget = time.GetUtcNow() - StaleAfter;
+        var merged = Volatile.Read(ref _reports).Concat(reports)
+            .Where(r => r.ReportedAt >= forget)
+            .GroupBy(r => r.SiloAddress, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(r => r.ReportedAt)!)
+            .ToArray();
+        Volatile.Write(ref _reports, merged);
+    }
 
-    /// <summary>The other silos' reports that are recent: a silo that stopped reporting five intervals ago is not counted.</summary>
+    // A silo that stopped reporting this long ago is not counted: five intervals, and never under 5 s, so a busy
+    // machine's late report does not make a live silo's listeners vanish for a moment.
+    private TimeSpan StaleAfter => TimeSpan.FromTicks(Math.Max(options.Value.StatsInterval.Ticks * 5, TimeSpan.FromSeconds(5).Ticks));
+
+    /// <summary>The other silos' recent reports.</summary>
     private SiloStats[] Others()
     {
         if (!IsCluster)
             return [];
         var self = silo.SiloAddress.ToParsableString();
-        var stale = time.GetUtcNow() - options.Value.StatsInterval * 5;
+        var stale = time.GetUtcNow() - StaleAfter;
         return Volatile.Read(ref _reports).Where(r => r.SiloAddress != self && r.ReportedAt >= stale).ToArray();
     }
 }
