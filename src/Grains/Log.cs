@@ -16,6 +16,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Delivery loop of endpoint {EndpointId} failed; retrying")]
     public static partial void PumpFault(ILogger logger, Exception exception, string endpointId);
 
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Delivery of endpoint {EndpointId} waits out a passing fault ({Reason}); retrying")]
+    public static partial void PumpWaits(ILogger logger, string endpointId, string reason);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Warning, Message = "Sweep waits out a passing fault ({Reason}); it runs again in {Backoff}")]
+    public static partial void SweepWaits(ILogger logger, string reason, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: its state waits for storage ({Reason}); it is written again shortly")]
+    public static partial void StateWriteWaits(ILogger logger, string endpointId, string reason);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "Could not announce log entry {Seq} to SSE listeners ({Reason}); gateways read it from the log")]
+    public static partial void AnnounceMissed(ILogger logger, long seq, string reason);
+
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Endpoint {EndpointId} enabled; delivery resumes after {Cursor}")]
     public static partial void EndpointEnabled(ILogger logger, string endpointId, long cursor);
 

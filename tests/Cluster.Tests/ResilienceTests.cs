@@ -60,6 +60,72 @@ public sealed class ResilienceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Processes_started_while_postgres_is_down_wait_for_it_restart_a_start_it_breaks_and_exit_0_on_SIGTERM_at_any_moment()
+    {
+        await using var postgres = await PostgresServer.StartDedicatedAsync();
+        await using var cluster = await ClusterHarness.CreateAsync(postgres);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await postgres.StopAsync(immediate: true);
+
+        // Started during the outage: each waits for the database; one stopped while it waits ends cleanly.
+        var silo = cluster.Launch("silo-1", "Silo");
+        var gateway = cluster.Launch("gateway", "Gateway");
+        var stoppedWaiting = cluster.Launch("silo-2", "Silo");
+        foreach (var process in new[] { silo, gateway, stoppedWaiting })
+            await process.SaidAsync("PostgreSQL is unreachable", TimeSpan.FromSeconds(60));
+        var clock = Stopwatch.StartNew();
+        await stoppedWaiting.StopAsync();
+        output.WriteLine($"a silo waiting for PostgreSQL stopped on SIGTERM in {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.Equal(0, stoppedWaiting.ExitCode);
+
+        await postgres.StartAgainAsync();
+        foreach (var process in new[] { silo, gateway })
+        {
+            await process.ListeningAsync(TimeSpan.FromSeconds(60));
+            await process.WaitReadyAsync();
+        }
+
+        await ClusterHarness.ActiveAsync(gateway, "silo-1", "gateway");
+        await ClusterHarness.RegisterReceiversAsync(gateway, receiver, 1);
+        var first = await PushAsync(gateway, "after the outage");
+
+        // PostgreSQL goes away in the middle of a start, once Herald's own start has reached it (its notification
+        // connection is open) and Orleans is setting up its storage and joining: the process starts again and joins.
+        var broken = cluster.Launch("silo-3", "Silo");
+        await broken.SaidAsync("Notification connection established", TimeSpan.FromSeconds(60));
+        await postgres.StopAsync(immediate: true);
+        await postgres.StartAgainAsync();
+        await broken.ListeningAsync(TimeSpan.FromSeconds(60));
+        await broken.WaitReadyAsync();
+        await ClusterHarness.ActiveAsync(gateway, "silo-1", "silo-3");
+        output.WriteLine(broken.Output.Contains("starting again", StringComparison.Ordinal)
+            ? "the outage broke silo-3's start, which started again"
+            : "silo-3's start rode out the outage");
+        var second = await PushAsync(gateway, "after the second outage");
+        await Eventually.TrueAsync(() => receiver.Delivered("r0").Select(r => r.MessageId).ToHashSet().IsSupersetOf([first, second]),
+            "both pushes reached the receiver", TimeSpan.FromSeconds(60));
+
+        // A SIGTERM as a process starts, before it listens: a clean stop too.
+        var stoppedStarting = cluster.Launch("silo-4", "Silo");
+        await stoppedStarting.SaidAsync("Notification connection established", TimeSpan.FromSeconds(60));
+        await stoppedStarting.StopAsync();
+        Assert.Equal(0, stoppedStarting.ExitCode);
+
+        foreach (var process in new[] { silo, gateway, broken })
+        {
+            await process.StopAsync();
+            Assert.Equal(0, process.ExitCode);
+        }
+    }
+
+    private static async Task<long> PushAsync(HeraldProcess gateway, string message)
+    {
+        using var response = await gateway.Client.PostAsJsonAsync("/api/push", new { message, wait = false });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    [Fact]
     public async Task The_cluster_view_reflects_joins_clean_stops_and_kills()
     {
         await using var cluster = await ClusterHarness.CreateAsync();

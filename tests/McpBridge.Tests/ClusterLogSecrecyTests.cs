@@ -18,6 +18,13 @@ public sealed class ClusterLogSecrecyTests
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         ["Logging:LogLevel:Orleans.Connections.Security"] = "Trace",
         ["Logging:LogLevel:ModelContextProtocol"] = "Trace",
+
+        // Categories Herald's defaults quiet to Critical (failover noise that reaches the caller): at Trace here too.
+        ["Logging:LogLevel:Orleans.Messaging"] = "Trace",
+        ["Logging:LogLevel:Orleans.Storage.AdoNetGrainStorage"] = "Trace",
+        ["Logging:LogLevel:Orleans.Runtime.GrainCallCancellationManager"] = "Trace",
+        ["Logging:LogLevel:Microsoft.Extensions.Logging.ILogger"] = "Trace",
+        ["Logging:LogLevel:Polly"] = "Trace",
     };
 
     [Fact]

@@ -57,6 +57,16 @@ public sealed partial class HeraldProcess : IAsyncDisposable
         string name, string project, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? extraArguments = null,
         string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
+        var herald = Launch(name, project, settings, extraArguments, workingDirectory, environment);
+        await herald.ListeningAsync(TimeSpan.FromSeconds(60));
+        return herald;
+    }
+
+    /// <summary>Starts the built project as <see cref="StartAsync"/> does, without waiting for it to listen (<see cref="ListeningAsync"/>).</summary>
+    public static HeraldProcess Launch(
+        string name, string project, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? extraArguments = null,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
@@ -105,10 +115,19 @@ public sealed partial class HeraldProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        herald.BaseAddress = await herald._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        herald.Client = new HttpClient { BaseAddress = herald.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         return herald;
     }
+
+    /// <summary>Waits until the process listens (its "Now listening on" line) and gives it a client; throws if it exits first.</summary>
+    public async Task ListeningAsync(TimeSpan timeout)
+    {
+        BaseAddress = await _listening.Task.WaitAsync(timeout);
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Waits until the process has written a line containing <paramref name="text"/>.</summary>
+    public Task SaidAsync(string text, TimeSpan timeout) =>
+        Eventually.TrueAsync(() => _output.Any(line => line.Contains(text, StringComparison.Ordinal)), $"{Name} wrote \"{text}\"", timeout);
 
     /// <summary>Waits until <c>/readyz</c> answers 200: the process reaches the database and has joined the cluster.</summary>
     public Task WaitReadyAsync() => Eventually.TrueAsync(async () =>

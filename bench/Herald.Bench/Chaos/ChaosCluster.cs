@@ -4,6 +4,8 @@ using Herald.Testing;
 namespace Herald.Bench.Chaos;
 
 /// <summary>One fault as it happened: what was hit, when, how the stop went, and how long the replacement took to be ready.</summary>
+public sealed record LogCounts(int Errors, int Warnings, IReadOnlyDictionary<string, int> ErrorsByCategory, int CodecNotFound);
+
 public sealed record FaultRecord(string Kind, string Target, double At, double StopSeconds, int? ExitCode, double RestartToReadySeconds);
 
 /// <summary>
@@ -159,11 +161,15 @@ internal sealed class ChaosCluster : IAsyncDisposable
     }
 
     /// <summary>What the processes wrote at Error level, and how often, by message shape (for the report's noise count).</summary>
-    public (int Errors, int Warnings) LogLevels()
+    /// <summary>Every process's log lines at Warning and Error, the Error ones by category, and any codec Orleans lacked.</summary>
+    public LogCounts CountLogLines()
     {
         var lines = _silos.Concat(_gateways).Where(p => p is not null).Concat(_retired).SelectMany(p => p!.Output.Split('\n')).ToArray();
-        return (lines.Count(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)),
-            lines.Count(l => l.Contains(" warn: ", StringComparison.Ordinal)));
+        var errors = lines.Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)).ToArray();
+        var byCategory = errors.GroupBy(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..].Split('[', '`')[0])
+            .ToDictionary(g => g.Key, g => g.Count());
+        return new LogCounts(errors.Length, lines.Count(l => l.Contains(" warn: ", StringComparison.Ordinal)), byCategory,
+            lines.Count(l => l.Contains("CodecNotFoundException", StringComparison.Ordinal)));
     }
 
     public async ValueTask DisposeAsync()

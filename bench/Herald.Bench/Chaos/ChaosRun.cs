@@ -74,8 +74,10 @@ internal sealed class ChaosRun(ChaosPlan plan)
                 untruthful++;
         }
 
-        var (errors, warnings) = cluster.LogLevels();
-        return Report(accepted, listeners, settled, untruthful, cpu, loadSeconds, errors, warnings);
+        var logs = cluster.CountLogLines();
+        foreach (var (category, count) in logs.ErrorsByCategory.OrderByDescending(c => c.Value))
+            Console.Error.WriteLine($"herald-bench: chaos logged {count} Error lines in {category}");
+        return Report(accepted, listeners, settled, untruthful, cpu, loadSeconds, logs);
     }
 
     private void Behave(WebhookReceiver receiver, int r) => receiver.Behave($"r{r}", async (request, _) =>
@@ -235,7 +237,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
     }
 
     private ScenarioResult Report(
-        Dictionary<long, PushRecord> accepted, ChaosListener[] listeners, bool settled, int untruthful, double cpu, double loadSeconds, int errors, int warnings)
+        Dictionary<long, PushRecord> accepted, ChaosListener[] listeners, bool settled, int untruthful, double cpu, double loadSeconds, LogCounts logs)
     {
         var arrivals = _arrivals.ToArray();
         var pushes = _pushes.OrderBy(p => p.At).ToArray();
@@ -248,6 +250,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
         var inversions = 0;
         var duplicates = 0;
         var foreignIds = 0;
+        var duplicatesAfter = new Dictionary<string, int>();
         for (var r = 0; r < plan.Receivers; r++)
         {
             var mine = arrivals.Where(a => a.Receiver == r).OrderBy(a => a.At).ToArray();
@@ -263,6 +266,15 @@ internal sealed class ChaosRun(ChaosPlan plan)
             var firsts = mine.DistinctBy(a => a.Id).Select(a => a.Id).ToArray();
             inversions += firsts.Zip(firsts.Skip(1)).Count(pair => pair.Second < pair.First);
             duplicates += mine.Length - firsts.Length;
+
+            // Each redelivery is put down to the last fault before it: which kinds of fault cost redeliveries.
+            var seen = new HashSet<long>();
+            foreach (var group in mine.Where(a => !seen.Add(a.Id)).GroupBy(a => faults.LastOrDefault(f => f.At <= a.At)))
+            {
+                var cause = group.Key?.Kind ?? "no_fault";
+                duplicatesAfter[cause] = duplicatesAfter.GetValueOrDefault(cause) + group.Count();
+                Console.Error.WriteLine($"herald-bench: chaos r{r} got {group.Count()} messages again after {cause} at {group.Key?.At ?? 0:0.0} s: {Ranges(group.Select(a => a.Id).Order().ToArray())}");
+            }
             foreignIds += mine.Count(a => a.WebhookId != $"msg_{a.Id}");
         }
 
@@ -275,6 +287,8 @@ internal sealed class ChaosRun(ChaosPlan plan)
         Add("inversions", inversions);
         Add("duplicates", duplicates);
         Add("duplicates_with_another_webhook_id", foreignIds);
+        foreach (var (cause, count) in duplicatesAfter)
+            Add($"duplicates_after_{cause}", count);
         Add("settled", settled ? 1 : 0);
 
         // SSE: per listener, then the worst.
@@ -343,15 +357,16 @@ internal sealed class ChaosRun(ChaosPlan plan)
         Add("faults", faults.Length);
         Add("machine_cpu_busy_percent", cpu * 100);
         Add("load_seconds", loadSeconds);
-        Add("error_log_lines", errors);
-        Add("warning_log_lines", warnings);
+        Add("error_log_lines", logs.Errors);
+        Add("warning_log_lines", logs.Warnings);
+        Add("codec_not_found_lines", logs.CodecNotFound);
 
-        var correct = lost == 0 && inversions == 0 && foreignIds == 0 && sseHoles == 0 && sseDuplicates == 0 && sseInversions == 0 && untruthful == 0
+        var correct = lost == 0 && inversions == 0 && foreignIds == 0 && sseHoles == 0 && sseDuplicates == 0 && sseInversions == 0 && untruthful == 0 && logs.CodecNotFound == 0
                       && !pushes.Any(p => p.Status == 500) && settled && healthyIdle.All(s => s <= 10);
         var mode = plan.WithFaults ? $"faults every {plan.FaultEverySeconds:0} s" : "no faults";
         return new ScenarioResult("chaos", mode,
             new() { ["seconds"] = plan.Seconds, ["rate"] = plan.Rate, ["fault_every_s"] = plan.FaultEverySeconds, ["faults"] = string.Join(",", plan.Faults), ["receivers"] = plan.Receivers, ["listeners"] = plan.Listeners, ["grain_directory"] = plan.GrainDirectory },
-            metrics, "0 lost, 0 inversions, 0 SSE holes or duplicates, no endpoint idle with a backlog over 10 s, no 500, every 503 truthful", correct,
+            metrics, "0 lost, 0 inversions, 0 SSE holes or duplicates, no endpoint idle with a backlog over 10 s, no 500, every 503 truthful, no NpgsqlException without a codec", correct,
             "Three silos and two gateways (no webhook grains) on one PostgreSQL over mutual TLS; each fault's process is started again at once (PostgreSQL restarted with -m immediate). " +
             "r0 and r1 answer 503 for the first 30 s, r2 takes " + ChaosPlan.SlowBy.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms; idle and resume figures are over the healthy receivers.");
     }

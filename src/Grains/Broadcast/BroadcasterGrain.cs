@@ -111,7 +111,10 @@ public sealed class BroadcasterGrain(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            Log.AnnounceFailed(logger, exception, entry.Seq);
+            if (ExpectedFaults.Includes(exception))
+                Log.AnnounceMissed(logger, entry.Seq, ExpectedFaults.Reason(exception));
+            else
+                Log.AnnounceFailed(logger, exception, entry.Seq);
         }
     }
 }

@@ -23,6 +23,7 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
     // A resume waits for its grain to run; one still addressed to a dead silo waits until the cluster declares it dead
     // (with the distributed directory, until the silo's entries' lease ends).
     private static readonly TimeSpan ResumeDeadline = TimeSpan.FromSeconds(10);
+    private readonly CancellationTokenSource _deactivating = new();
     private Task _sweeping = Task.CompletedTask;
     private string? _again;
     private long _lastSwept;
@@ -48,7 +49,7 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
     private async Task SweepWhileRequestedAsync(string reason)
     {
         var backoff = FirstBackoff;
-        for (string? next = reason; next is not null; next = Interlocked.Exchange(ref _again, null))
+        for (string? next = reason; next is not null && !_deactivating.IsCancellationRequested; next = Interlocked.Exchange(ref _again, null))
         {
             // A long sweep is not a grain call; it keeps the activation alive while it runs.
             DelayDeactivation(TimeSpan.FromMinutes(5));
@@ -59,16 +60,26 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
                 Volatile.Write(ref _lastSwept, Stopwatch.GetTimestamp());
                 backoff = FirstBackoff;
             }
+            catch (Exception) when (_deactivating.IsCancellationRequested)
+            {
+                // Its silo is stopping: the membership change makes every other silo ask for a sweep of its own.
+                return;
+            }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // Storage is away, most likely: the wakes this sweep was for are still owed, so it runs again later.
-                Log.SweepFailed(logger, exception, backoff);
-                await Task.Delay(backoff);
+                // The wakes this sweep was for are still owed, so it runs again later.
+                if (ExpectedFaults.Includes(exception))
+                    Log.SweepWaits(logger, ExpectedFaults.Reason(exception), backoff);
+                else
+                    Log.SweepFailed(logger, exception, backoff);
+                await Task.Delay(backoff, _deactivating.Token).ContinueWith(static _ => { }, TaskScheduler.Current);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 Interlocked.CompareExchange(ref _again, next, null);
             }
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _deactivating.CancelAsync();
 
     private async Task SweepOnceAsync()
     {

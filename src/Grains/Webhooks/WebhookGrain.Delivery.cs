@@ -57,7 +57,7 @@ public sealed partial class WebhookGrain
         Save(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
     }
 
-    private async Task AttemptAsync(StreamMessage message, CancellationToken cancellationToken)
+    private async Task AttemptAsync(StreamMessage message)
     {
         var endpoint = _endpoint!;
         var attemptNumber = _state.PendingSeq == message.Seq ? _state.PendingAttempts + 1 : 1;
@@ -71,7 +71,7 @@ public sealed partial class WebhookGrain
         AttemptResult result;
         try
         {
-            result = await sender.SendAsync(endpoint, _signingKey, message, cancellationToken);
+            result = await sender.SendAsync(endpoint, _signingKey, message, _abandonInFlight.Token);
         }
         finally
         {
@@ -208,8 +208,10 @@ public sealed partial class WebhookGrain
         _pendingWrites = Task.WhenAll(write, previous).ContinueWith(
             done =>
             {
-                if (done.Exception is { } exception)
-                    Log.PumpFault(logger, exception.GetBaseException(), key);
+                if (done.Exception is { } exception && ExpectedFaults.Includes(exception))
+                    Log.PumpWaits(logger, key, ExpectedFaults.Reason(exception));
+                else if (done.Exception is { } failure)
+                    Log.PumpFault(logger, failure.GetBaseException(), key);
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -4,6 +4,43 @@ namespace Herald.Grains.Webhooks;
 
 public sealed partial class WebhookGrain
 {
+    // A write takes milliseconds; the margin covers a busy machine. The rounds bound the wait when the other
+    // activation keeps writing (it is told to go within a membership round, about a second).
+    private static readonly TimeSpan PreviousActivationMargin = TimeSpan.FromMilliseconds(250);
+    private const int PreviousActivationRounds = 8;
+
+    /// <summary>
+    /// The stored state says the last activation did not close: its silo died, or it still runs. The second happens
+    /// while membership changes (the classic grain directory forgets a registration whose directory silo left, and the
+    /// next call activates the grain elsewhere before the old activation is told to go), and two activations
+    /// delivering at once send the same messages twice. An activation that delivers writes its state at least every
+    /// <see cref="Delivery.DeliveryOptions.StateWriteDelay"/>, and one that is told to go writes it closed; so this one
+    /// waits until a write interval passes with no write (nobody is delivering) or the state is closed, then takes the
+    /// progress from there. A crash costs the endpoint that wait once; a handover costs no redelivery.
+    /// </summary>
+    private async Task WaitForPreviousActivationAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.StateWriteDelay + PreviousActivationMargin;
+        for (var round = 0; round < PreviousActivationRounds && persisted.State.Open; round++)
+        {
+            var etag = persisted.Etag;
+            await Task.Delay(interval, time, cancellationToken);
+            try
+            {
+                await persisted.ReadStateAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Storage is away: delivery resumes from what was read, as after any crash.
+                Log.ProgressNotRecovered(logger, exception, Key);
+                return;
+            }
+
+            if (persisted.Etag == etag)
+                return;
+        }
+    }
+
     /// <summary>
     /// State is written behind, so an activation whose silo died may have delivered well past its stored cursor. Its
     /// attempts were committed within milliseconds (the attempt log is group-committed, not written behind), so they

@@ -79,7 +79,10 @@ public sealed partial class WebhookGrain
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // Storage is away: the state stays dirty and is written again after the fault backoff.
-                Log.StateWriteFailed(logger, exception, Key);
+                if (ExpectedFaults.Includes(exception))
+                    Log.StateWriteWaits(logger, Key, ExpectedFaults.Reason(exception));
+                else
+                    Log.StateWriteFailed(logger, exception, Key);
                 MarkDirty();
                 FlushLater(options.Value.FaultBackoff);
             }

@@ -49,6 +49,11 @@ public sealed partial class WebhookGrain(
     private readonly SemaphoreSlim _stateGate = new(1, 1);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+
+    // An attempt in flight when the activation is told to go is let finish, for a few seconds at most: its answer is
+    // then recorded, and the next activation does not send it again.
+    private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(5);
+    private readonly CancellationTokenSource _abandonInFlight = new();
     private readonly Dictionary<long, List<IFirstAttemptObserver>> _watching = [];
     private readonly Dictionary<long, bool> _recent = [];
     private readonly Lock _wakeGate = new();
@@ -92,6 +97,8 @@ public sealed partial class WebhookGrain(
         }
 
         _signingKey = WebhookSignature.TryDecodeSecret(_endpoint.Secret);
+        if (persisted.RecordExists && persisted.State.Open)
+            await WaitForPreviousActivationAsync(cancellationToken);
         _state = persisted.RecordExists ? persisted.State : DeliveryState.Initial(_endpoint);
         if (persisted.RecordExists && _state.Open)
             await RecoverProgressAsync(cancellationToken);
@@ -124,6 +131,8 @@ public sealed partial class WebhookGrain(
             _closing = true;
         board.Leave(Key, this);
         await _stopping.CancelAsync();
+        _abandonInFlight.CancelAfter(InFlightGrace);
+        using var abandon = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), _abandonInFlight);
         await _loop.WaitAsync(cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
         ReportUnmade();
 
@@ -316,7 +325,10 @@ public sealed partial class WebhookGrain(
             }
             catch (Exception exception)
             {
-                Log.PumpFault(logger, exception, Key);
+                if (ExpectedFaults.Includes(exception))
+                    Log.PumpWaits(logger, Key, ExpectedFaults.Reason(exception));
+                else
+                    Log.PumpFault(logger, exception, Key);
                 await WaitForSignalAsync(options.Value.FaultBackoff, cancellationToken);
             }
         }
@@ -359,7 +371,7 @@ public sealed partial class WebhookGrain(
             return;
         }
 
-        await AttemptAsync(next, cancellationToken);
+        await AttemptAsync(next);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public static class SiloWorkerExtensions
     public const string DefaultUrl = "http://127.0.0.1:8200";
 
     /// <summary>Why a silo cannot start with this configuration, or null when it can.</summary>
-    public static string? MissingClusterConfiguration(IConfiguration configuration) =>
+    private static string? MissingClusterConfiguration(IConfiguration configuration) =>
         string.IsNullOrWhiteSpace(configuration.GetConnectionString(PostgresOptions.ConnectionStringName))
             ? "A Herald silo runs in cluster mode only: set ConnectionStrings__Postgres. For a single process, run the gateway (dotnet run --project src/Gateway)."
             : null;
@@ -21,7 +21,7 @@ public static class SiloWorkerExtensions
     public static WebApplicationBuilder AddHeraldSiloWorker(this WebApplicationBuilder builder)
     {
         if (MissingClusterConfiguration(builder.Configuration) is { } problem)
-            throw new InvalidOperationException(problem);
+            throw new HeraldStartupException(problem);
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]) &&
             !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())

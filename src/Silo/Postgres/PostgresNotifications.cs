@@ -98,7 +98,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             }
             catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
             {
-                PostgresLog.ListenLost(logger, exception, options.Value.FallbackPollInterval);
+                PostgresLog.ListenLost(logger, exception.Message, options.Value.FallbackPollInterval);
                 await PollUntilAsync(delay, stoppingToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxReconnectDelay.Ticks));
             }

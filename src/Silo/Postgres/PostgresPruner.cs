@@ -30,6 +30,10 @@ internal sealed class PostgresPruner(
                 {
                     await PruneOnceAsync(stoppingToken).ConfigureAwait(false);
                 }
+                catch (Exception exception) when (exception is not OperationCanceledException && StorageErrors.IsUnavailable(exception))
+                {
+                    PostgresLog.PruneDeferred(logger, exception.Message);
+                }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     PostgresLog.PruneFailed(logger, exception);

@@ -73,6 +73,14 @@ public sealed class ClusterHarness : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>Starts a process without waiting for it to listen: it may be waiting for the database.</summary>
+    public HeraldProcess Launch(string id, string project, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var process = HeraldProcess.Launch(id, project, With(Settings(id, hostsWebhooks: project == "Silo"), extra));
+        _processes.Add(process);
+        return process;
+    }
+
     private static Dictionary<string, string> With(Dictionary<string, string> settings, IReadOnlyDictionary<string, string>? extra)
     {
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
