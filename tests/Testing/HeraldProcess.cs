@@ -132,6 +132,8 @@ public sealed partial class HeraldProcess : IAsyncDisposable
     /// <summary>Waits until <c>/readyz</c> answers 200: the process reaches the database and has joined the cluster.</summary>
     public Task WaitReadyAsync() => Eventually.TrueAsync(async () =>
     {
+        if (HasExited)
+            throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}) before it was ready:\n{Output}");
         try
         {
             using var response = await Client.GetAsync("/readyz");

@@ -24,6 +24,8 @@ internal sealed class ChaosCluster : IAsyncDisposable
     private readonly HeraldProcess?[] _gateways = new HeraldProcess?[GatewayCount];
     private readonly List<HeraldProcess> _retired = [];
     private int _nextSilo;
+    private int _failedStarts;
+    private const int MaxStarts = 5;
     private int _nextGateway;
 
     private ChaosCluster(PostgresServer postgres, Dictionary<string, string> settings)
@@ -116,7 +118,8 @@ internal sealed class ChaosCluster : IAsyncDisposable
 
     private async Task<(double Seconds, int? ExitCode)> StopAsync(HeraldProcess victim, bool graceful)
     {
-        _retired.Add(victim);
+        lock (_retired)
+            _retired.Add(victim);
         var clock = Stopwatch.StartNew();
         if (!graceful)
         {
@@ -137,6 +140,33 @@ internal sealed class ChaosCluster : IAsyncDisposable
         return (clock.Elapsed.TotalSeconds, victim.ExitCode);
     }
 
+    /// <summary>
+    /// Starts a process until it is ready. One that dies while starting (Orleans stops a silo that the others declared
+    /// dead because a saturated machine kept it from answering their probes in time) is counted, its log kept, and
+    /// started again, as an orchestrator would; the run goes on.
+    /// </summary>
+    private async Task<HeraldProcess> SuperviseAsync(string name, string project, bool hostsWebhooks)
+    {
+        var settings = new Dictionary<string, string>(_settings) { ["Herald:Cluster:SiloName"] = name, ["Herald:Cluster:HostsWebhooks"] = hostsWebhooks ? "true" : "false" };
+        for (var attempt = 1; ; attempt++)
+        {
+            var process = HeraldProcess.Launch(name, project, settings);
+            try
+            {
+                await process.ListeningAsync(TimeSpan.FromSeconds(60));
+                await process.WaitReadyAsync();
+                return process;
+            }
+            catch (InvalidOperationException) when (process.HasExited && attempt < MaxStarts)
+            {
+                Interlocked.Increment(ref _failedStarts);
+                Console.Error.WriteLine($"herald-bench: chaos {name} exited ({process.ExitCode}) while starting; starting it again");
+                lock (_retired)
+                    _retired.Add(process);
+            }
+        }
+    }
+
     private static async Task<double> TimeAsync(Func<Task> start)
     {
         var clock = Stopwatch.StartNew();
@@ -144,19 +174,18 @@ internal sealed class ChaosCluster : IAsyncDisposable
         return clock.Elapsed.TotalSeconds;
     }
 
-    private async Task StartSiloAsync(int index)
-    {
-        var name = $"chaos-silo-{index + 1}";
-        var silo = await HeraldProcess.StartSiloAsync(name, new Dictionary<string, string>(_settings) { ["Herald:Cluster:SiloName"] = name, ["Herald:Cluster:HostsWebhooks"] = "true" });
-        await silo.WaitReadyAsync();
-        Volatile.Write(ref _silos[index], silo);
-    }
+    /// <summary>Processes in the cluster now that have exited though no fault hit them.</summary>
+    public int Exited => _silos.Concat(_gateways).Count(p => p is { HasExited: true });
+
+    /// <summary>Processes that died while starting and were started again, as an orchestrator would.</summary>
+    public int FailedStarts => Volatile.Read(ref _failedStarts);
+
+    private async Task StartSiloAsync(int index) =>
+        Volatile.Write(ref _silos[index], await SuperviseAsync($"chaos-silo-{index + 1}", "Silo", hostsWebhooks: true));
 
     private async Task StartGatewayAsync(int index)
     {
-        var name = $"chaos-gateway-{(char)('a' + index)}";
-        var gateway = await HeraldProcess.StartGatewayAsync(name, new Dictionary<string, string>(_settings) { ["Herald:Cluster:SiloName"] = name, ["Herald:Cluster:HostsWebhooks"] = "false" });
-        await gateway.WaitReadyAsync();
+        var gateway = await SuperviseAsync($"chaos-gateway-{(char)('a' + index)}", "Gateway", hostsWebhooks: false);
         Volatile.Write(ref _gateways[index], gateway);
     }
 

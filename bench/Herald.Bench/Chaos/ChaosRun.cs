@@ -77,7 +77,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
         var logs = cluster.CountLogLines();
         foreach (var (category, count) in logs.ErrorsByCategory.OrderByDescending(c => c.Value))
             Console.Error.WriteLine($"herald-bench: chaos logged {count} Error lines in {category}");
-        return Report(accepted, listeners, settled, untruthful, cpu, loadSeconds, logs);
+        return Report(accepted, listeners, settled, untruthful, cpu, loadSeconds, logs, cluster.FailedStarts, cluster.Exited);
     }
 
     private void Behave(WebhookReceiver receiver, int r) => receiver.Behave($"r{r}", async (request, _) =>
@@ -237,7 +237,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
     }
 
     private ScenarioResult Report(
-        Dictionary<long, PushRecord> accepted, ChaosListener[] listeners, bool settled, int untruthful, double cpu, double loadSeconds, LogCounts logs)
+        Dictionary<long, PushRecord> accepted, ChaosListener[] listeners, bool settled, int untruthful, double cpu, double loadSeconds, LogCounts logs, int failedStarts, int exited)
     {
         var arrivals = _arrivals.ToArray();
         var pushes = _pushes.OrderBy(p => p.At).ToArray();
@@ -360,6 +360,8 @@ internal sealed class ChaosRun(ChaosPlan plan)
         Add("error_log_lines", logs.Errors);
         Add("warning_log_lines", logs.Warnings);
         Add("codec_not_found_lines", logs.CodecNotFound);
+        Add("failed_starts", failedStarts);
+        Add("exited_without_a_fault", exited);
 
         var correct = lost == 0 && inversions == 0 && foreignIds == 0 && sseHoles == 0 && sseDuplicates == 0 && sseInversions == 0 && untruthful == 0 && logs.CodecNotFound == 0
                       && !pushes.Any(p => p.Status == 500) && settled && healthyIdle.All(s => s <= 10);

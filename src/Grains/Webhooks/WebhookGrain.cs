@@ -53,6 +53,7 @@ public sealed partial class WebhookGrain(
     // An attempt in flight when the activation is told to go is let finish, for a few seconds at most: its answer is
     // then recorded, and the next activation does not send it again.
     private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FaultRepeat = TimeSpan.FromSeconds(30);
     private readonly CancellationTokenSource _abandonInFlight = new();
     private readonly Dictionary<long, List<IFirstAttemptObserver>> _watching = [];
     private readonly Dictionary<long, bool> _recent = [];
@@ -76,6 +77,7 @@ public sealed partial class WebhookGrain(
     private bool _reminderRegistered;
     private DateTimeOffset? _reminderDue;
     private bool _stale;
+    private DateTimeOffset? _faultSaidAt;
     private bool _closing;
     private int _unconsumedWake;
 
@@ -318,6 +320,7 @@ public sealed partial class WebhookGrain(
             try
             {
                 await StepAsync(cancellationToken);
+                _faultSaidAt = null;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -325,13 +328,26 @@ public sealed partial class WebhookGrain(
             }
             catch (Exception exception)
             {
-                if (ExpectedFaults.Includes(exception))
-                    Log.PumpWaits(logger, Key, ExpectedFaults.Reason(exception));
-                else
-                    Log.PumpFault(logger, exception, Key);
-                await WaitForSignalAsync(options.Value.FaultBackoff, cancellationToken);
+                SayFault(exception);
+
+                // The full backoff, whatever wakes come meanwhile (they are kept): while storage is away, retrying at
+                // every push would cost a connection attempt per push per endpoint.
+                await Task.Delay(options.Value.FaultBackoff, time, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Current);
             }
         }
+    }
+
+    /// <summary>A fault lasts as long as its cause: said when it starts, then every <see cref="FaultRepeat"/> while it lasts, not at every retry.</summary>
+    private void SayFault(Exception exception)
+    {
+        var now = time.GetUtcNow();
+        if (_faultSaidAt is { } said && now - said < FaultRepeat)
+            return;
+        _faultSaidAt = now;
+        if (ExpectedFaults.Includes(exception))
+            Log.PumpWaits(logger, Key, ExpectedFaults.Reason(exception));
+        else
+            Log.PumpFault(logger, exception, Key);
     }
 
     private async Task StepAsync(CancellationToken cancellationToken)
