@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "An operator disconnected {Count} SSE listeners; they reconnect and resume from their last event id")]
     public static partial void SseDisconnectedByOperator(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "An SSE stream ended because the log could not be read ({Reason}); its listener resumes from its last event id")]
+    public static partial void SseEndedByStorage(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Could not read the totals for the rate history; the next sample spans this interval too")]
     public static partial void RateSampleFailed(ILogger logger, Exception exception);
 

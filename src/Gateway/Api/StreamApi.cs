@@ -4,6 +4,7 @@ using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
+using Herald.Silo.Postgres;
 using Herald.Silo.Security;
 using Herald.Streams;
 using Microsoft.AspNetCore.Http.Features;
@@ -134,6 +135,12 @@ public static class StreamApi
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
             // The listener went away.
+        }
+        catch (Exception exception) when (response.HasStarted && StorageErrors.IsUnavailable(exception))
+        {
+            // The log cannot be read (PostgreSQL restarting) after the stream began, so no error status can be sent:
+            // the stream ends, and the listener reconnects after its retry interval with its Last-Event-ID.
+            Log.SseEndedByStorage(logger, exception.GetBaseException().Message);
         }
         finally
         {
