@@ -25,6 +25,9 @@ public sealed class ClusterLogSecrecyTests
         ["Logging:LogLevel:Orleans.Runtime.GrainCallCancellationManager"] = "Trace",
         ["Logging:LogLevel:Microsoft.Extensions.Logging.ILogger"] = "Trace",
         ["Logging:LogLevel:Polly"] = "Trace",
+        ["Logging:LogLevel:Orleans.Runtime.ReminderService"] = "Trace",
+        ["Logging:LogLevel:Orleans.Streams"] = "Trace",
+        ["Logging:LogLevel:Orleans.Providers.MemoryAdapterReceiver"] = "Trace",
     };
 
     [Fact]

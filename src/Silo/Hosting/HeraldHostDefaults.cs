@@ -30,8 +30,13 @@ public static class HeraldHostDefaults
         // its storage provider and in-memory stream queue (the category is the bare ILogger it creates) throw to the
         // calling grain; its placement retries through Polly and throws to the caller when the retries run out; a
         // message it cannot address is rejected to its sender, or, one-way, is a wake the sweeps stand behind; a
-        // cancellation it cannot forward is for a call that has failed already.
+        // cancellation it cannot forward is for a call that has failed already. Its reminder service and its stream
+        // agents retry by themselves, and Herald does not depend on either alone: the sweeps resume a retry whose
+        // reminder did not fire, and a gateway fills a missed announcement from the log.
         ["Logging:LogLevel:Orleans.Storage.AdoNetGrainStorage"] = "Critical",
+        ["Logging:LogLevel:Orleans.Runtime.ReminderService"] = "Critical",
+        ["Logging:LogLevel:Orleans.Streams"] = "Critical",
+        ["Logging:LogLevel:Orleans.Providers.MemoryAdapterReceiver"] = "Critical",
         ["Logging:LogLevel:Microsoft.Extensions.Logging.ILogger"] = "Critical",
         ["Logging:LogLevel:Polly"] = "Critical",
         ["Logging:LogLevel:Orleans.Messaging"] = "Critical",
