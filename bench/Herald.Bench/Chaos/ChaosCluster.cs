@@ -3,9 +3,10 @@ using Herald.Testing;
 
 namespace Herald.Bench.Chaos;
 
-/// <summary>One fault as it happened: what was hit, when, how the stop went, and how long the replacement took to be ready.</summary>
+/// <summary>The processes' log lines at Warning and Error, the Error ones by category, and the CodecNotFoundException lines.</summary>
 public sealed record LogCounts(int Errors, int Warnings, IReadOnlyDictionary<string, int> ErrorsByCategory, int CodecNotFound);
 
+/// <summary>One fault as it happened: what was hit, when, how the stop went, and how long the replacement took to be ready.</summary>
 public sealed record FaultRecord(string Kind, string Target, double At, double StopSeconds, int? ExitCode, double RestartToReadySeconds);
 
 /// <summary>
@@ -23,10 +24,10 @@ internal sealed class ChaosCluster : IAsyncDisposable
     private readonly HeraldProcess?[] _silos = new HeraldProcess?[SiloCount];
     private readonly HeraldProcess?[] _gateways = new HeraldProcess?[GatewayCount];
     private readonly List<HeraldProcess> _retired = [];
-    private int _nextSilo;
-    private int _failedStarts;
     private const int MaxStarts = 5;
+    private int _nextSilo;
     private int _nextGateway;
+    private int _failedStarts;
 
     private ChaosCluster(PostgresServer postgres, Dictionary<string, string> settings)
     {
@@ -189,7 +190,6 @@ internal sealed class ChaosCluster : IAsyncDisposable
         Volatile.Write(ref _gateways[index], gateway);
     }
 
-    /// <summary>What the processes wrote at Error level, and how often, by message shape (for the report's noise count).</summary>
     /// <summary>Every process's log lines at Warning and Error, the Error ones by category, and any codec Orleans lacked.</summary>
     public LogCounts CountLogLines()
     {
