@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "SSE hub could not read the log; retrying")]
     public static partial void SseHubFault(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "SSE hub waits for the log ({Reason}); retrying every {Backoff}, listeners stay connected")]
+    public static partial void SseHubWaits(ILogger logger, string reason, TimeSpan backoff);
+
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "SSE hub fell behind log retention: entries {From} to {To} were pruned before dispatch")]
     public static partial void SseHubGap(ILogger logger, long from, long to);
 

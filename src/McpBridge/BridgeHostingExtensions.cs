@@ -2,11 +2,11 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Herald.Gateway.Http;
-using Herald.Silo.Postgres;
-using Herald.Silo.Telemetry;
 using Herald.McpBridge.Security;
 using Herald.McpBridge.Tools;
 using Herald.Silo.Hosting;
+using Herald.Silo.Storage;
+using Herald.Silo.Telemetry;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -94,15 +94,15 @@ public static class BridgeHostingExtensions
         builder.Services.AddTransient<RestHeraldApi>();
 
         // With the cluster's database configured, the tools call the grains as an Orleans client; otherwise HTTP.
-        var postgres = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(postgres))
+        var cluster = StorageMode.ClusterConnectionString(builder.Configuration);
+        if (cluster is null)
         {
             builder.Services.AddTransient<IHeraldApi>(services => services.GetRequiredService<RestHeraldApi>());
         }
         else
         {
             builder.Services.AddOptions<HeraldClusterOptions>().BindConfiguration(HeraldClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<OrleansConnection>(services, postgres));
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<OrleansConnection>(services, cluster));
             builder.Services.AddTransient<IHeraldApi, OrleansHeraldApi>();
         }
 

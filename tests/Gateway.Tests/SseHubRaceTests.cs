@@ -71,16 +71,7 @@ public sealed class SseHubRaceTests
             return await inner.GetBoundsAsync(cancellationToken);
         }
 
-        public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) => inner.AppendAsync(topic, message, cancellationToken);
-
-        public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
-            inner.AppendOnceAsync(topic, message, idempotencyKey, cancellationToken);
-
-        public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
-            inner.AppendOnceAsync(topic, message, idempotencyKey, payload, cancellationToken);
-
-        public ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
-            inner.AppendAsync(topic, message, type, payload, cancellationToken);
+        public ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default) => inner.AppendAsync(entry, cancellationToken);
 
         public ValueTask<long> CountAsync(long afterSeq, TopicFilter filter, CancellationToken cancellationToken = default) => inner.CountAsync(afterSeq, filter, cancellationToken);
 

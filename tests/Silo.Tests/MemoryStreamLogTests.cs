@@ -1,7 +1,8 @@
-using Herald.Testing;
 using Herald.Contracts;
 using Herald.Silo.Streams;
 using Herald.Silo.Tests.Infrastructure;
+using Herald.Streams;
+using Herald.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Tests;

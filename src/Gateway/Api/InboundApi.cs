@@ -4,7 +4,7 @@ using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Grains.Inbound;
 using Herald.Grains.Telemetry;
-using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
 using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -5,8 +5,8 @@ using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Delivery;
 using Herald.Silo.Cluster;
-using Herald.Silo.Postgres;
 using Herald.Silo.Security;
+using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Herald.Contracts;
 using Herald.Silo.Cluster;
-using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
 
 namespace Herald.Gateway.Api;
 

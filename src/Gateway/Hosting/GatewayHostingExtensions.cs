@@ -8,8 +8,8 @@ using Herald.Gateway.Stats;
 using Herald.Grains;
 using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
-using Herald.Silo.Postgres;
 using Herald.Silo.Security;
+using Herald.Silo.Storage;
 using Herald.Silo.Telemetry;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
@@ -77,11 +77,10 @@ public static class GatewayHostingExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         services.AddHealthChecks();
         // Any origin by default only in embedded mode (a hub on 127.0.0.1); a cluster allows the origins it names.
-        var embedded = string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres"));
         services.AddCors();
-        services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddDefaultPolicy(policy =>
+        services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>, StorageMode>((cors, settings, storage) => cors.AddDefaultPolicy(policy =>
         {
-            if (settings.Value.Origins.Contains("*") || (embedded && settings.Value.Origins.Length == 0))
+            if (settings.Value.Origins.Contains("*") || (!storage.IsCluster && settings.Value.Origins.Length == 0))
                 policy.AllowAnyOrigin();
             else
                 policy.WithOrigins(settings.Value.Origins);

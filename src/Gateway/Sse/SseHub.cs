@@ -1,5 +1,6 @@
 using Herald.Contracts;
 using Herald.Silo.Cluster;
+using Herald.Silo.Storage;
 using Herald.Streams;
 using Orleans.Streams;
 using Microsoft.Extensions.Options;
@@ -128,6 +129,7 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
         using var stopping = lifetime.ApplicationStopping.Register(CloseAll);
         var keepAlive = KeepAliveAsync(stoppingToken);
         var announcements = SubscribeWhenStartedAsync(stoppingToken);
+        var waitingForLog = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -145,10 +147,19 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
                 if (gap.IsCompleted)
                     Volatile.Write(ref _gapAnnounced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 await DispatchBatchAsync(stoppingToken).ConfigureAwait(false);
+                waitingForLog = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
+            {
+                // A database restart is a fault a cluster expects: one line when it starts, not a stack trace per retry.
+                if (!waitingForLog)
+                    Log.SseHubWaits(logger, exception.GetBaseException().Message, options.Value.FaultBackoff);
+                waitingForLog = true;
+                await Task.Delay(options.Value.FaultBackoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
             catch (Exception exception)
             {

@@ -4,27 +4,16 @@ namespace Herald.Streams;
 
 /// <summary>
 /// The durable, ordered log every push and inbound event is appended to once. Consumers keep their own cursors.
-/// The embedded provider keeps it in memory; the cluster provider keeps it in PostgreSQL.
+/// An embedded hub keeps it in its data file (or in memory); a cluster keeps it in PostgreSQL.
 /// </summary>
 public interface IStreamLog
 {
-    /// <summary>Appends a message. When this returns, the message is committed and has its sequence number.</summary>
-    ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default);
-
     /// <summary>
-    /// Appends a message once per <paramref name="idempotencyKey"/>: while the entry that first carried the key is
-    /// retained, appending with that key again appends nothing and returns that entry, marked as a duplicate.
+    /// Appends an entry; when this returns it is committed and has its sequence number. With an idempotency key,
+    /// while the entry that first carried the key is retained, appending with that key again appends nothing and
+    /// returns that entry, marked as a duplicate.
     /// </summary>
-    ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// <see cref="AppendOnceAsync(string, string, string, CancellationToken)"/> for a push that carries a JSON object
-    /// (<paramref name="payload"/>, its <c>data</c>) beside its message.
-    /// </summary>
-    ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default);
-
-    /// <summary>Appends a message that may carry an event type and an original payload (inbound events do).</summary>
-    ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default);
+    ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="maxCount"/> retained entries with a sequence above <paramref name="afterSeq"/>, in order.</summary>
     ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default);
@@ -45,4 +34,27 @@ public interface IStreamLog
 
     /// <summary>Completes once the log head is above <paramref name="afterSeq"/>. Tailing readers await it instead of polling.</summary>
     ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken);
+}
+
+/// <summary>What an append writes: the topic and message, and optionally an event type and original payload (inbound events, pushes with <c>data</c>) and an idempotency key.</summary>
+public sealed record LogAppend(string Topic, string Message, string? Type = null, string? Payload = null, string? IdempotencyKey = null);
+
+/// <summary>The shapes of append the callers use, over the one <see cref="IStreamLog.AppendAsync(LogAppend, CancellationToken)"/>.</summary>
+public static class StreamLogAppends
+{
+    /// <summary>Appends a message.</summary>
+    public static async ValueTask<StreamMessage> AppendAsync(this IStreamLog log, string topic, string message, CancellationToken cancellationToken = default) =>
+        (await log.AppendAsync(new LogAppend(topic, message), cancellationToken).ConfigureAwait(false)).Entry;
+
+    /// <summary>Appends a message that may carry an event type and an original payload (inbound events do).</summary>
+    public static async ValueTask<StreamMessage> AppendAsync(this IStreamLog log, string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
+        (await log.AppendAsync(new LogAppend(topic, message, type, payload), cancellationToken).ConfigureAwait(false)).Entry;
+
+    /// <summary>Appends a message once per <paramref name="idempotencyKey"/>, optionally with its push's <c>data</c> as <paramref name="payload"/>.</summary>
+    public static ValueTask<AppendOutcome> AppendOnceAsync(this IStreamLog log, string topic, string message, string idempotencyKey, string? payload = null, CancellationToken cancellationToken = default) =>
+        log.AppendAsync(new LogAppend(topic, message, Payload: payload, IdempotencyKey: idempotencyKey), cancellationToken);
+
+    /// <inheritdoc cref="AppendOnceAsync(IStreamLog, string, string, string, string?, CancellationToken)"/>
+    public static ValueTask<AppendOutcome> AppendOnceAsync(this IStreamLog log, string topic, string message, string idempotencyKey, CancellationToken cancellationToken) =>
+        log.AppendAsync(new LogAppend(topic, message, IdempotencyKey: idempotencyKey), cancellationToken);
 }

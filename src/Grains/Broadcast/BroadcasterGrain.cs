@@ -34,9 +34,7 @@ public sealed class BroadcasterGrain(
         bool duplicate;
         using (var appending = HeraldTelemetry.Source.StartActivity("herald.append"))
         {
-            (entry, duplicate) = command.IdempotencyKey is { } key
-                ? await log.AppendOnceAsync(command.Topic, command.Message, key, command.Data)
-                : new AppendOutcome(await log.AppendAsync(command.Topic, command.Message, type: null, command.Data), Duplicate: false);
+            (entry, duplicate) = await log.AppendAsync(new LogAppend(command.Topic, command.Message, Payload: command.Data, IdempotencyKey: command.IdempotencyKey));
             appending?.SetTag("herald.message.id", entry.Seq).SetTag("herald.topic", entry.Topic).SetTag("herald.duplicate", duplicate);
         }
 

@@ -1,9 +1,7 @@
 using Herald.Contracts;
-using Herald.Storage;
 using Herald.Grains.Webhooks;
-using Herald.Silo.Postgres;
-using Npgsql;
 using Herald.Silo.Storage;
+using Herald.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -36,14 +34,14 @@ public sealed class ClusterView(
     AttemptCounter attempts,
     TimeProvider time,
     IOptions<ClusterOptions> options,
-    IServiceProvider services)
+    StorageMode storage)
 {
     /// <summary>How long <c>/api/cluster</c> waits for Orleans's membership before answering 503.</summary>
     public static readonly TimeSpan MembershipDeadline = TimeSpan.FromSeconds(5);
 
     private IReadOnlyList<SiloStats> _reports = [];
 
-    public bool IsCluster { get; } = services.GetService<NpgsqlDataSource>() is not null;
+    public bool IsCluster => storage.IsCluster;
 
     public async Task<ClusterSnapshot> GetAsync(CancellationToken cancellationToken)
     {

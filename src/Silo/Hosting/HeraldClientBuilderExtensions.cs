@@ -1,3 +1,4 @@
+using Herald.Silo.Postgres;
 using Herald.Silo.Security;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -23,7 +24,7 @@ public static class HeraldClientBuilderExtensions
         });
         client.UseAdoNetClustering(options =>
         {
-            options.Invariant = HeraldSiloBuilderExtensions.NpgsqlInvariant;
+            options.Invariant = PostgresStorageBackend.NpgsqlInvariant;
             options.ConnectionString = postgres;
         });
 

@@ -1,9 +1,9 @@
+using Herald.Contracts;
+using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
-using Herald.Contracts;
-using Herald.Silo.Postgres;
 using Npgsql;
 
 namespace Herald.Silo.Hosting;
@@ -54,7 +54,7 @@ public static class HeraldHostDefaults
     /// The content root is the executable's own folder, not the working directory: a process started as
     /// <c>dotnet src/Gateway/bin/.../Herald.Gateway.dll</c> from anywhere still reads its <c>appsettings.json</c>.
     /// </summary>
-    public static WebApplicationOptions Options(string[] args) => new() { Args = StorageSettings.ExpandSwitches(args), ContentRootPath = AppContext.BaseDirectory };
+    public static WebApplicationOptions Options(string[] args) => new() { Args = StorageMode.ExpandSwitches(args), ContentRootPath = AppContext.BaseDirectory };
 
     /// <summary>
     /// Runs the host; a <see cref="HeraldStartupException"/> (a data folder in use, a bad setting) is printed as its

@@ -4,7 +4,6 @@ using Herald.Contracts;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Security;
-using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -18,22 +17,19 @@ namespace Herald.Silo.Hosting;
 
 public static class HeraldSiloBuilderExtensions
 {
-    /// <summary>The ADO.NET providers' name for Npgsql.</summary>
-    public const string NpgsqlInvariant = "Npgsql";
-
     /// <summary>Grain storage Orleans streams keep their subscriptions in.</summary>
     public const string PubSubStore = "PubSubStore";
 
     /// <summary>
     /// Herald's silo: its grains, storage, reminders, the stream that announces log entries, and membership tuned to
-    /// declare a dead silo within a second or two. Embedded (<paramref name="postgres"/> null): one silo on loopback,
-    /// its grain state in the data file (<paramref name="embeddedOnSqlite"/>) or in memory. Cluster: ADO.NET
-    /// clustering, grain storage and reminders on PostgreSQL through Npgsql.
+    /// declare a dead silo within a second or two. Embedded: one silo on loopback, its grain state where
+    /// <paramref name="storage"/> keeps the hub's data. Cluster: on the advertised address, with membership, grain
+    /// storage and reminders in PostgreSQL.
     /// </summary>
-    public static ISiloBuilder AddHerald(this ISiloBuilder silo, HeraldClusterOptions settings, SiloRole role, string? postgres, bool embeddedOnSqlite = false)
+    public static ISiloBuilder AddHerald(this ISiloBuilder silo, HeraldClusterOptions settings, SiloRole role, StorageMode storage)
     {
         silo.Configure<SiloOptions>(options => options.SiloName = settings.SiloName ?? $"{role.Name}-{Guid.NewGuid().ToString("N")[..8]}");
-        var advertised = postgres is null ? null : Resolve(settings.AdvertisedHost ?? IPAddress.Loopback.ToString());
+        var advertised = storage.IsCluster ? Resolve(settings.AdvertisedHost ?? IPAddress.Loopback.ToString()) : null;
 
         // Only processes holding the cluster's certificate connect to its ports (an embedded hub's is made at start
         // and held in memory), and the clients among them reach the API's entry grain only. Decided before any port
@@ -41,7 +37,7 @@ public static class HeraldSiloBuilderExtensions
         // no port, so it spares every grain call the filter.
         if (ClusterTlsPolicy.Credentials(settings, advertised, TimeProvider.System, silo.Services) is { } credentials)
             silo.UseHeraldTls(credentials, settings.Tls.HandshakeTimeout);
-        if (postgres is not null)
+        if (storage.IsCluster)
         {
             silo.AddIncomingGrainCallFilter<ClientCallGuard>();
             silo.AddIncomingGrainCallFilter<StorageErrorBoundary>();
@@ -56,10 +52,6 @@ public static class HeraldSiloBuilderExtensions
                 gatewayPort: 0,
                 serviceId: settings.ServiceId,
                 clusterId: settings.ClusterId);
-            if (embeddedOnSqlite)
-                silo.AddHeraldSqliteStorage();
-            else
-                silo.AddHeraldMemoryStorage();
         }
         else
         {
@@ -77,29 +69,9 @@ public static class HeraldSiloBuilderExtensions
                 var port => port,
             };
             silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: settings.ListenOnAnyAddress);
-            silo.UseAdoNetClustering(options =>
-            {
-                options.Invariant = NpgsqlInvariant;
-                options.ConnectionString = postgres;
-            });
-            silo.AddAdoNetGrainStorage(DeliveryState.StorageName, options =>
-            {
-                options.Invariant = NpgsqlInvariant;
-                options.ConnectionString = postgres;
-                options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer();
-                options.DeleteStateOnClear = true;
-            });
-            silo.AddAdoNetGrainStorage(PubSubStore, options =>
-            {
-                options.Invariant = NpgsqlInvariant;
-                options.ConnectionString = postgres;
-            });
-            silo.UseAdoNetReminderService(options =>
-            {
-                options.Invariant = NpgsqlInvariant;
-                options.ConnectionString = postgres;
-            });
         }
+
+        silo.AddHeraldStorage(storage);
 
         // Orleans's classic directory unless asked otherwise: the distributed one (experimental) keeps one activation per
         // grain while silos join and leave, but leases a dead silo's ranges for about 22 s, and endpoints whose grains
@@ -114,32 +86,9 @@ public static class HeraldSiloBuilderExtensions
 
         // Every silo collects its statistics for Orleans's dashboard, which gateways serve at /orleans. Its live
         // trace would stream every log line to any viewer: off. Its call profiler runs only while someone looks.
-        if (settings.RunsOrleansDashboard(cluster: postgres is not null))
+        if (settings.RunsOrleansDashboard(storage.IsCluster))
             silo.AddDashboard(options => options.HideTrace = true);
         return silo.AddHeraldGrainRuntime(settings);
-    }
-
-    /// <summary>Grain state, stream subscriptions and reminders in memory: one embedded silo, or a test cluster.</summary>
-    public static ISiloBuilder AddHeraldMemoryStorage(this ISiloBuilder silo)
-    {
-        silo.AddMemoryGrainStorage(DeliveryState.StorageName, options => options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer());
-        silo.AddMemoryGrainStorage(PubSubStore);
-        silo.UseInMemoryReminderService();
-        return silo;
-    }
-
-    /// <summary>
-    /// Grain state in the embedded data file. Reminders and stream subscriptions stay in memory: a single silo's
-    /// subscriptions are made again by the grains it activates, and a webhook's retry reminder is re-armed from its
-    /// stored state when the sweep at start wakes every endpoint with work left (a pending retry is work).
-    /// </summary>
-    public static ISiloBuilder AddHeraldSqliteStorage(this ISiloBuilder silo)
-    {
-        silo.Services.AddGrainStorage(DeliveryState.StorageName, (services, _) =>
-            new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>(), new VersionedJsonGrainStorageSerializer()));
-        silo.AddMemoryGrainStorage(PubSubStore);
-        silo.UseInMemoryReminderService();
-        return silo;
     }
 
     /// <summary>

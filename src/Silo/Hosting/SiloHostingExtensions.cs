@@ -4,14 +4,9 @@ using Herald.Grains.Inbound;
 using Herald.Grains.Telemetry;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
-using Herald.Silo.Postgres;
 using Herald.Silo.Security;
-using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
 using Herald.Silo.Telemetry;
-using Herald.Storage;
-using Herald.Streams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,39 +21,26 @@ public static class SiloHostingExtensions
     private const string LoopbackUrl = "http://127.0.0.1";
 
     /// <summary>
-    /// Hosts an Orleans silo in this process with Herald's grains and storage: PostgreSQL when
-    /// <c>ConnectionStrings:Postgres</c> is set (cluster mode: ADO.NET clustering, grain storage and reminders);
-    /// otherwise one silo on loopback (embedded) keeping its data in a SQLite file under <c>Herald:DataPath</c>, or
-    /// in memory with <c>Herald:Storage=Memory</c>.
+    /// Hosts an Orleans silo in this process with Herald's grains and storage, as <see cref="StorageMode"/> reads it
+    /// from configuration: PostgreSQL when <c>ConnectionStrings:Postgres</c> is set (a cluster), otherwise one silo on
+    /// loopback (embedded) keeping its data in a SQLite file under <c>Herald:DataPath</c>, or in memory with
+    /// <c>Herald:Storage=Memory</c>.
     /// </summary>
     public static IHostApplicationBuilder AddHeraldSilo(this IHostApplicationBuilder builder, SiloRole? role = null)
     {
         var services = builder.Services;
         var siloRole = role ?? SiloRole.Gateway;
+        var storage = StorageMode.From(builder.Configuration);
+        var cluster = storage.IsCluster;
         services.AddSingleton(siloRole);
-        services.AddSingleton<AttemptCounter>();
         services.TryAddSingleton<ILocalConnectionCount, NoConnections>();
         services.AddSingleton<LocalSiloStats>();
         services.AddSingleton<ClusterView>();
         services.AddValidatedOptions<ClusterOptions>(ClusterOptions.Section);
-        var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
-        var cluster = !string.IsNullOrWhiteSpace(connectionString);
-        if (cluster)
-            connectionString = PostgresConnectionString.WithDefaults(connectionString!);
-        if (cluster && !string.IsNullOrWhiteSpace(builder.Configuration[StorageSettings.StorageKey]))
-        {
-            throw new HeraldStartupException(
-                $"{StorageSettings.StorageKey} chooses where an embedded hub keeps its data, but ConnectionStrings:Postgres is set, so this is a cluster on PostgreSQL. Remove one of the two.");
-        }
-
-        var sqlite = !cluster && StorageSettings.From(builder.Configuration) is { Storage: EmbeddedStorage.Sqlite } embedded ? embedded.DataPath : null;
 
         // Before the silo: the migrator must have created Orleans's tables when the silo starts reading them, and the
         // data file must be this process's before the silo reads grain state from it.
-        if (cluster)
-            services.AddPostgresProviders(connectionString!);
-        else if (sqlite is not null)
-            services.AddSqliteProviders(sqlite);
+        services.AddHeraldStorage(storage);
 
         // A process others can reach needs keys, or it is an open API (and, through deliveries' attempt logs, a proxy
         // into the network it runs in); an embedded hub on loopback keeps the seeds' open default.
@@ -79,7 +61,6 @@ public static class SiloHostingExtensions
         // embedded hub on a laptop usually delivers to local receivers.
         services.PostConfigure<DeliveryOptions>(options => options.AllowPrivateNetworks ??= !cluster && exposed.Count == 0);
         services.AddHeraldGrainServices();
-        services.AddMemoryProviders();
         services.AddValidatedOptions<InboundOptions>(InboundOptions.Section);
         services.AddValidatedOptions<ActionOptions>(ActionOptions.Section);
         services.AddHostedService<InboundRetention>();
@@ -97,7 +78,7 @@ public static class SiloHostingExtensions
         var traces = TelemetryHostingExtensions.TracesEnabled(builder.Configuration);
         builder.UseOrleans(silo =>
         {
-            silo.AddHerald(settings, siloRole, cluster ? connectionString : null, embeddedOnSqlite: sqlite is not null);
+            silo.AddHerald(settings, siloRole, storage);
 
             // Grain calls carry the caller's trace only when traces are recorded: the filter costs every call otherwise.
             if (traces)
@@ -108,21 +89,5 @@ public static class SiloHostingExtensions
         services.AddHostedService<ClusterStatsPublisher>();
         services.AddHostedService<SweepTrigger>();
         return builder;
-    }
-
-    /// <summary>The in-memory providers of Herald's own storage (embedded mode with <c>Herald:Storage=Memory</c>); the others register theirs first.</summary>
-    public static IServiceCollection AddMemoryProviders(this IServiceCollection services)
-    {
-        services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<AttemptCounter>();
-        services.TryAddSingleton<IStreamLog, MemoryStreamLog>();
-        services.TryAddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
-        services.TryAddSingleton<IAttemptLog, MemoryAttemptLog>();
-        services.TryAddSingleton<IInboundEventStore, MemoryInboundEventStore>();
-        services.TryAddSingleton<IActionCompletionStore, MemoryActionCompletionStore>();
-        services.TryAddSingleton<ISubscriptionStore, MemorySubscriptionStore>();
-        services.TryAddSingleton<IStorageBacklog>(sp => new StorageBacklog(sp.GetRequiredService<WebhookGrainCounters>(), sp.GetService<IAttemptWriteBacklog>()));
-        return services;
     }
 }

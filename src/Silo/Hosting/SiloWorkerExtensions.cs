@@ -1,5 +1,5 @@
 using Herald.Silo.Cluster;
-using Herald.Silo.Postgres;
+using Herald.Silo.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +13,7 @@ public static class SiloWorkerExtensions
 
     /// <summary>Why a silo cannot start with this configuration, or null when it can.</summary>
     private static string? MissingClusterConfiguration(IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration.GetConnectionString(PostgresOptions.ConnectionStringName))
+        !StorageMode.From(configuration).IsCluster
             ? "A Herald silo runs in cluster mode only: set ConnectionStrings__Postgres. For a single process, run the gateway (dotnet run --project src/Gateway)."
             : null;
 

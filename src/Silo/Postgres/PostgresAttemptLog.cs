@@ -7,14 +7,9 @@ namespace Herald.Silo.Postgres;
 
 /// <summary>The attempt log in <c>herald_attempts</c>: inserts are group-committed, retention is enforced by the pruner.</summary>
 internal sealed class PostgresAttemptLog(
-    NpgsqlDataSource dataSource, PostgresWriteBatcher writes, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options,
-    AttemptCounter counter) : IAttemptLog
+    NpgsqlDataSource dataSource, PostgresWriteBatcher writes, Microsoft.Extensions.Options.IOptions<Grains.Delivery.DeliveryOptions> options) : IAttemptLog
 {
-    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
-    {
-        counter.Record(attempt.Outcome);
-        return new(writes.AppendAttemptAsync(attempt));
-    }
+    public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default) => new(writes.AppendAttemptAsync(attempt));
 
     public async ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
     {

@@ -20,11 +20,10 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry, IPlainSecret
 
     // Read, never written: the database assigns it.
     private const string SelectColumns = Columns + ", ordinal";
-    private const int MaxCachedTopics = 1024;
     private const long KeyRingLockKey = 7265796101;
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoredSecrets _secrets;
-    private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
+    private readonly TopicSubscriberCache _subscribers = new();
 
     public PostgresEndpointRegistry(NpgsqlDataSource dataSource, PostgresNotifications notifications, StoredSecrets secrets)
     {
@@ -48,26 +47,8 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry, IPlainSecret
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default)
-    {
-        var cache = Volatile.Read(ref _subscribersByTopic);
-        lock (cache)
-        {
-            if (cache.TryGetValue(topic, out var cached))
-                return cached;
-        }
-
-        var enabled = await QueryAsync($"SELECT {SelectColumns} FROM herald_endpoints WHERE enabled ORDER BY ordinal", [], cancellationToken).ConfigureAwait(false);
-        var subscribers = enabled.Where(e => e.Filter.Matches(topic)).ToArray();
-        lock (cache)
-        {
-            // Bounded: topics are free-form, so a stream of distinct topics must not grow the cache forever.
-            if (cache.Count >= MaxCachedTopics)
-                cache.Clear();
-            cache[topic] = subscribers;
-        }
-        return subscribers;
-    }
+    public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default) =>
+        _subscribers.GetAsync(topic, async ct => await QueryAsync($"SELECT {SelectColumns} FROM herald_endpoints WHERE enabled ORDER BY ordinal", [], ct).ConfigureAwait(false), cancellationToken);
 
     public async ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
     {
@@ -159,7 +140,7 @@ internal sealed class PostgresEndpointRegistry : IEndpointRegistry, IPlainSecret
         return sealedCount;
     }
 
-    private void Invalidate() => Volatile.Write(ref _subscribersByTopic, new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal));
+    private void Invalidate() => _subscribers.Invalidate();
 
     private void AddParameters(NpgsqlParameterCollection p, EndpointDefinition e)
     {

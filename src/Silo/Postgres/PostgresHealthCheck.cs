@@ -1,3 +1,4 @@
+using Herald.Silo.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 

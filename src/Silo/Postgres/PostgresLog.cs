@@ -16,13 +16,4 @@ internal static partial class PostgresLog
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Notification connection established")]
     public static partial void ListenEstablished(ILogger logger);
-
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Pruned {Entries} log entries (through {Seq}) and {Attempts} attempts")]
-    public static partial void Pruned(ILogger logger, long entries, long seq, long attempts);
-
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Retention pruning failed; it runs again at the next interval")]
-    public static partial void PruneFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Retention pruning waits for PostgreSQL ({Reason}); it runs again at the next interval")]
-    public static partial void PruneDeferred(ILogger logger, string reason);
 }

@@ -1,3 +1,5 @@
+using Herald.Silo.Storage;
+using Herald.Silo.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,9 +18,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
     public const string EndpointsChannel = "herald_endpoints";
     public const string PrunedChannel = "herald_pruned";
 
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _head = -1;
+    private readonly LogHead _head = new();
 
     /// <summary>Raised when an endpoint changed anywhere in the cluster, with its id (null: anything may have changed).</summary>
     public event Action<string?>? EndpointsChanged;
@@ -34,42 +34,16 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
 
     public async ValueTask WaitForHeadAboveAsync(long seq, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            Task advanced;
-            lock (_gate)
-            {
-                if (_head > seq)
-                    return;
-                advanced = _advanced.Task;
-            }
-
-            if (Volatile.Read(ref _head) < 0)
-                await RefreshHeadAsync(cancellationToken).ConfigureAwait(false);
-            else
-                await advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        while (_head.Known == LogHead.Unknown)
+            await RefreshHeadAsync(cancellationToken).ConfigureAwait(false);
+        await _head.WaitAboveAsync(seq, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The highest log sequence this process knows to be committed (its own appends and NOTIFY); -1 before the first.</summary>
-    public long KnownHead => Volatile.Read(ref _head);
+    public long KnownHead => _head.Known;
 
     /// <summary>Called by this process's own appends, so local waiters do not depend on the round trip of NOTIFY.</summary>
-    public void Advance(long seq)
-    {
-        TaskCompletionSource? advanced = null;
-        lock (_gate)
-        {
-            if (seq > _head)
-            {
-                _head = seq;
-                advanced = _advanced;
-                _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
-
-        advanced?.TrySetResult();
-    }
+    public void Advance(long seq) => _head.Advance(seq);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,6 +1,6 @@
 using Herald.Grains.Delivery;
+using Herald.Silo.Storage;
 using Herald.Silo.Streams;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,8 +8,8 @@ using Npgsql;
 namespace Herald.Silo.Postgres;
 
 /// <summary>
-/// Enforces retention in batches: log entries beyond the count or age limit (recording how far it pruned, so
-/// readers can tell a pruned gap from a rolled-back sequence value), and attempts beyond the per-endpoint limit.
+/// Retention in PostgreSQL (<see cref="LogRetention"/>); after pruning the log it tells every process how far, so each
+/// drops what it keeps in memory of the pruned stretch (see <see cref="LogTailCache"/>).
 /// </summary>
 internal sealed class PostgresPruner(
     NpgsqlDataSource dataSource,
@@ -17,65 +17,18 @@ internal sealed class PostgresPruner(
     IOptions<StreamOptions> streamOptions,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider time,
-    ILogger<PostgresPruner> logger) : BackgroundService
+    ILogger<PostgresPruner> logger) : LogRetention(options.Value, streamOptions, deliveryOptions, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Database => "PostgreSQL";
+
+    protected override async Task LogPrunedAsync(long through, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PruneInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await PruneOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException && StorageErrors.IsUnavailable(exception))
-                {
-                    PostgresLog.PruneDeferred(logger, exception.Message);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    PostgresLog.PruneFailed(logger, exception);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await using var notify = dataSource.CreateCommand($"SELECT pg_notify('{PostgresNotifications.PrunedChannel}', $1)");
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = through.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task PruneOnceAsync(CancellationToken cancellationToken)
-    {
-        long entries = 0, attempts = 0, through = 0;
-        long pruned;
-        do
-        {
-            (pruned, through) = await PruneLogBatchAsync(cancellationToken).ConfigureAwait(false);
-            entries += pruned;
-        }
-        while (pruned == options.Value.PruneBatchSize);
-
-        do
-        {
-            pruned = await PruneAttemptsBatchAsync(cancellationToken).ConfigureAwait(false);
-            attempts += pruned;
-        }
-        while (pruned == options.Value.PruneBatchSize);
-
-        if (entries > 0)
-        {
-            // Every process drops what it keeps in memory of the pruned stretch (see LogTailCache).
-            await using var notify = dataSource.CreateCommand($"SELECT pg_notify('{PostgresNotifications.PrunedChannel}', $1)");
-            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = through.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (entries + attempts > 0)
-            PostgresLog.Pruned(logger, entries, through, attempts);
-    }
-
-    private async Task<(long Pruned, long Through)> PruneLogBatchAsync(CancellationToken cancellationToken)
+    protected override async Task<(long Pruned, long Through)> PruneLogBatchAsync(CancellationToken cancellationToken)
     {
         // The newest RetentionCount entries stay; of the rest, a batch of the oldest (or anything past the age) goes.
         await using var command = dataSource.CreateCommand(
@@ -91,15 +44,15 @@ internal sealed class PostgresPruner(
                 WHERE EXISTS (SELECT 1 FROM deleted) RETURNING pruned_through)
             SELECT (SELECT count(*) FROM deleted), coalesce((SELECT pruned_through FROM marked), 0)
             """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = streamOptions.Value.RetentionCount });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = streamOptions.Value.RetentionAge });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = options.Value.PruneBatchSize });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Retention.RetentionCount });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Retention.RetentionAge });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = BatchSize });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private async Task<long> PruneAttemptsBatchAsync(CancellationToken cancellationToken)
+    protected override async Task<long> PruneAttemptsBatchAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
@@ -108,8 +61,8 @@ internal sealed class PostgresPruner(
                     SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY id DESC) AS rank FROM herald_attempts) ranked
                 WHERE rank > $1 LIMIT $2)
             """);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = deliveryOptions.Value.AttemptRetentionPerEndpoint });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = options.Value.PruneBatchSize });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = AttemptsPerEndpoint });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = BatchSize });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -18,17 +18,8 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
     internal const string Columns = "seq, topic, message, created_at, type, payload";
     private readonly PostgresLogReadBatcher _reads = new(dataSource);
 
-    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
-        AppendAsync(topic, message, type: null, payload: null, cancellationToken);
-
-    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
-        (await AppendAsync(topic, message, type, payload, idempotencyKey: null, cancellationToken).ConfigureAwait(false)).Entry;
-
-    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        AppendAsync(topic, message, type: null, payload: null, idempotencyKey, cancellationToken);
-
-    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
-        AppendAsync(topic, message, type: null, payload, idempotencyKey, cancellationToken);
+    public ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default) =>
+        AppendAsync(entry.Topic, entry.Message, entry.Type, entry.Payload, entry.IdempotencyKey, cancellationToken);
 
     public async ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
     {

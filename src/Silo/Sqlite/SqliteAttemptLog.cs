@@ -12,7 +12,7 @@ namespace Herald.Silo.Sqlite;
 /// The attempt log in <c>herald_attempts</c>. Attempts are lazy writes: a fan-out's thousand attempts gather for
 /// <see cref="SqliteOptions.WriteLinger"/> into one write and are committed together. Retention is the pruner's.
 /// </summary>
-internal sealed class SqliteAttemptLog(SqliteDatabase database, IOptions<DeliveryOptions> options, AttemptCounter counter) : IAttemptLog
+internal sealed class SqliteAttemptLog(SqliteDatabase database, IOptions<DeliveryOptions> options) : IAttemptLog
 {
     private const string Columns = "endpoint_id, message_id, attempt, at, status_code, latency_ms, error, response_body, outcome, next_retry_at";
     private readonly Lock _gate = new();
@@ -21,7 +21,6 @@ internal sealed class SqliteAttemptLog(SqliteDatabase database, IOptions<Deliver
 
     public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
-        counter.Record(attempt.Outcome);
         lock (_gate)
         {
             // Every attempt made while a flush waits for the writer joins it: one write, however many attempts. A flush

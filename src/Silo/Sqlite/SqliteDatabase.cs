@@ -82,7 +82,7 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
                 connection.Dispose();
                 ReleaseFolder();
                 throw new HeraldStartupException(
-                    $"Herald cannot use its data file {FilePath}: {exception.Message}. Move the file aside to start fresh, or point {StorageSettings.DataPathKey} at another folder.", exception);
+                    $"Herald cannot use its data file {FilePath}: {exception.Message}. Move the file aside to start fresh, or point {StorageMode.DataPathKey} at another folder.", exception);
             }
             catch
             {
@@ -191,7 +191,7 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new HeraldStartupException(
-                $"Herald cannot create its data folder {Directory}, or make it private to its user (0700): {exception.Message}. Set {StorageSettings.DataPathKey} to a folder it owns, or start it with {StorageSettings.InMemorySwitch}.", exception);
+                $"Herald cannot create its data folder {Directory}, or make it private to its user (0700): {exception.Message}. Set {StorageMode.DataPathKey} to a folder it owns, or start it with {StorageMode.InMemorySwitch}.", exception);
         }
 
         var lockPath = Path.Combine(Directory, LockFileName);
@@ -207,11 +207,11 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
         {
             throw new HeraldStartupException(
                 $"Herald's data in {Directory} is in use by another Herald process. Stop that one, or give this one its own folder with " +
-                $"{StorageSettings.DataPathKey}=<folder> (or start it with {StorageSettings.InMemorySwitch} to keep nothing). ({exception.Message})");
+                $"{StorageMode.DataPathKey}=<folder> (or start it with {StorageMode.InMemorySwitch} to keep nothing). ({exception.Message})");
         }
         catch (UnauthorizedAccessException exception)
         {
-            throw new HeraldStartupException($"Herald cannot write {lockPath}: {exception.Message}. Set {StorageSettings.DataPathKey} to a folder it may write.", exception);
+            throw new HeraldStartupException($"Herald cannot write {lockPath}: {exception.Message}. Set {StorageMode.DataPathKey} to a folder it may write.", exception);
         }
 
         _lockFile.SetLength(0);
@@ -232,7 +232,7 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
         {
             ReleaseFolder();
             throw new HeraldStartupException(
-                $"Herald cannot make its data in {Directory} private to its user: {exception.Message}. Give the user Herald runs as ownership of the folder, or set {StorageSettings.DataPathKey} to one it owns.", exception);
+                $"Herald cannot make its data in {Directory} private to its user: {exception.Message}. Give the user Herald runs as ownership of the folder, or set {StorageMode.DataPathKey} to one it owns.", exception);
         }
     }
 
@@ -251,7 +251,7 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
         if (current > newest)
         {
             throw new HeraldStartupException(
-                $"{FilePath} has schema version {current}, written by a newer Herald; this one reads up to version {newest}. Run the newer Herald, or point {StorageSettings.DataPathKey} elsewhere.");
+                $"{FilePath} has schema version {current}, written by a newer Herald; this one reads up to version {newest}. Run the newer Herald, or point {StorageMode.DataPathKey} elsewhere.");
         }
 
         foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current))

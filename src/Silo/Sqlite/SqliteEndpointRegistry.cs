@@ -14,8 +14,7 @@ namespace Herald.Silo.Sqlite;
 internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecrets secrets) : IEndpointRegistry, IPlainSecretSealer
 {
     private const string Columns = "id, url, topics, secret, headers, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at, ordinal";
-    private const int MaxCachedTopics = 1024;
-    private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
+    private readonly TopicSubscriberCache _subscribers = new();
 
     public ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Select("WHERE id = $1", id).FirstOrDefault());
@@ -29,26 +28,8 @@ internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecr
     public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult((int)database.Read(c => (long)Scalar(c, "SELECT count(*) FROM herald_endpoints")!));
 
-    public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default)
-    {
-        var cache = Volatile.Read(ref _subscribersByTopic);
-        lock (cache)
-        {
-            if (cache.TryGetValue(topic, out var cached))
-                return ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(cached);
-        }
-
-        var subscribers = Select("WHERE enabled ORDER BY ordinal").Where(e => e.Filter.Matches(topic)).ToArray();
-        lock (cache)
-        {
-            // Bounded: topics are free-form, so a stream of distinct topics must not grow the cache forever.
-            if (cache.Count >= MaxCachedTopics)
-                cache.Clear();
-            cache[topic] = subscribers;
-        }
-
-        return ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(subscribers);
-    }
+    public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default) =>
+        _subscribers.GetAsync(topic, _ => ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(Select("WHERE enabled ORDER BY ordinal")), cancellationToken);
 
     public async ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
     {
@@ -101,7 +82,7 @@ internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecr
         return sealedCount;
     }
 
-    private void Invalidate() => Volatile.Write(ref _subscribersByTopic, new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal));
+    private void Invalidate() => _subscribers.Invalidate();
 
     private List<EndpointDefinition> Select(string clause, params object?[] values) =>
         database.Read(c => Query(c, $"SELECT {Columns} FROM herald_endpoints {clause}", r => secrets.Open(Read(r)), values));

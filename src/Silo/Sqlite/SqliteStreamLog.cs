@@ -1,5 +1,6 @@
 using Herald.Contracts;
 using Herald.Silo.Storage;
+using Herald.Silo.Streams;
 using Herald.Streams;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,7 @@ internal sealed class SqliteStreamLog : IStreamLog
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
     private readonly LogTailCache _tail;
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _head = -1;
+    private readonly LogHead _head = new();
 
     // Touched only by writes, which run one at a time on the writer.
     private DateTimeOffset _lastTimestamp;
@@ -32,17 +31,8 @@ internal sealed class SqliteStreamLog : IStreamLog
         _tail = new LogTailCache(options.Value.LogTailEntries, options.Value.LogTailChars);
     }
 
-    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
-        AppendAsync(topic, message, type: null, payload: null, cancellationToken);
-
-    public async ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
-        (await AppendAsync(topic, message, type, payload, idempotencyKey: null).ConfigureAwait(false)).Entry;
-
-    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        new(AppendAsync(topic, message, type: null, payload: null, idempotencyKey));
-
-    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
-        new(AppendAsync(topic, message, type: null, payload, idempotencyKey));
+    public ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default) =>
+        new(AppendAsync(entry.Topic, entry.Message, entry.Type, entry.Payload, entry.IdempotencyKey));
 
     private Task<AppendOutcome> AppendAsync(string topic, string message, string? type, string? payload, string? idempotencyKey) =>
         _database.WriteAsync(
@@ -83,17 +73,7 @@ internal sealed class SqliteStreamLog : IStreamLog
     internal void Appended(StreamMessage entry)
     {
         _tail.Appended(entry);
-        TaskCompletionSource appended;
-        lock (_gate)
-        {
-            if (entry.Seq <= _head)
-                return;
-            _head = entry.Seq;
-            appended = _appended;
-            _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        appended.TrySetResult();
+        _head.Advance(entry.Seq);
     }
 
     /// <summary>Retention removed entries up to <paramref name="through"/>: the tail cache forgets them.</summary>
@@ -142,28 +122,15 @@ internal sealed class SqliteStreamLog : IStreamLog
     public ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_database.Read(c => Scalar(c, "SELECT min(seq) FROM herald_log WHERE created_at >= $1", Ticks(time)) is long seq ? (long?)seq : null));
 
-    public async ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken)
-    {
-        Task appended;
-        lock (_gate)
-        {
-            if (Head() > afterSeq)
-                return;
-            appended = _appended.Task;
-        }
-
-        await appended.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken) =>
+        Head() > afterSeq ? ValueTask.CompletedTask : _head.WaitAboveAsync(afterSeq, cancellationToken);
 
     /// <summary>The newest committed sequence; read from the file once, then kept by this process's own appends.</summary>
     private long Head()
     {
-        lock (_gate)
-        {
-            if (_head < 0)
-                _head = _database.Read(ReadBounds).Head;
-            return _head;
-        }
+        if (_head.Known == LogHead.Unknown)
+            _head.Advance(_database.Read(ReadBounds).Head);
+        return _head.Known;
     }
 
     private static LogBounds ReadBounds(SqliteConnection connection)

@@ -7,13 +7,12 @@ using Microsoft.Extensions.Options;
 namespace Herald.Silo.Storage;
 
 /// <summary>Embedded attempt log: the newest attempts of each endpoint, bounded per endpoint.</summary>
-internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options, AttemptCounter counter) : IAttemptLog
+internal sealed class MemoryAttemptLog(IOptions<DeliveryOptions> options) : IAttemptLog
 {
     private readonly ConcurrentDictionary<string, Queue<DeliveryAttempt>> _byEndpoint = new(StringComparer.Ordinal);
 
     public ValueTask AppendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
-        counter.Record(attempt.Outcome);
         var queue = _byEndpoint.GetOrAdd(attempt.EndpointId, _ => new Queue<DeliveryAttempt>());
         lock (queue)
         {

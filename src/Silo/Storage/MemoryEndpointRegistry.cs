@@ -9,13 +9,12 @@ namespace Herald.Silo.Storage;
 /// </summary>
 internal sealed class MemoryEndpointRegistry : IEndpointRegistry
 {
-    private const int MaxCachedTopics = 1024;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, EndpointDefinition> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _idByUrl = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private long _lastOrdinal;
-    private Dictionary<string, EndpointDefinition[]> _subscribersByTopic = new(StringComparer.Ordinal);
+    private readonly TopicSubscriberCache _subscribers = new();
 
     public ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -41,22 +40,13 @@ internal sealed class MemoryEndpointRegistry : IEndpointRegistry
             return ValueTask.FromResult(_byId.Count);
     }
 
-    public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default) =>
+        _subscribers.GetAsync(topic, _ => ValueTask.FromResult(Enabled()), cancellationToken);
+
+    private IReadOnlyList<EndpointDefinition> Enabled()
     {
         lock (_gate)
-        {
-            if (!_subscribersByTopic.TryGetValue(topic, out var subscribers))
-            {
-                subscribers = _order.Select(id => _byId[id]).Where(e => e.Enabled && e.Filter.Matches(topic)).ToArray();
-
-                // Bounded: topics are free-form, so a stream of distinct topics must not grow the cache forever.
-                if (_subscribersByTopic.Count >= MaxCachedTopics)
-                    _subscribersByTopic.Clear();
-                _subscribersByTopic[topic] = subscribers;
-            }
-
-            return ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(subscribers);
-        }
+            return _order.Select(id => _byId[id]).Where(e => e.Enabled).ToArray();
     }
 
     public ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
@@ -101,5 +91,5 @@ internal sealed class MemoryEndpointRegistry : IEndpointRegistry
         }
     }
 
-    private void InvalidateLocked() => _subscribersByTopic = new Dictionary<string, EndpointDefinition[]>(StringComparer.Ordinal);
+    private void InvalidateLocked() => _subscribers.Invalidate();
 }

@@ -1,5 +1,4 @@
 using Herald.Silo.Hosting;
-using Herald.Silo.Postgres;
 using Herald.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,4 @@
 using Herald.Contracts;
-using Herald.Silo.Postgres;
 
 namespace Herald.Silo.Storage;
 

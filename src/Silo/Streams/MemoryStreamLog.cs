@@ -19,21 +19,12 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
     // Idempotency keys of retained entries, and the order to forget them in as entries are pruned.
     private readonly Dictionary<string, long> _keys = new(StringComparer.Ordinal);
     private readonly Queue<(long Seq, string Key)> _keyOrder = new();
-    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly LogHead _appended = new(known: 0);
     private long _head;
     private DateTimeOffset _lastTimestamp;
 
-    public ValueTask<StreamMessage> AppendAsync(string topic, string message, CancellationToken cancellationToken = default) =>
-        AppendAsync(topic, message, type: null, payload: null, cancellationToken);
-
-    public ValueTask<StreamMessage> AppendAsync(string topic, string message, string? type, string? payload, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Append(topic, message, type, payload, idempotencyKey: null).Entry);
-
-    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Append(topic, message, type: null, payload: null, idempotencyKey));
-
-    public ValueTask<AppendOutcome> AppendOnceAsync(string topic, string message, string idempotencyKey, string? payload, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Append(topic, message, type: null, payload, idempotencyKey));
+    public ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Append(entry.Topic, entry.Message, entry.Type, entry.Payload, entry.IdempotencyKey));
 
     public ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
     {
@@ -71,7 +62,6 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
     private AppendOutcome Append(string topic, string message, string? type, string? payload, string? idempotencyKey)
     {
         StreamMessage entry;
-        TaskCompletionSource appended;
         lock (_gate)
         {
             if (idempotencyKey is not null && _keys.TryGetValue(idempotencyKey, out var earlier))
@@ -92,11 +82,9 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             }
 
             PruneLocked();
-            appended = _appended;
-            _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        appended.TrySetResult();
+        _appended.Advance(entry.Seq);
         return new AppendOutcome(entry, Duplicate: false);
     }
 
@@ -149,18 +137,7 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
         }
     }
 
-    public async ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken)
-    {
-        Task appended;
-        lock (_gate)
-        {
-            if (_head > afterSeq)
-                return;
-            appended = _appended.Task;
-        }
-
-        await appended.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken) => _appended.WaitAboveAsync(afterSeq, cancellationToken);
 
     private LogBounds BoundsLocked() => new(_entries.Count > 0 ? _entries[0].Seq : _head + 1, _head);
 

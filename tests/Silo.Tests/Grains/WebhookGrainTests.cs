@@ -1,5 +1,6 @@
 using Herald.Contracts;
 using Herald.Silo.Tests.Infrastructure;
+using Herald.Streams;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,6 +3,7 @@ using Herald.Grains;
 using Herald.Grains.Delivery;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Hosting;
+using Herald.Silo.Storage;
 using Herald.Storage;
 using Herald.Streams;
 using Herald.Testing;
@@ -49,18 +50,20 @@ public sealed class GrainTestCluster : IAsyncDisposable
         var shared = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddMemoryProviders()
+            .AddHeraldStorage(StorageMode.Memory)
             .BuildServiceProvider();
         var receiver = await WebhookReceiver.StartAsync();
         var runtime = new HeraldClusterOptions { MinimumReminderPeriod = TimeSpan.FromSeconds(1) };
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) =>
         {
+            host.Services.AddHeraldGrainServices();
+            host.Services.AddHeraldStorage(StorageMode.Memory);
+
+            // Registered after the silo's own, so these win: every silo sees one log, registry and attempt log.
             host.Services.AddSingleton(shared.GetRequiredService<IStreamLog>());
             host.Services.AddSingleton(shared.GetRequiredService<IEndpointRegistry>());
             host.Services.AddSingleton(shared.GetRequiredService<IAttemptLog>());
-            host.Services.AddHeraldGrainServices();
-            host.Services.AddMemoryProviders();
             host.Services.PostConfigure<DeliveryOptions>(options =>
             {
                 options.AllowPrivateNetworks = true;
@@ -73,7 +76,7 @@ public sealed class GrainTestCluster : IAsyncDisposable
                 delivery?.Invoke(options);
             });
         });
-        builder.ConfigureSilo((_, silo) => silo.AddHeraldMemoryStorage().AddHeraldGrainRuntime(runtime));
+        builder.ConfigureSilo((_, silo) => silo.AddHeraldStorage(StorageMode.Memory).AddHeraldGrainRuntime(runtime));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new GrainTestCluster(cluster, shared, receiver);

@@ -2,6 +2,7 @@ using Herald.Grains.Delivery;
 using Herald.Silo.Postgres;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
+using Herald.Storage;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         Batcher = batcher;
         Log = new PostgresStreamLog(dataSource, notifications, Options.Create(FastOptions));
         Registry = new PostgresEndpointRegistry(dataSource, notifications, TestSecrets.ForDatabase(dataSource));
-        Attempts = new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), counter);
+        Attempts = new CountingAttemptLog(new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 })), counter);
     }
 
     public PostgresWriteBatcher Batcher { get; }
@@ -35,7 +36,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
 
     public PostgresEndpointRegistry Registry { get; }
 
-    public PostgresAttemptLog Attempts { get; }
+    public IAttemptLog Attempts { get; }
 
     public static PostgresOptions FastOptions => new() { FallbackPollInterval = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(200) };
 

@@ -2,6 +2,7 @@ using Herald.Grains.Delivery;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
+using Herald.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,7 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
         Database.Open();
         Log = new SqliteStreamLog(Database, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
         Registry = new SqliteEndpointRegistry(Database, TestSecrets.ForDataFolder(directory));
-        Attempts = new SqliteAttemptLog(Database, Microsoft.Extensions.Options.Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), counter);
+        Attempts = new CountingAttemptLog(new SqliteAttemptLog(Database, Microsoft.Extensions.Options.Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 })), counter);
         Events = new SqliteInboundEventStore(Database, Log);
         Completions = new SqliteActionCompletionStore(Database);
         Subscriptions = new SqliteSubscriptionStore(Database, TimeProvider.System);
@@ -37,7 +38,7 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
 
     public SqliteEndpointRegistry Registry { get; }
 
-    public SqliteAttemptLog Attempts { get; }
+    public IAttemptLog Attempts { get; }
 
     public SqliteInboundEventStore Events { get; }
 

@@ -70,7 +70,7 @@ public sealed class MemoryAttemptLogConformanceTests : AttemptLogConformance
 {
     public override Task InitializeAsync()
     {
-        Attempts = new MemoryAttemptLog(Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 }), Counter);
+        Attempts = new CountingAttemptLog(new MemoryAttemptLog(Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 })), Counter);
         return Task.CompletedTask;
     }
 

@@ -2,6 +2,7 @@ using Herald.Contracts;
 using Herald.Silo.Postgres;
 using Herald.Silo.Streams;
 using Herald.Silo.Tests.Infrastructure;
+using Herald.Streams;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -4,9 +4,10 @@ using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
 using Herald.Silo.Streams;
 using Herald.Silo.Tests.Infrastructure;
+using Herald.Streams;
 using Herald.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans;
@@ -277,12 +278,12 @@ public sealed class SqliteBehaviourTests
     public void A_bad_storage_setting_names_the_key_and_the_choices()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageSettings.StorageKey] = "disk" }).Build();
+            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageMode.StorageKey] = "disk" }).Build();
 
-        var refused = Assert.Throws<HeraldStartupException>(() => (object)StorageSettings.From(configuration));
+        var refused = Assert.Throws<HeraldStartupException>(() => (object)StorageMode.From(configuration));
         Assert.Contains("Herald:Storage is 'disk'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("Sqlite", refused.Message, StringComparison.Ordinal);
         Assert.Contains("Memory", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(["--Herald:Storage=Memory", "--urls"], StorageSettings.ExpandSwitches(["--in-memory", "--urls"]));
+        Assert.Equal(["--Herald:Storage=Memory", "--urls"], StorageMode.ExpandSwitches(["--in-memory", "--urls"]));
     }
 }

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Herald.Silo.Postgres;
+namespace Herald.Silo.Storage;
 
 /// <summary>
 /// Tells "storage cannot be used right now" (retry, answer 503) apart from real errors: PostgreSQL unreachable, or

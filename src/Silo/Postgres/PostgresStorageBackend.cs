@@ -1,7 +1,7 @@
+using Herald.Contracts;
 using Herald.Grains;
 using Herald.Silo.Hosting;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -11,18 +11,20 @@ using Npgsql;
 
 namespace Herald.Silo.Postgres;
 
-public static class PostgresServiceCollectionExtensions
+/// <summary>
+/// A cluster's data in PostgreSQL: Herald's stores, the key ring that seals the endpoints' secrets (so every process
+/// reads the same keys), and Orleans's membership, grain state, stream subscriptions and reminders through its
+/// ADO.NET providers on Npgsql. The schema migrator is registered first, so Herald's tables and Orleans's exist
+/// before any hosted service, the silo included, reads the database.
+/// </summary>
+internal sealed class PostgresStorageBackend(string connectionString) : StorageBackend
 {
-    /// <summary>
-    /// Cluster-mode providers of Herald's own storage: the log, endpoints, attempts and inbound events in PostgreSQL,
-    /// with the key ring that seals the endpoints' secrets in it too, so every process reads the same keys.
-    /// Registers the schema migrator first, so it runs (Herald's tables and Orleans's) before any hosted service,
-    /// the silo included, reads the database.
-    /// </summary>
-    public static IServiceCollection AddPostgresProviders(this IServiceCollection services, string connectionString)
+    /// <summary>The ADO.NET providers' name for Npgsql.</summary>
+    public const string NpgsqlInvariant = "Npgsql";
+
+    public override void AddStores(IServiceCollection services)
     {
         services.AddValidatedOptions<PostgresOptions>(PostgresOptions.Section);
-        services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "herald" }.Build());
         services.AddHostedService<SchemaMigrator>();
         services.AddStoredSecrets(
@@ -36,12 +38,37 @@ public static class PostgresServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IAttemptWriteBacklog>(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IEndpointRegistry, PostgresEndpointRegistry>();
-        services.AddSingleton<IAttemptLog, PostgresAttemptLog>();
+        services.AddKeyedSingleton<IAttemptLog, PostgresAttemptLog>(AttemptLogKey);
         services.AddSingleton<IInboundEventStore, PostgresInboundEventStore>();
         services.AddSingleton<IActionCompletionStore, PostgresActionCompletionStore>();
         services.AddSingleton<ISubscriptionStore, PostgresSubscriptionStore>();
         services.AddHostedService<PostgresPruner>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthTags.Ready]);
-        return services;
+    }
+
+    public override void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = NpgsqlInvariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorage(DeliveryState.StorageName, options =>
+        {
+            options.Invariant = NpgsqlInvariant;
+            options.ConnectionString = connectionString;
+            options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer();
+            options.DeleteStateOnClear = true;
+        });
+        silo.AddAdoNetGrainStorage(HeraldSiloBuilderExtensions.PubSubStore, options =>
+        {
+            options.Invariant = NpgsqlInvariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = NpgsqlInvariant;
+            options.ConnectionString = connectionString;
+        });
     }
 }

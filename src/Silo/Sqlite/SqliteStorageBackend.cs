@@ -1,28 +1,27 @@
+using Herald.Contracts;
 using Herald.Grains;
 using Herald.Silo.Hosting;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
 using Herald.Storage;
 using Herald.Streams;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Hosting;
 
 namespace Herald.Silo.Sqlite;
 
-public static class SqliteServiceCollectionExtensions
+/// <summary>
+/// An embedded hub's data in one SQLite file under <paramref name="dataPath"/>, with the key ring that seals the
+/// endpoints' secrets beside it. The file is opened first, so it is taken (or refused) before any hosted service,
+/// the silo included, reads it.
+/// </summary>
+internal sealed class SqliteStorageBackend(string dataPath) : StorageBackend
 {
-    /// <summary>
-    /// Embedded-mode providers of Herald's own storage in one SQLite file under <paramref name="dataPath"/>: the log,
-    /// endpoints, attempts, inbound events, action completions and subscriptions, with the key ring that seals the
-    /// endpoints' secrets beside it. Registers the file's opening first, so it is taken (or refused) before any hosted
-    /// service, the silo included, reads it.
-    /// </summary>
-    public static IServiceCollection AddSqliteProviders(this IServiceCollection services, string dataPath)
+    public override void AddStores(IServiceCollection services)
     {
         services.AddValidatedOptions<SqliteOptions>(SqliteOptions.Section);
-        services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
         services.AddSingleton(sp => new SqliteDatabase(dataPath, sp.GetRequiredService<IOptions<SqliteOptions>>(), sp.GetRequiredService<ILogger<SqliteDatabase>>()));
         services.AddHostedService<SqliteStartup>();
         var keyRing = Path.Combine(dataPath, SqliteDatabase.KeyRingFolderName);
@@ -31,11 +30,23 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<SqliteStreamLog>();
         services.AddSingleton<IStreamLog>(sp => sp.GetRequiredService<SqliteStreamLog>());
         services.AddSingleton<IEndpointRegistry, SqliteEndpointRegistry>();
-        services.AddSingleton<IAttemptLog, SqliteAttemptLog>();
+        services.AddKeyedSingleton<IAttemptLog, SqliteAttemptLog>(AttemptLogKey);
         services.AddSingleton<IInboundEventStore, SqliteInboundEventStore>();
         services.AddSingleton<IActionCompletionStore, SqliteActionCompletionStore>();
         services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();
         services.AddHostedService<SqlitePruner>();
-        return services;
+    }
+
+    /// <summary>
+    /// Grain state in the file. Reminders and stream subscriptions stay in memory: a single silo's subscriptions are
+    /// made again by the grains it activates, and a webhook's retry reminder is re-armed from its stored state when
+    /// the sweep at start wakes every endpoint with work left (a pending retry is work).
+    /// </summary>
+    public override void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.Services.AddGrainStorage(DeliveryState.StorageName, (services, _) =>
+            new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>(), new VersionedJsonGrainStorageSerializer()));
+        silo.AddMemoryGrainStorage(HeraldSiloBuilderExtensions.PubSubStore);
+        silo.UseInMemoryReminderService();
     }
 }

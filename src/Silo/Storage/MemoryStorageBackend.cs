@@ -1,0 +1,30 @@
+using Herald.Contracts;
+using Herald.Grains;
+using Herald.Silo.Hosting;
+using Herald.Silo.Streams;
+using Herald.Storage;
+using Herald.Streams;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Herald.Silo.Storage;
+
+/// <summary>Everything in this process's memory: an embedded hub started with <c>--in-memory</c>, and the in-process test cluster.</summary>
+internal sealed class MemoryStorageBackend : StorageBackend
+{
+    public override void AddStores(IServiceCollection services)
+    {
+        services.AddSingleton<IStreamLog, MemoryStreamLog>();
+        services.AddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
+        services.AddKeyedSingleton<IAttemptLog, MemoryAttemptLog>(AttemptLogKey);
+        services.AddSingleton<IInboundEventStore, MemoryInboundEventStore>();
+        services.AddSingleton<IActionCompletionStore, MemoryActionCompletionStore>();
+        services.AddSingleton<ISubscriptionStore, MemorySubscriptionStore>();
+    }
+
+    public override void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.AddMemoryGrainStorage(DeliveryState.StorageName, options => options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer());
+        silo.AddMemoryGrainStorage(HeraldSiloBuilderExtensions.PubSubStore);
+        silo.UseInMemoryReminderService();
+    }
+}
