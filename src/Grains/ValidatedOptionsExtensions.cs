@@ -11,4 +11,11 @@ public static class ValidatedOptionsExtensions
     /// </summary>
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section) where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+
+    /// <summary>
+    /// <see cref="AddValidatedOptions{T}(IServiceCollection, string)"/> for a section that was renamed: what is still
+    /// set under <paramref name="formerSection"/> is read first, and the same key under <paramref name="section"/> wins.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section, string formerSection) where T : class =>
+        services.AddOptions<T>().BindConfiguration(formerSection).BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

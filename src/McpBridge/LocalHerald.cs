@@ -6,7 +6,7 @@ using ModelContextProtocol;
 namespace Herald.McpBridge;
 
 /// <summary>
-/// Herald hubs this bridge started itself, as the seeds' MCP servers did: when a tool needs Herald at an address on
+/// Herald hubs this bridge started itself, as WebhookMCP and WebstreamMCP did: when a tool needs Herald at an address on
 /// this machine and nothing listens there, an embedded hub (no setup; its data where a standalone hub keeps it)
 /// starts on that port inside this process and serves until the bridge exits. Each port is started once, however
 /// many calls race for it.
@@ -15,7 +15,7 @@ public sealed partial class LocalHerald(ILogger<LocalHerald> logger) : IAsyncDis
 {
     private readonly ConcurrentDictionary<int, Lazy<Task<WebApplication>>> _hubs = new();
 
-    /// <summary>Loopback, or 0.0.0.0 ("this machine" in the seeds' tools).</summary>
+    /// <summary>Loopback, or 0.0.0.0 ("this machine" in those servers' tools).</summary>
     public static bool IsThisMachine(Uri address) =>
         address.IsLoopback || (IPAddress.TryParse(address.Host, out var ip) && ip.Equals(IPAddress.Any));
 

@@ -53,7 +53,7 @@ public sealed class OrleansConnection(
                 await StopQuietlyAsync(host);
                 if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
                     throw;
-                Log.ClusterUnreachable(logger, Describe, exception);
+                BridgeLogMessages.ClusterUnreachable(logger, Describe, exception);
                 var tls = cluster.Value.Tls.Configured
                     ? "Does its certificate (Herald__Cluster__Tls__CertificatePath) match the cluster's?"
                     : "If the cluster's Orleans ports require TLS, give the bridge the cluster's certificate: Herald__Cluster__Tls__CertificatePath and KeyPath.";

@@ -6,19 +6,19 @@ using static Herald.Testing.InboundSigning;
 
 namespace Herald.Gateway.Tests;
 
-/// <summary>The seed guide's patterns over the HTTP API, embedded (in memory).</summary>
+/// <summary>The MCP event-patterns guide's patterns over the HTTP API, embedded (in memory).</summary>
 public sealed class EmbeddedGuidePatternTests : GuidePatternTests
 {
     protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
 }
 
-/// <summary>The seed guide's patterns over the HTTP API, on the embedded hub's default data file.</summary>
+/// <summary>The MCP event-patterns guide's patterns over the HTTP API, on the embedded hub's default data file.</summary>
 public sealed class SqliteGuidePatternTests : GuidePatternTests
 {
     protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(HeraldServer.OnSqlite());
 }
 
-/// <summary>The seed guide's patterns over the HTTP API, on PostgreSQL as a cluster runs them.</summary>
+/// <summary>The MCP event-patterns guide's patterns over the HTTP API, on PostgreSQL as a cluster runs them.</summary>
 public sealed class PostgresGuidePatternTests : GuidePatternTests
 {
     protected override async Task<Dictionary<string, string?>> StorageAsync() =>
@@ -26,7 +26,7 @@ public sealed class PostgresGuidePatternTests : GuidePatternTests
 }
 
 /// <summary>
-/// The seed guide's patterns (deployment monitoring, tracked repositories, Stripe actions, channels and
+/// The MCP event-patterns guide's patterns (deployment monitoring, tracked repositories, Stripe actions, channels and
 /// subscriptions) with realistic signed payloads: the same facts on each storage.
 /// </summary>
 public abstract class GuidePatternTests
@@ -285,7 +285,7 @@ public abstract class GuidePatternTests
         var pushed = await server.PostJsonAsync("/api/push", new { topic = "deploys", data = new { status = "deployed", version = "1.4.2", notes = "héllo" } });
         var both = await server.PostJsonAsync("/api/push", new { topic = "deploys", message = "with both", data = new { n = 2 } });
 
-        // The seed's answer keeps its shape; a data-only push's message is the object's compact JSON.
+        // WebhookMCP's answer keeps its shape; a data-only push's message is the object's compact JSON.
         Assert.Equal("""{"status":"deployed","version":"1.4.2","notes":"héllo"}""", pushed.GetProperty("message").GetString());
         Assert.Equal(2, pushed.GetProperty("clients").GetInt32());
         await Eventually.TrueAsync(() => receiver.Delivered("deploys").Count == 2, "both pushes were delivered");

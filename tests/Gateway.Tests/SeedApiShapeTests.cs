@@ -4,7 +4,7 @@ using Herald.Gateway.Tests.Infrastructure;
 
 namespace Herald.Gateway.Tests;
 
-/// <summary>The seed API keeps its exact shapes, field for field.</summary>
+/// <summary>WebhookMCP's API keeps its exact shapes, field for field.</summary>
 public sealed class SeedApiShapeTests
 {
     private static string[] Fields(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();

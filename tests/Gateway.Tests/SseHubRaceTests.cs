@@ -1,7 +1,7 @@
 using Herald.Contracts;
 using Herald.Gateway.Sse;
 using Herald.Gateway.Tests.Infrastructure;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +22,7 @@ public sealed class SseHubRaceTests
     {
         RacingLog? racing = null;
         await using var server = await HeraldServer.StartAsync(configure: builder => builder.Services.AddSingleton(sp => new SseHub(
-            racing = new RacingLog(sp.GetRequiredService<IStreamLog>()), sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IOptions<SseOptions>>(),
+            racing = new RacingLog(sp.GetRequiredService<IMessageLog>()), sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IOptions<SseOptions>>(),
             sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<SseHub>>())));
         await using var listener = await SseClient.ConnectAsync(server.BaseAddress);
         await listener.NextAsync();
@@ -42,7 +42,7 @@ public sealed class SseHubRaceTests
     /// query that follows it finds entries committed in between (appended without a stream announcement, as those
     /// still on their way are).
     /// </summary>
-    private sealed class RacingLog(IStreamLog inner) : IStreamLog
+    private sealed class RacingLog(IMessageLog inner) : IMessageLog
     {
         private int _armed;
         private int _pendingBounds;
@@ -51,7 +51,7 @@ public sealed class SseHubRaceTests
 
         public void Arm(int committedMeanwhile) => Volatile.Write(ref _armed, committedMeanwhile);
 
-        public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+        public async ValueTask<IReadOnlyList<LogEntry>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Exchange(ref _armed, 0) is var count and > 0)
             {
@@ -77,7 +77,7 @@ public sealed class SseHubRaceTests
 
         public ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default) => inner.FindFirstAtOrAfterAsync(time, cancellationToken);
 
-        public ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default) =>
+        public ValueTask<IReadOnlyList<LogEntry>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default) =>
             inner.ReadNewestAsync(topic, maxCount, cancellationToken);
 
         public ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>

@@ -1,10 +1,12 @@
-using Herald.Testing;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Herald.Gateway.Sse;
 using Herald.Gateway.Tests.Infrastructure;
+using Herald.Silo.MessageLog;
+using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Tests;
 
@@ -160,7 +162,7 @@ public sealed class SseTests
     [Fact]
     public async Task A_gap_older_than_retention_gets_an_explicit_reset_event()
     {
-        await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?> { ["Herald:Stream:RetentionCount"] = "10" });
+        await using var server = await HeraldServer.StartAsync(new Dictionary<string, string?> { ["Herald:Log:RetentionCount"] = "10" });
         for (var i = 0; i < 30; i++)
             await server.PushAsync($"m{i}", wait: false);
 
@@ -175,6 +177,20 @@ public sealed class SseTests
         Assert.InRange(resumeFrom, 4, 21);
         var replayed = await listener.NextMessagesAsync(31 - (int)resumeFrom);
         Assert.Equal(Enumerable.Range((int)resumeFrom, 31 - (int)resumeFrom).Select(i => i.ToString()).ToArray(), replayed.Select(m => m.Id!).ToArray());
+    }
+
+    [Fact]
+    public async Task Retention_set_under_the_former_Herald_Stream_section_still_counts_and_the_process_says_to_move_it()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var server = await HeraldServer.StartAsync(
+            new Dictionary<string, string?> { ["Herald:Stream:RetentionCount"] = "10", ["Herald:Stream:RetentionAge"] = "02:00:00" }, logs: logs);
+
+        Assert.Equal(10, server.Services.GetRequiredService<IOptions<LogOptions>>().Value.RetentionCount);
+        Assert.Contains("Herald:Stream is now Herald:Log: RetentionAge, RetentionCount set under the former name", logs.Text, StringComparison.Ordinal);
+        await using var renamed = await HeraldServer.StartAsync(
+            new Dictionary<string, string?> { ["Herald:Stream:RetentionCount"] = "10", ["Herald:Log:RetentionCount"] = "20" });
+        Assert.Equal(20, renamed.Services.GetRequiredService<IOptions<LogOptions>>().Value.RetentionCount);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class StreamMessageTests
     [Fact]
     public void Webhook_body_is_message_timestamp_id_and_topic_in_that_order()
     {
-        var message = new StreamMessage(42, "orders.created", """say "hi" <now>""", Timestamp);
+        var message = new LogEntry(42, "orders.created", """say "hi" <now>""", Timestamp);
 
         using var body = JsonDocument.Parse(message.WebhookBody);
 
@@ -28,7 +28,7 @@ public sealed class StreamMessageTests
     [Fact]
     public void Webhook_body_is_compact_utf8_json()
     {
-        var message = new StreamMessage(7, "default", "hi", Timestamp);
+        var message = new LogEntry(7, "default", "hi", Timestamp);
 
         Assert.Equal(
             """{"message":"hi","timestamp":"2024-01-02T01:04:05.678Z","id":7,"topic":"default"}""",
@@ -38,14 +38,14 @@ public sealed class StreamMessageTests
     [Fact]
     public void Webhook_id_is_msg_and_the_sequence()
     {
-        Assert.Equal("msg_42", new StreamMessage(42, "t", "m", Timestamp).WebhookId);
-        Assert.Equal("msg_9007199254740993", new StreamMessage(9007199254740993, "t", "m", Timestamp).WebhookId);
+        Assert.Equal("msg_42", new LogEntry(42, "t", "m", Timestamp).WebhookId);
+        Assert.Equal("msg_9007199254740993", new LogEntry(9007199254740993, "t", "m", Timestamp).WebhookId);
     }
 
     [Fact]
     public void Webhook_body_is_serialized_once_and_shared()
     {
-        var message = new StreamMessage(1, "t", "m", Timestamp);
+        var message = new LogEntry(1, "t", "m", Timestamp);
 
         Assert.True(MemoryMarshal.TryGetArray(message.WebhookBody, out var first));
         Assert.True(MemoryMarshal.TryGetArray(message.WebhookBody, out var second));

@@ -6,7 +6,7 @@ using ModelContextProtocol.Protocol;
 
 namespace Herald.McpBridge.Tests;
 
-/// <summary>As in the seeds: a push to an address on this machine where nothing runs starts Herald there.</summary>
+/// <summary>As in WebhookMCP and WebstreamMCP: a push to an address on this machine where nothing runs starts Herald there.</summary>
 public sealed class AutoStartTests
 {
     [Fact]

@@ -5,9 +5,9 @@ namespace Herald.Silo.Tests;
 
 public sealed class LogTailCacheTests
 {
-    private static StreamMessage M(long seq, string text = "m") => new(seq, "default", text, DateTimeOffset.UnixEpoch.AddSeconds(seq));
+    private static LogEntry M(long seq, string text = "m") => new(seq, "default", text, DateTimeOffset.UnixEpoch.AddSeconds(seq));
 
-    private static long[] Seqs(IReadOnlyList<StreamMessage> messages) => messages.Select(m => m.Seq).ToArray();
+    private static long[] Seqs(IReadOnlyList<LogEntry> messages) => messages.Select(m => m.Seq).ToArray();
 
     [Fact]
     public void A_recorded_read_answers_later_reads_only_when_the_answer_is_whole()

@@ -8,7 +8,7 @@ using Herald.Testing;
 namespace Herald.Bench.Chaos;
 
 /// <summary>One push as the client saw it. Status 0: no answer (the gateway died with the request open).</summary>
-internal sealed record PushRecord(int Index, double At, double Seconds, int Status, long? Id, string Key, string Message);
+internal sealed record CommitRecord(int Index, double At, double Seconds, int Status, long? Id, string Key, string Message);
 
 /// <summary>One request a receiver answered 2xx: which message, under which webhook-id, when.</summary>
 internal sealed record Arrival(int Receiver, long Id, string WebhookId, double At);
@@ -21,7 +21,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
 {
     private static readonly TimeSpan SettleDeadline = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan AfterFault = TimeSpan.FromSeconds(10);
-    private readonly ConcurrentQueue<PushRecord> _pushes = new();
+    private readonly ConcurrentQueue<CommitRecord> _pushes = new();
     private readonly ConcurrentQueue<Arrival> _arrivals = new();
     private readonly List<FaultRecord> _faults = [];
     private readonly double[] _longestIdle = new double[plan.Receivers];
@@ -113,7 +113,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
         var gateway = cluster.AnyGateway(index);
         if (gateway is null)
         {
-            _pushes.Enqueue(new PushRecord(index, at, 0, 0, null, key, message));
+            _pushes.Enqueue(new CommitRecord(index, at, 0, 0, null, key, message));
             return;
         }
 
@@ -124,11 +124,11 @@ internal sealed class ChaosRun(ChaosPlan plan)
             using var response = await gateway.Client.SendAsync(request);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>();
             long? id = response.IsSuccessStatusCode ? body.GetProperty("id").GetInt64() : null;
-            _pushes.Enqueue(new PushRecord(index, at, clock.Elapsed.TotalSeconds, (int)response.StatusCode, id, key, message));
+            _pushes.Enqueue(new CommitRecord(index, at, clock.Elapsed.TotalSeconds, (int)response.StatusCode, id, key, message));
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException)
         {
-            _pushes.Enqueue(new PushRecord(index, at, clock.Elapsed.TotalSeconds, 0, null, key, message));
+            _pushes.Enqueue(new CommitRecord(index, at, clock.Elapsed.TotalSeconds, 0, null, key, message));
         }
     }
 
@@ -199,7 +199,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
         return false;
     }
 
-    private static async Task<(long Id, bool Duplicate)?> RepushAsync(ChaosCluster cluster, PushRecord push)
+    private static async Task<(long Id, bool Duplicate)?> RepushAsync(ChaosCluster cluster, CommitRecord push)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
@@ -244,7 +244,7 @@ internal sealed class ChaosRun(ChaosPlan plan)
     }
 
     private ScenarioResult Report(
-        Dictionary<long, PushRecord> accepted, ChaosListener[] listeners, bool settled, int untruthful, double cpu, double loadSeconds, LogCounts logs, int failedStarts, int exited)
+        Dictionary<long, CommitRecord> accepted, ChaosListener[] listeners, bool settled, int untruthful, double cpu, double loadSeconds, LogCounts logs, int failedStarts, int exited)
     {
         var arrivals = _arrivals.ToArray();
         var pushes = _pushes.OrderBy(p => p.At).ToArray();

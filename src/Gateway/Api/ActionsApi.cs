@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// The seed guide's event-triggered actions: what to do about the inbound events the rules of
+/// The MCP event-patterns guide's event-triggered actions: what to do about the inbound events the rules of
 /// <c>Herald:Actions</c> match (a welcome mail after a checkout, and so on), pending until someone marks them done.
 /// </summary>
 public static class ActionsApi
@@ -95,7 +95,7 @@ public static class ActionsApi
     }
 
     /// <summary>
-    /// The guide's <c>mark_action_complete(action_type, details)</c>: completes the oldest pending action of the type.
+    /// The event-patterns guide's <c>mark_action_complete(action_type, details)</c>: completes the oldest pending action of the type.
     /// Two callers at once complete two different actions: the one that loses the race moves on to the next.
     /// </summary>
     internal static async Task<Results<Ok<CompletionResponse>, ProblemHttpResult>> CompleteOldestAsync(
@@ -124,7 +124,7 @@ public static class ActionsApi
         return ApiProblems.NotFound($"No action of type '{actionType}' is pending.");
     }
 
-    /// <summary>The guide's processed Stripe events: the newest events of the stripe-scheme sources, each with the actions it made.</summary>
+    /// <summary>The event-patterns guide's processed Stripe events: the newest events of the stripe-scheme sources, each with the actions it made.</summary>
     internal static async Task<Results<Ok<StripeEventListResponse>, ProblemHttpResult>> StripeEventsAsync(
         string? limit, IOptionsMonitor<ActionOptions> actions, IOptionsMonitor<InboundOptions> inbound, IInboundEventStore events,
         IActionCompletionStore completions, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace Herald.Gateway.Api;
 public sealed record PushRequest(string? Message, string? Topic, bool? Wait, JsonElement? Data = null);
 
 /// <summary>
-/// The seed's push answer plus the entry's id and topic. <c>duplicate</c> (only when true): the idempotency key
+/// WebhookMCP's push answer plus the entry's id and topic. <c>duplicate</c> (only when true): the idempotency key
 /// was used before, and this is the message that push appended. <c>warning</c> (only when set): the message is
 /// committed, but something after the append failed; the counts are then not known.
 /// </summary>

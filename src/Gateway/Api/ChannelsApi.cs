@@ -3,13 +3,13 @@ using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Silo.Security;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// The seed guide's pub/sub pattern, read back from the log: a channel is a topic, and its messages are the log's
+/// The MCP event-patterns guide's pub/sub pattern, read back from the log: a channel is a topic, and its messages are the log's
 /// entries on it, whether pushed or relayed from an inbound source.
 /// </summary>
 public static class ChannelsApi
@@ -27,7 +27,7 @@ public static class ChannelsApi
 
     /// <summary>Messages per channel over the window, busiest first, with the last activity of each.</summary>
     internal static async Task<Results<Ok<ChannelStatsResponse>, ProblemHttpResult>> StatsAsync(
-        string? hours, IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
+        string? hours, IMessageLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         if (QueryNumber.Hours(hours) is not { } window)
             return ApiProblems.Field("hours", $"must be an integer from 1 to {QueryNumber.MaxHours}");
@@ -40,7 +40,7 @@ public static class ChannelsApi
 
     /// <summary>The newest messages of one channel (or of all), oldest first, as far back as the log retains them.</summary>
     internal static async Task<Results<Ok<ChannelMessagesResponse>, ProblemHttpResult>> MessagesAsync(
-        string? channel, string? limit, IStreamLog log, CancellationToken cancellationToken)
+        string? channel, string? limit, IMessageLog log, CancellationToken cancellationToken)
     {
         if (QueryNumber.Parse(limit, DefaultLimit, 1, MaxLimit) is not { } take)
             return ApiProblems.Field("limit", $"must be an integer from 1 to {MaxLimit}");
@@ -59,7 +59,7 @@ public sealed record ChannelStatsResponse(int Hours, DateTimeOffset Since, long 
 /// <summary>One log entry: a push (with its <c>data</c> object when it carried one) or a relayed inbound event (with its type).</summary>
 public sealed record ChannelMessage(long Id, string Channel, string Timestamp, string Message, string? Type, JsonElement? Data)
 {
-    public static ChannelMessage From(StreamMessage entry) => new(
+    public static ChannelMessage From(LogEntry entry) => new(
         entry.Seq, entry.Topic, HeraldTime.ToWire(entry.Timestamp), entry.Message, entry.Type,
         entry.Payload is { } json && !entry.IsInbound ? Parse(json) : null);
 

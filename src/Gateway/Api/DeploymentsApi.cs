@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// Deployment monitoring, the seed guide's complete example: the commits GitHub pushed, the deployments Vercel
+/// Deployment monitoring, the complete example of the MCP event-patterns guide: the commits GitHub pushed, the deployments Vercel
 /// reported, and which deployment a commit became. Read from the stored inbound events of the sources configured
 /// with the <c>github</c> and <c>vercel</c> schemes, so nothing is stored twice and retention applies as to events.
 /// </summary>
@@ -38,7 +38,7 @@ public static partial class DeploymentsApi
         if (QueryNumber.Parse(limit, DefaultLimit, 1, MaxLimit) is not { } take)
             return ApiProblems.Field("limit", $"must be an integer from 1 to {MaxLimit}");
         var scan = await InboundScan.NewestAsync(
-            store, PushQuery(options.CurrentValue), e => PushRecord.From(e).Where(p => repo is null || string.Equals(p.Repo, repo, StringComparison.OrdinalIgnoreCase)),
+            store, PushQuery(options.CurrentValue), e => CommitRecord.From(e).Where(p => repo is null || string.Equals(p.Repo, repo, StringComparison.OrdinalIgnoreCase)),
             take, cancellationToken);
         return TypedResults.Ok(new PushListResponse(scan.Records, scan.Records.Count, scan.Truncated));
     }
@@ -73,9 +73,9 @@ public static partial class DeploymentsApi
         if (!IsCommitSha(commitSha))
             return ApiProblems.Field("commit_sha", "must be a git commit sha or a prefix of one: 4 to 40 hexadecimal digits");
 
-        var push = await InboundScan.NewestAsync(store, PushQuery(options.CurrentValue), e => PushRecord.From(e).Where(p => p.Matches(commitSha)), 1, cancellationToken);
+        var push = await InboundScan.NewestAsync(store, PushQuery(options.CurrentValue), e => CommitRecord.From(e).Where(p => p.Matches(commitSha)), 1, cancellationToken);
         var deployments = await InboundScan.NewestAsync(
-            store, DeploymentQuery(options.CurrentValue, since: null), e => DeploymentRecord.From(e).Where(d => PushRecord.ShaMatch(d.Sha, commitSha)),
+            store, DeploymentQuery(options.CurrentValue, since: null), e => DeploymentRecord.From(e).Where(d => CommitRecord.ShaMatch(d.Sha, commitSha)),
             CorrelatedDeployments, cancellationToken);
         return TypedResults.Ok(new CorrelationResponse(
             commitSha, push.Records.FirstOrDefault(), deployments.Records.FirstOrDefault(), deployments.Records, push.Truncated || deployments.Truncated));
@@ -97,7 +97,7 @@ public static partial class DeploymentsApi
     private static partial Regex CommitSha();
 }
 
-public sealed record PushListResponse(IReadOnlyList<PushRecord> Pushes, int Count, bool Truncated);
+public sealed record PushListResponse(IReadOnlyList<CommitRecord> Pushes, int Count, bool Truncated);
 
 public sealed record DeploymentListResponse(IReadOnlyList<DeploymentRecord> Deployments, int Count, bool Truncated);
 
@@ -107,4 +107,4 @@ public sealed record DeploymentStatusResponse(
 
 /// <summary>The newest push of a commit, and the deployments built from it, newest first.</summary>
 public sealed record CorrelationResponse(
-    string CommitSha, PushRecord? Push, DeploymentRecord? Deployment, IReadOnlyList<DeploymentRecord> Deployments, bool Truncated);
+    string CommitSha, CommitRecord? Push, DeploymentRecord? Deployment, IReadOnlyList<DeploymentRecord> Deployments, bool Truncated);

@@ -3,14 +3,14 @@ using Herald.Grains.Delivery;
 using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Api;
 
-/// <summary>Creates endpoints for both the seed and the richer API, so both start their cursor the same way.</summary>
-public sealed class EndpointFactory(IEndpointRegistry registry, IStreamLog log, DeliveryHttpClient delivery, TimeProvider time, IOptions<LimitsOptions> limits)
+/// <summary>Creates endpoints for both WebhookMCP's API and Herald's own, so both start their cursor the same way.</summary>
+public sealed class EndpointFactory(IEndpointRegistry registry, IMessageLog log, DeliveryHttpClient delivery, TimeProvider time, IOptions<LimitsOptions> limits)
 {
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(2);
 

@@ -8,7 +8,7 @@ using Herald.Gateway.Security;
 using Herald.Grains.Inbound;
 using Herald.Silo.Security;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -121,7 +121,7 @@ public static class EventsApi
 
     private static Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitForCallerAsync(
         HttpContext http, string? after, string? source, string? type, string? timeout, string? subscription, IInboundEventStore store, ISubscriptionStore subscriptions,
-        IStreamLog log, TimeProvider time, CancellationToken cancellationToken) =>
+        IMessageLog log, TimeProvider time, CancellationToken cancellationToken) =>
         WaitAsync(ApiCaller.Of(http), after, source, type, timeout, subscription, store, subscriptions, log, time, cancellationToken);
 
     /// <summary>
@@ -131,7 +131,7 @@ public static class EventsApi
     /// </summary>
     internal static async Task<Results<Ok<WaitResponse>, ProblemHttpResult>> WaitAsync(
         ApiCaller caller, string? after, string? source, string? type, string? timeout, string? subscription, IInboundEventStore store, ISubscriptionStore subscriptions,
-        IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
+        IMessageLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var seconds = DefaultWaitSeconds;
         if (timeout is not null && (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds > MaxWaitSeconds))

@@ -9,7 +9,7 @@ using Herald.Grains.Inbound;
 using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -31,7 +31,7 @@ public sealed class HeraldApiGrain(
     IEndpointRegistry registry,
     IAttemptLog attempts,
     IInboundEventStore events,
-    IStreamLog log,
+    IMessageLog log,
     ClusterView cluster,
     PushRetries retries,
     TimeProvider time,

@@ -189,7 +189,7 @@ public static class InboundApi
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            Log.InboundFanOutFailed(logger, exception, stored.Id);
+            GatewayLogMessages.InboundFanOutFailed(logger, exception, stored.Id);
             _ = grains.GetGrain<ISweepGrain>(0).RequestAsync($"waking the subscribers of inbound event {stored.Id} failed");
         }
     }

@@ -5,7 +5,7 @@ using Herald.Storage;
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// Reads of the stored inbound events that the guide's views (pushes, deployments, Stripe actions, tracked repos)
+/// Reads of the stored inbound events that the MCP event-patterns guide's views (pushes, deployments, Stripe actions, tracked repos)
 /// are made of: newest first, a page at a time, up to a bound on how many events one answer reads.
 /// </summary>
 internal static class InboundScan

@@ -6,14 +6,14 @@ using Herald.Gateway.Security;
 using Herald.Grains.Inbound;
 using Herald.Silo.Security;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Api;
 
 /// <summary>
-/// Named subscriptions to inbound events (the guide's <c>subscribe_to_events</c>, made real): each keeps a cursor on
+/// Named subscriptions to inbound events (<c>subscribe_to_events</c> of the MCP event-patterns guide, made real): each keeps a cursor on
 /// the server, and <c>GET /api/events/wait?subscription=…</c> resumes from it and moves it on. A subscription belongs
 /// to the key that made it: another key does not see it (404), but a key with the <c>manage</c> scope lists everyone's
 /// and reads or deletes another's by naming its owner (<c>?owner=</c>).
@@ -35,7 +35,7 @@ public static partial class SubscriptionsApi
     }
 
     private static async Task<Results<Created<SubscriptionResponse>, Ok<SubscriptionResponse>, ProblemHttpResult>> CreateFromBodyAsync(
-        HttpRequest request, IOptionsMonitor<InboundOptions> inbound, ISubscriptionStore subscriptions, IStreamLog log, IOptions<LimitsOptions> limits,
+        HttpRequest request, IOptionsMonitor<InboundOptions> inbound, ISubscriptionStore subscriptions, IMessageLog log, IOptions<LimitsOptions> limits,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<SubscribeRequest>(request, limits.Value.MaxBodyBytes, cancellationToken);
@@ -50,7 +50,7 @@ public static partial class SubscriptionsApi
     /// </summary>
     internal static async Task<Results<Created<SubscriptionResponse>, Ok<SubscriptionResponse>, ProblemHttpResult>> SubscribeAsync(
         ApiCaller caller, string? name, IReadOnlyList<string>? sources, string? description, IOptionsMonitor<InboundOptions> inbound, ISubscriptionStore subscriptions,
-        IStreamLog log, TimeProvider time, CancellationToken cancellationToken)
+        IMessageLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var wanted = (sources ?? []).Select(s => s?.Trim().ToLowerInvariant() ?? string.Empty).Distinct().Order(StringComparer.Ordinal).ToArray();
         if (wanted.Length > MaxSources)

@@ -4,13 +4,13 @@ using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Silo.Security;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Api;
 
-/// <summary>The seed API: webhooks identified by URL, with the exact response shapes of the original hub.</summary>
+/// <summary>WebhookMCP's API: webhooks identified by URL, with the exact response shapes of that server.</summary>
 public static class WebhooksApi
 {
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)

@@ -119,7 +119,7 @@ public static class GatewayHostingExtensions
         app.MapPushApi();
         app.MapWebhooksApi();
         app.MapEndpointsApi();
-        app.MapStreamApi();
+        app.MapSseApi();
         app.MapClusterApi();
         app.MapOrleansDashboardApi();
         app.MapDiagnosticsApi();

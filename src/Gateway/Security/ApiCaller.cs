@@ -4,7 +4,7 @@ namespace Herald.Gateway.Security;
 
 /// <summary>
 /// Who made a call, for what belongs to a caller (event subscriptions): the name of its API key, and whether that key
-/// may manage everyone's. While a hub has no keys, every caller is the one <see cref="Open"/> caller, as in the seeds.
+/// may manage everyone's. While a hub has no keys, every caller is the one <see cref="Open"/> caller, as in WebhookMCP and WebstreamMCP, the servers Herald replaces.
 /// </summary>
 public sealed record ApiCaller(string Owner, bool Manages)
 {

@@ -23,11 +23,11 @@ public static class SseFrames
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"retry: {retryMilliseconds}\ndata: {{\"status\":\"connected\",\"timestamp\":\"{HeraldTime.ToWire(now)}\"}}\n\n"));
 
-    public static ReadOnlyMemory<byte> Message(StreamMessage message, SseFormat format) =>
+    public static ReadOnlyMemory<byte> Message(LogEntry message, SseFormat format) =>
         format == SseFormat.Json ? JsonMessage(message) : Message(message);
 
     /// <summary><c>id: seq</c>, then <c>data: [timestamp] message</c>, one data line per line of the message.</summary>
-    public static ReadOnlyMemory<byte> Message(StreamMessage message)
+    public static ReadOnlyMemory<byte> Message(LogEntry message)
     {
         var builder = new StringBuilder(message.Message.Length + 64);
         builder.Append("id: ").Append(message.Seq.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -41,7 +41,7 @@ public static class SseFrames
     /// <c>id: seq</c>, then one data line of JSON with the topic (and an inbound event's type) that the text format
     /// has no room for. JSON escapes line breaks, so the message always fits on one line.
     /// </summary>
-    public static ReadOnlyMemory<byte> JsonMessage(StreamMessage message)
+    public static ReadOnlyMemory<byte> JsonMessage(LogEntry message)
     {
         using var buffer = new MemoryStream(message.Message.Length + 128);
         buffer.Write("id: "u8);
@@ -58,7 +58,7 @@ public static class SseFrames
                 writer.WriteString("type", message.Type);
             // A push's data object; an inbound event's payload stays out of the stream (GET /api/events/{id} has it).
             if (message.Payload is not null && !message.IsInbound)
-                StreamMessage.WriteJson(writer, "data", message.Payload);
+                LogEntry.WriteJson(writer, "data", message.Payload);
             writer.WriteEndObject();
         }
 

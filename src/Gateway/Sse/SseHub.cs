@@ -1,7 +1,7 @@
 using Herald.Contracts;
 using Herald.Silo.Cluster;
 using Herald.Silo.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Orleans.Streams;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +14,7 @@ namespace Herald.Gateway.Sse;
 /// A listener attaches at a known sequence: everything after it arrives live, everything up to it the listener
 /// replays from the log itself, so a reconnect with Last-Event-ID has no gap and no duplicate.
 /// </summary>
-public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger)
+public sealed class SseHub(IMessageLog log, IClusterClient cluster, IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ILogger<SseHub> logger)
     : BackgroundService, ILocalConnectionCount
 {
     private TaskCompletionSource _gapAnnounced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,13 +157,13 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
             {
                 // A database restart is a fault a cluster expects: one line when it starts, not a stack trace per retry.
                 if (!waitingForLog)
-                    Log.SseHubWaits(logger, exception.GetBaseException().Message, options.Value.FaultBackoff);
+                    GatewayLogMessages.SseHubWaits(logger, exception.GetBaseException().Message, options.Value.FaultBackoff);
                 waitingForLog = true;
                 await Task.Delay(options.Value.FaultBackoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
-                Log.SseHubFault(logger, exception);
+                GatewayLogMessages.SseHubFault(logger, exception);
                 await Task.Delay(options.Value.FaultBackoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
@@ -193,7 +193,7 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                Log.SseHubFault(logger, exception);
+                GatewayLogMessages.SseHubFault(logger, exception);
                 await Task.Delay(options.Value.FaultBackoff, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
@@ -233,7 +233,7 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
             {
                 if (prunedUpTo > _dispatched)
                 {
-                    Log.SseHubGap(logger, _dispatched + 1, prunedUpTo);
+                    GatewayLogMessages.SseHubGap(logger, _dispatched + 1, prunedUpTo);
                     var reset = new SseFrame(0, SseFrames.Reset("gateway fell behind log retention", _dispatched, prunedUpTo + 1));
                     foreach (var connection in _connections)
                         connection.Offer(reset);
@@ -264,7 +264,7 @@ public sealed class SseHub(IStreamLog log, IClusterClient cluster, IOptions<SseO
             _gapAnnounced.TrySetResult();
     }
 
-    private void Dispatch(StreamMessage message)
+    private void Dispatch(LogEntry message)
     {
         lock (_gate)
         {

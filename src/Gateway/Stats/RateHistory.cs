@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Herald.Silo.Cluster;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Stats;
@@ -11,7 +11,7 @@ namespace Herald.Gateway.Stats;
 /// events, read off the log head, so cluster-wide), and delivery attempts that succeeded or failed (from the
 /// silos' reported totals, also cluster-wide). The history starts when the gateway does.
 /// </summary>
-public sealed class RateHistory(IStreamLog log, ClusterView cluster, TimeProvider time, IOptions<RateOptions> options, ILogger<RateHistory> logger)
+public sealed class RateHistory(IMessageLog log, ClusterView cluster, TimeProvider time, IOptions<RateOptions> options, ILogger<RateHistory> logger)
     : BackgroundService
 {
     private readonly Lock _gate = new();
@@ -60,7 +60,7 @@ public sealed class RateHistory(IStreamLog log, ClusterView cluster, TimeProvide
         {
             // A reading that fails (PostgreSQL away) is skipped: the next sample spans both intervals, and its
             // seconds say so, so no count is lost.
-            Log.RateSampleFailed(logger, exception);
+            GatewayLogMessages.RateSampleFailed(logger, exception);
             return previous;
         }
     }

@@ -22,7 +22,7 @@ public sealed record LogAppended(
 
     public const string StreamKey = "all";
 
-    public static LogAppended From(StreamMessage entry) => new(entry.Seq, entry.Topic, entry.Message, entry.Timestamp, entry.Type, entry.Payload);
+    public static LogAppended From(LogEntry entry) => new(entry.Seq, entry.Topic, entry.Message, entry.Timestamp, entry.Type, entry.Payload);
 
-    public StreamMessage ToMessage() => new(Seq, Topic, Message, Timestamp, Type, Payload);
+    public LogEntry ToMessage() => new(Seq, Topic, Message, Timestamp, Type, Payload);
 }

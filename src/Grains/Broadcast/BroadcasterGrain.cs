@@ -2,7 +2,7 @@ using Herald.Contracts;
 using Herald.Grains.Telemetry;
 using Herald.Grains.Webhooks;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Streams;
@@ -18,7 +18,7 @@ namespace Herald.Grains.Broadcast;
 [Reentrant]
 [GrainType("broadcaster")]
 public sealed class BroadcasterGrain(
-    IStreamLog log,
+    IMessageLog log,
     IEndpointRegistry registry,
     LocalWakeBoard board,
     DeliveryMetrics metrics,
@@ -30,7 +30,7 @@ public sealed class BroadcasterGrain(
         // Until the append returns, a failure means nothing was appended (or, for a lost answer, that a retry with
         // the same idempotency key finds the entry). After it, the message is committed: nothing may turn the
         // answer into an error, or a client would push the same message again.
-        StreamMessage entry;
+        LogEntry entry;
         bool duplicate;
         using (var appending = HeraldTelemetry.Source.StartActivity("herald.append"))
         {
@@ -55,7 +55,7 @@ public sealed class BroadcasterGrain(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Its subscribers were not (all) woken: a sweep finds them once storage answers again.
-            Log.PushUnconfirmed(logger, exception, entry.Seq);
+            GrainLogMessages.PushUnconfirmed(logger, exception, entry.Seq);
             _ = GrainFactory.GetGrain<ISweepGrain>(0).RequestAsync($"waking the subscribers of message {entry.Seq} failed");
             return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, [], Duplicate: false, entry.Message,
                 Unconfirmed: "The message is committed and will be delivered, but storage failed before its subscribers " +
@@ -65,7 +65,7 @@ public sealed class BroadcasterGrain(
 
     public async Task FanOutAsync(LogAppended entry) => await FanOutAsync(entry.ToMessage(), outcomes: null);
 
-    private async Task<PushReceipt> WakeRetriedAsync(StreamMessage entry, IFirstAttemptObserver? outcomes)
+    private async Task<PushReceipt> WakeRetriedAsync(LogEntry entry, IFirstAttemptObserver? outcomes)
     {
         var subscribers = await SubscribersAsync(entry);
         foreach (var id in subscribers)
@@ -74,14 +74,14 @@ public sealed class BroadcasterGrain(
     }
 
     // Endpoints created after the append start after it; they are not this entry's targets.
-    private async Task<string[]> SubscribersAsync(StreamMessage entry) =>
+    private async Task<string[]> SubscribersAsync(LogEntry entry) =>
         (await registry.GetSubscribersAsync(entry.Topic))
             .Where(endpoint => endpoint.StartAfterSeq < entry.Seq)
             .Select(endpoint => endpoint.Id)
             .ToArray();
 
     /// <summary>Wakes the entry's subscribers and announces it to every gateway's SSE listeners; returns the subscribers.</summary>
-    private async Task<IReadOnlyList<string>> FanOutAsync(StreamMessage entry, IFirstAttemptObserver? outcomes)
+    private async Task<IReadOnlyList<string>> FanOutAsync(LogEntry entry, IFirstAttemptObserver? outcomes)
     {
         var subscribers = await SubscribersAsync(entry);
         traces.RememberCurrent(entry.Seq);
@@ -100,7 +100,7 @@ public sealed class BroadcasterGrain(
         return subscribers;
     }
 
-    private async Task AnnounceAsync(StreamMessage entry)
+    private async Task AnnounceAsync(LogEntry entry)
     {
         try
         {
@@ -110,9 +110,9 @@ public sealed class BroadcasterGrain(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             if (ExpectedFaults.Includes(exception))
-                Log.AnnounceMissed(logger, entry.Seq, ExpectedFaults.Reason(exception));
+                GrainLogMessages.AnnounceMissed(logger, entry.Seq, ExpectedFaults.Reason(exception));
             else
-                Log.AnnounceFailed(logger, exception, entry.Seq);
+                GrainLogMessages.AnnounceFailed(logger, exception, entry.Seq);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Herald.Grains.Webhooks;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Logging;
 
 namespace Herald.Grains.Cluster;
@@ -12,7 +12,7 @@ namespace Herald.Grains.Cluster;
 /// that arrive meanwhile make one more afterwards, so none is lost and a burst of them costs two sweeps.
 /// </summary>
 [GrainType("sweep")]
-public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader statuses, IStreamLog log, ILogger<SweepGrain> logger) : Grain, ISweepGrain
+public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader statuses, IMessageLog log, ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
 
@@ -55,7 +55,7 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
             DelayDeactivation(TimeSpan.FromMinutes(5));
             try
             {
-                Log.Sweeping(logger, next);
+                GrainLogMessages.Sweeping(logger, next);
                 await SweepOnceAsync();
                 Volatile.Write(ref _lastSwept, Stopwatch.GetTimestamp());
                 backoff = FirstBackoff;
@@ -69,9 +69,9 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
             {
                 // The wakes this sweep was for are still owed, so it runs again later.
                 if (ExpectedFaults.Includes(exception))
-                    Log.SweepWaits(logger, ExpectedFaults.Reason(exception), backoff);
+                    GrainLogMessages.SweepWaits(logger, ExpectedFaults.Reason(exception), backoff);
                 else
-                    Log.SweepFailed(logger, exception, backoff);
+                    GrainLogMessages.SweepFailed(logger, exception, backoff);
                 await Task.Delay(backoff, _deactivating.Token).ContinueWith(static _ => { }, TaskScheduler.Current);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 Interlocked.CompareExchange(ref _again, next, null);
@@ -94,6 +94,6 @@ public sealed class SweepGrain(IEndpointRegistry registry, EndpointStatusReader 
 
         // Answered resumes only: one that failed or timed out fails the sweep, which runs again after a short backoff.
         await Task.WhenAll(resumed);
-        Log.Swept(logger, resumed.Count, endpoints.Count);
+        GrainLogMessages.Swept(logger, resumed.Count, endpoints.Count);
     }
 }

@@ -15,7 +15,7 @@ public sealed class WebhookSender(DeliveryHttpClient http, IOptions<DeliveryOpti
     private readonly TimeoutSourcePool _timeouts = new();
 
     // Runs off the grain scheduler (ConfigureAwait(false)): it touches no grain state, and hopping back per await would cost.
-    public async Task<AttemptResult> SendAsync(EndpointDefinition endpoint, byte[]? signingKey, StreamMessage message, CancellationToken cancellationToken)
+    public async Task<AttemptResult> SendAsync(EndpointDefinition endpoint, byte[]? signingKey, LogEntry message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)

@@ -5,7 +5,7 @@ namespace Herald.Grains.Inbound;
 
 /// <summary>
 /// The rules that turn inbound events into pending actions, bound from <c>Herald:Actions</c>. The defaults are the
-/// seed guide's Stripe rules; configured <see cref="Rules"/> come after them unless <see cref="UseDefaultRules"/> is off.
+/// MCP event-patterns guide's Stripe rules; configured <see cref="Rules"/> come after them unless <see cref="UseDefaultRules"/> is off.
 /// </summary>
 public sealed partial class ActionOptions : IValidatableObject
 {
@@ -51,7 +51,7 @@ public sealed partial class ActionOptions : IValidatableObject
         },
     ];
 
-    /// <summary>Whether the guide's three Stripe rules apply.</summary>
+    /// <summary>Whether the MCP event-patterns guide's three Stripe rules apply.</summary>
     public bool UseDefaultRules { get; set; } = true;
 
     /// <summary>Rules of this deployment's own, applied after the defaults.</summary>

@@ -7,7 +7,7 @@ namespace Herald.Grains.Inbound;
 
 /// <summary>
 /// Summaries of Vercel deployment events. Vercel's current payload nests the deployment under
-/// <c>payload.deployment</c>; older integrations (and the seed guide) read a flat <c>payload.name</c>,
+/// <c>payload.deployment</c>; older integrations (and the MCP event-patterns guide) read a flat <c>payload.name</c>,
 /// <c>payload.url</c> and <c>payload.meta</c>. Both are read, the nested one first.
 /// </summary>
 internal static class VercelSummary

@@ -1,6 +1,6 @@
 using Herald.Contracts;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
@@ -12,7 +12,7 @@ namespace Herald.Grains.Webhooks;
 /// written behind, so a listed status is at most <see cref="Delivery.DeliveryOptions.StateWriteDelay"/> old.
 /// </summary>
 public sealed class EndpointStatusReader(
-    IEndpointRegistry registry, [FromKeyedServices(DeliveryState.StorageName)] IGrainStorage storage, IStreamLog log, IGrainFactory grains)
+    IEndpointRegistry registry, [FromKeyedServices(DeliveryState.StorageName)] IGrainStorage storage, IMessageLog log, IGrainFactory grains)
 {
     private static readonly GrainType WebhookGrainType = GrainType.Create(WebhookGrain.GrainTypeName);
 

@@ -8,7 +8,7 @@ namespace Herald.Grains.Webhooks;
 public sealed partial class WebhookGrain
 {
     /// <summary>The next message for this endpoint, reading ahead from the log in batches; null when caught up.</summary>
-    private async Task<StreamMessage?> PeekAsync(CancellationToken cancellationToken)
+    private async Task<LogEntry?> PeekAsync(CancellationToken cancellationToken)
     {
         if (_ahead.Count > 0)
             return _ahead.Peek();
@@ -53,11 +53,11 @@ public sealed partial class WebhookGrain
         to = Math.Min(to, (await log.GetBoundsAsync(cancellationToken)).FirstRetained - 1);
         if (to < from)
             return;
-        Log.SkippedByRetention(logger, Key, from, to);
+        GrainLogMessages.SkippedByRetention(logger, Key, from, to);
         Save(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
     }
 
-    private async Task AttemptAsync(StreamMessage message)
+    private async Task AttemptAsync(LogEntry message)
     {
         var endpoint = _endpoint!;
         var attemptNumber = _state.PendingSeq == message.Seq ? _state.PendingAttempts + 1 : 1;
@@ -116,7 +116,7 @@ public sealed partial class WebhookGrain
     }
 
     /// <summary>The attempt's span, in the trace its message was pushed in when that is known; null while traces are off.</summary>
-    private Activity? StartAttemptSpan(StreamMessage message, int attemptNumber)
+    private Activity? StartAttemptSpan(LogEntry message, int attemptNumber)
     {
         if (!HeraldTelemetry.Source.HasListeners())
             return null;
@@ -126,7 +126,7 @@ public sealed partial class WebhookGrain
         return span?.SetTag("herald.endpoint.id", Key).SetTag("herald.message.id", message.Seq).SetTag("herald.delivery.attempt", attemptNumber);
     }
 
-    private (DeliveryState, string) Delivered(StreamMessage message)
+    private (DeliveryState, string) Delivered(LogEntry message)
     {
         _ahead.Dequeue();
         return (_state with
@@ -141,7 +141,7 @@ public sealed partial class WebhookGrain
         }, AttemptOutcome.Succeeded);
     }
 
-    private async Task<(DeliveryState, string)> FailedAsync(StreamMessage message, int attemptNumber, AttemptResult result, DateTimeOffset now)
+    private async Task<(DeliveryState, string)> FailedAsync(LogEntry message, int attemptNumber, AttemptResult result, DateTimeOffset now)
     {
         var failingSince = _state.FailingSince ?? now;
         var failing = _state with { ConsecutiveFailures = _state.ConsecutiveFailures + 1, FailingSince = failingSince, CaughtUp = false };
@@ -165,7 +165,7 @@ public sealed partial class WebhookGrain
             return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = now + delay }, AttemptOutcome.Retrying);
 
         _ahead.Dequeue();
-        Log.MessageFailed(logger, message.Seq, Key, attemptNumber);
+        GrainLogMessages.MessageFailed(logger, message.Seq, Key, attemptNumber);
         return (failing with
         {
             Cursor = message.Seq,
@@ -180,10 +180,10 @@ public sealed partial class WebhookGrain
     {
         _endpoint = _endpoint! with { Enabled = false, DisabledReason = reason, DisabledAt = now };
         await registry.UpdateAsync(_endpoint);
-        Log.EndpointDisabled(logger, Key, reason);
+        GrainLogMessages.EndpointDisabled(logger, Key, reason);
     }
 
-    private DeliveryAttempt Record(StreamMessage message, int attemptNumber, AttemptResult result, DateTimeOffset now, string outcome, DateTimeOffset? nextRetryAt) => new()
+    private DeliveryAttempt Record(LogEntry message, int attemptNumber, AttemptResult result, DateTimeOffset now, string outcome, DateTimeOffset? nextRetryAt) => new()
     {
         EndpointId = Key,
         MessageId = message.Seq,
@@ -209,9 +209,9 @@ public sealed partial class WebhookGrain
             done =>
             {
                 if (done.Exception is { } exception && ExpectedFaults.Includes(exception))
-                    Log.PumpWaits(logger, key, ExpectedFaults.Reason(exception));
+                    GrainLogMessages.PumpWaits(logger, key, ExpectedFaults.Reason(exception));
                 else if (done.Exception is { } failure)
-                    Log.PumpFault(logger, failure.GetBaseException(), key);
+                    GrainLogMessages.PumpFault(logger, failure.GetBaseException(), key);
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

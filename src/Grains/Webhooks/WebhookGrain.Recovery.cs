@@ -32,7 +32,7 @@ public sealed partial class WebhookGrain
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // Storage is away: delivery resumes from what was read, as after any crash.
-                Log.ProgressNotRecovered(logger, exception, Key);
+                GrainLogMessages.ProgressNotRecovered(logger, exception, Key);
                 return;
             }
 
@@ -57,7 +57,7 @@ public sealed partial class WebhookGrain
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Redelivering from the stored cursor is what at-least-once allows; refusing to activate would deliver nothing.
-            Log.ProgressNotRecovered(logger, exception, Key);
+            GrainLogMessages.ProgressNotRecovered(logger, exception, Key);
             return;
         }
 
@@ -67,7 +67,7 @@ public sealed partial class WebhookGrain
             recovered = Replay(recovered, attempt);
         if (recovered == _state)
             return;
-        Log.ProgressRecovered(logger, Key, _state.Cursor, recovered.Cursor);
+        GrainLogMessages.ProgressRecovered(logger, Key, _state.Cursor, recovered.Cursor);
         Save(recovered);
     }
 

@@ -72,7 +72,7 @@ public sealed partial class WebhookGrain
             catch (InconsistentStateException exception)
             {
                 _stale = true;
-                Log.StaleActivation(logger, exception, Key);
+                GrainLogMessages.StaleActivation(logger, exception, Key);
                 Signal();
                 DeactivateOnIdle();
             }
@@ -80,9 +80,9 @@ public sealed partial class WebhookGrain
             {
                 // Storage is away: the state stays dirty and is written again after the fault backoff.
                 if (ExpectedFaults.Includes(exception))
-                    Log.StateWriteWaits(logger, Key, ExpectedFaults.Reason(exception));
+                    GrainLogMessages.StateWriteWaits(logger, Key, ExpectedFaults.Reason(exception));
                 else
-                    Log.StateWriteFailed(logger, exception, Key);
+                    GrainLogMessages.StateWriteFailed(logger, exception, Key);
                 MarkDirty();
                 FlushLater(options.Value.FaultBackoff);
             }

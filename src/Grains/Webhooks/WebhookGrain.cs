@@ -4,7 +4,7 @@ using Orleans.Placement;
 using Herald.Grains.Delivery;
 using Herald.Grains.Telemetry;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,7 +30,7 @@ public sealed partial class WebhookGrain(
     [PersistentState(DeliveryState.StateName, DeliveryState.StorageName)] IPersistentState<DeliveryState> persisted,
     IEndpointRegistry registry,
     IAttemptLog attemptLog,
-    IStreamLog log,
+    IMessageLog log,
     WebhookSender sender,
     RetryPolicy retryPolicy,
     WebhookGrainCounters counters,
@@ -45,7 +45,7 @@ public sealed partial class WebhookGrain(
     private const string RetryReminder = "retry";
     private const int RecentOutcomes = 64;
 
-    private readonly Queue<StreamMessage> _ahead = new();
+    private readonly Queue<LogEntry> _ahead = new();
     private readonly SemaphoreSlim _stateGate = new(1, 1);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -243,7 +243,7 @@ public sealed partial class WebhookGrain(
         _signingKey = WebhookSignature.TryDecodeSecret(current.Secret);
         Save(_state with { PendingAttempts = 0, NextAttemptAt = null, ConsecutiveFailures = 0, FailingSince = null, RebasedAt = time.GetUtcNow() });
         await FlushStateAsync();
-        Log.EndpointEnabled(logger, Key, _state.Cursor);
+        GrainLogMessages.EndpointEnabled(logger, Key, _state.Cursor);
         StartLoop();
         Signal();
         return true;
@@ -263,7 +263,7 @@ public sealed partial class WebhookGrain(
         _scannedUpTo = from - 1;
         Save(_state with { Cursor = from - 1, PendingSeq = null, PendingAttempts = 0, NextAttemptAt = null, CaughtUp = false, RebasedAt = time.GetUtcNow() });
         await FlushStateAsync();
-        Log.Replaying(logger, Key, from);
+        GrainLogMessages.Replaying(logger, Key, from);
         var pending = await log.CountAsync(from - 1, endpoint.Filter);
         Signal();
         return new ReplayResult(Key, from, pending);
@@ -345,9 +345,9 @@ public sealed partial class WebhookGrain(
             return;
         _faultSaidAt = now;
         if (ExpectedFaults.Includes(exception))
-            Log.PumpWaits(logger, Key, ExpectedFaults.Reason(exception));
+            GrainLogMessages.PumpWaits(logger, Key, ExpectedFaults.Reason(exception));
         else
-            Log.PumpFault(logger, exception, Key);
+            GrainLogMessages.PumpFault(logger, exception, Key);
     }
 
     private async Task StepAsync(CancellationToken cancellationToken)
@@ -357,7 +357,7 @@ public sealed partial class WebhookGrain(
         Volatile.Write(ref _signal, NewSignal());
         if (cancellationToken.IsCancellationRequested)
             return;
-        StreamMessage? next;
+        LogEntry? next;
         await _stateGate.WaitAsync(cancellationToken);
         try
         {
@@ -430,7 +430,7 @@ public sealed partial class WebhookGrain(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The grain retries while it is active anyway; the next step tries to register again.
-            Log.ReminderFailed(logger, exception, Key);
+            GrainLogMessages.ReminderFailed(logger, exception, Key);
         }
     }
 
@@ -448,7 +448,7 @@ public sealed partial class WebhookGrain(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // A reminder left behind only wakes a caught-up grain, which finds nothing to do and clears it again.
-            Log.ReminderFailed(logger, exception, Key);
+            GrainLogMessages.ReminderFailed(logger, exception, Key);
         }
     }
 }

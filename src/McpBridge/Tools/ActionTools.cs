@@ -6,7 +6,7 @@ using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
 
-/// <summary>The seed guide's event-triggered actions: what Stripe events (or any rule's events) ask someone to do.</summary>
+/// <summary>The MCP event-patterns guide's event-triggered actions: what Stripe events (or any rule's events) ask someone to do.</summary>
 [McpServerToolType]
 public sealed class ActionTools(IHeraldApi herald)
 {
@@ -30,7 +30,7 @@ public sealed class ActionTools(IHeraldApi herald)
 
     [McpServerTool(Name = "mark_action_complete", Title = "Mark an action complete", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description("Mark a pending action as done, recording the details and who did it. Give action_id to complete that action (completing it again changes nothing and says already_completed), " +
-                 "or action_type to complete the oldest pending action of that type, as in the guide. Returns status not_found when none is pending.")]
+                 "or action_type to complete the oldest pending action of that type, as in the MCP event-patterns guide. Returns status not_found when none is pending.")]
     public async Task<CompletionResult> MarkActionCompleteAsync(
         [Description("The type of action to complete, e.g. send_welcome_email: the oldest pending one is completed.")] string? action_type = null,
         [Description("What was done, e.g. 'Sent welcome email to jane@example.com'. Kept with the completion.")] string? details = null,

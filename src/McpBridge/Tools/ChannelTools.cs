@@ -6,7 +6,7 @@ using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
 
-/// <summary>The seed guide's pub/sub pattern: a channel is a Herald topic; publishing is a push of a JSON object.</summary>
+/// <summary>The MCP event-patterns guide's pub/sub pattern: a channel is a Herald topic; publishing is a push of a JSON object.</summary>
 [McpServerToolType]
 public sealed class ChannelTools(IHeraldApi herald)
 {

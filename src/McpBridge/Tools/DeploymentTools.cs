@@ -5,7 +5,7 @@ using ModelContextProtocol.Server;
 
 namespace Herald.McpBridge.Tools;
 
-/// <summary>The seed guide's deployment monitor: GitHub pushes, Vercel deployments, and which commit became which deployment.</summary>
+/// <summary>The MCP event-patterns guide's deployment monitor: GitHub pushes, Vercel deployments, and which commit became which deployment.</summary>
 [McpServerToolType]
 public sealed class DeploymentTools(IHeraldApi herald)
 {

@@ -94,7 +94,7 @@ public sealed record PullRequestActivity(
     string Summary);
 
 public sealed record PushesResult(
-    [property: Description("One record per commit, newest first.")] IReadOnlyList<PushRecord> Pushes,
+    [property: Description("One record per commit, newest first.")] IReadOnlyList<CommitRecord> Pushes,
     int Count,
     [property: Description("True when the search stopped at the most events one answer reads (10,000).")] bool Truncated,
     string Summary);
@@ -115,7 +115,7 @@ public sealed record DeploymentStatusResult(
 
 public sealed record CorrelationResult(
     string CommitSha,
-    [property: Description("The newest push that carried the commit; null when none was received.")] PushRecord? Push,
+    [property: Description("The newest push that carried the commit; null when none was received.")] CommitRecord? Push,
     [property: Description("The newest deployment event of the commit; null when none was received.")] DeploymentRecord? Deployment,
     [property: Description("Every deployment event of the commit, newest first (at most 10).")] IReadOnlyList<DeploymentRecord> Deployments,
     bool Truncated,
@@ -150,7 +150,7 @@ public sealed record SubscriptionList(IReadOnlyList<SubscriptionResponse> Subscr
 public sealed record UnsubscribeResult([property: Description("False when no subscription had the name.")] bool WasSubscribed, string Summary);
 
 public sealed record PublishResult(
-    [property: Description("Always 'published', as in the guide.")] string Status,
+    [property: Description("Always 'published', as in the MCP event-patterns guide.")] string Status,
     string Channel,
     [property: Description("The message's id in Herald's log (the webhook-id is msg_<id>).")] long Id,
     string Timestamp,

@@ -43,7 +43,7 @@ public static class SiloHostingExtensions
         services.AddHeraldStorage(storage);
 
         // A process others can reach needs keys, or it is an open API (and, through deliveries' attempt logs, a proxy
-        // into the network it runs in); an embedded hub on loopback keeps the seeds' open default.
+        // into the network it runs in); an embedded hub on loopback keeps the open default of the servers Herald replaces.
         services.AddValidatedOptions<AuthOptions>(AuthOptions.Section);
         services.AddSingleton<ApiKeyAuthenticator>();
         var exposed = ListenAddresses.BeyondLoopback(builder.Configuration, LoopbackUrl);

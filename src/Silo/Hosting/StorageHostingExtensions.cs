@@ -3,9 +3,9 @@ using Herald.Grains.Webhooks;
 using Herald.Silo.Postgres;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,7 +21,8 @@ public static class StorageHostingExtensions
     public static IServiceCollection AddHeraldStorage(this IServiceCollection services, StorageMode storage)
     {
         services.AddSingleton(storage);
-        services.AddValidatedOptions<StreamOptions>(StreamOptions.Section);
+        services.AddValidatedOptions<LogOptions>(LogOptions.Section, LogOptions.FormerSection);
+        services.AddHostedService<RenamedSettingsReport>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AttemptCounter>();
         Backend(storage).AddStores(services);

@@ -13,12 +13,12 @@ internal sealed class PostgresLogReadBatcher(NpgsqlDataSource dataSource)
 {
     private const int MaxStatements = 256;
     private readonly Lock _gate = new();
-    private Dictionary<(long After, int Limit), TaskCompletionSource<IReadOnlyList<StreamMessage>>> _waiting = [];
+    private Dictionary<(long After, int Limit), TaskCompletionSource<IReadOnlyList<LogEntry>>> _waiting = [];
     private bool _draining;
 
-    public Task<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LogEntry>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken)
     {
-        Task<IReadOnlyList<StreamMessage>> answer;
+        Task<IReadOnlyList<LogEntry>> answer;
         lock (_gate)
         {
             if (!_waiting.TryGetValue((afterSeq, maxCount), out var pending))
@@ -39,7 +39,7 @@ internal sealed class PostgresLogReadBatcher(NpgsqlDataSource dataSource)
     {
         while (true)
         {
-            List<KeyValuePair<(long After, int Limit), TaskCompletionSource<IReadOnlyList<StreamMessage>>>> batch;
+            List<KeyValuePair<(long After, int Limit), TaskCompletionSource<IReadOnlyList<LogEntry>>>> batch;
             lock (_gate)
             {
                 if (_waiting.Count == 0)
@@ -57,27 +57,27 @@ internal sealed class PostgresLogReadBatcher(NpgsqlDataSource dataSource)
         }
     }
 
-    private async Task SendAsync(List<KeyValuePair<(long After, int Limit), TaskCompletionSource<IReadOnlyList<StreamMessage>>>> batch)
+    private async Task SendAsync(List<KeyValuePair<(long After, int Limit), TaskCompletionSource<IReadOnlyList<LogEntry>>>> batch)
     {
         try
         {
             await using var command = dataSource.CreateBatch();
             foreach (var ((after, limit), _) in batch)
             {
-                var statement = new NpgsqlBatchCommand($"SELECT {PostgresStreamLog.Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+                var statement = new NpgsqlBatchCommand($"SELECT {PostgresMessageLog.Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2");
                 statement.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
                 statement.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
                 command.BatchCommands.Add(statement);
             }
 
-            var answers = new List<IReadOnlyList<StreamMessage>>(batch.Count);
+            var answers = new List<IReadOnlyList<LogEntry>>(batch.Count);
             await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 do
                 {
-                    var entries = new List<StreamMessage>();
+                    var entries = new List<LogEntry>();
                     while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
-                        entries.Add(PostgresStreamLog.Read(reader));
+                        entries.Add(PostgresMessageLog.Read(reader));
                     answers.Add(entries);
                 }
                 while (await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false));

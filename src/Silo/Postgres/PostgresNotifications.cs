@@ -1,5 +1,5 @@
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -61,7 +61,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
                 await RefreshHeadAsync(stoppingToken).ConfigureAwait(false);
                 EndpointsChanged?.Invoke(null);
                 Reconnected?.Invoke();
-                PostgresLog.ListenEstablished(logger);
+                PostgresLogMessages.ListenEstablished(logger);
                 delay = TimeSpan.FromMilliseconds(100);
                 while (!stoppingToken.IsCancellationRequested)
                     await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOption
             }
             catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
             {
-                PostgresLog.ListenLost(logger, exception.Message, options.Value.FallbackPollInterval);
+                PostgresLogMessages.ListenLost(logger, exception.Message, options.Value.FallbackPollInterval);
                 await PollUntilAsync(delay, stoppingToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxReconnectDelay.Ticks));
             }

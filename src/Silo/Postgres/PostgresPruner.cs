@@ -1,6 +1,6 @@
 using Herald.Grains.Delivery;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -14,7 +14,7 @@ namespace Herald.Silo.Postgres;
 internal sealed class PostgresPruner(
     NpgsqlDataSource dataSource,
     IOptions<PostgresOptions> options,
-    IOptions<StreamOptions> streamOptions,
+    IOptions<LogOptions> streamOptions,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider time,
     ILogger<PostgresPruner> logger) : LogRetention(options.Value, streamOptions, deliveryOptions, time, logger)

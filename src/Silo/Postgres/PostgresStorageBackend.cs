@@ -3,7 +3,7 @@ using Herald.Grains;
 using Herald.Silo.Hosting;
 using Herald.Silo.Storage;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -33,7 +33,7 @@ internal sealed class PostgresStorageBackend(string connectionString) : StorageB
 
         services.AddSingleton<PostgresNotifications>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifications>());
-        services.AddSingleton<IStreamLog, PostgresStreamLog>();
+        services.AddSingleton<IMessageLog, PostgresMessageLog>();
         services.AddSingleton(sp => new PostgresWriteBatcher(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<PostgresOptions>>().Value.WriteLinger));
         services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
         services.AddSingleton<IAttemptWriteBacklog>(sp => sp.GetRequiredService<PostgresWriteBatcher>());

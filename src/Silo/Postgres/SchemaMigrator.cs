@@ -29,7 +29,7 @@ internal sealed class SchemaMigrator(NpgsqlDataSource dataSource, IOptions<Postg
             }
             catch (Exception exception) when (StorageErrors.IsUnavailable(exception) && !cancellationToken.IsCancellationRequested)
             {
-                PostgresLog.DatabaseUnavailable(logger, exception.Message, delay);
+                PostgresLogMessages.DatabaseUnavailable(logger, exception.Message, delay);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxReconnectDelay.Ticks));
             }
@@ -60,7 +60,7 @@ internal sealed class SchemaMigrator(NpgsqlDataSource dataSource, IOptions<Postg
                 }
 
                 await transaction.CommitAsync(cancellationToken);
-                PostgresLog.MigrationApplied(logger, version, name);
+                PostgresLogMessages.MigrationApplied(logger, version, name);
             }
         }
         finally

@@ -11,7 +11,7 @@ namespace Herald.Silo.Sqlite;
 /// Inbound events in <c>herald_events</c>. Storing one is a single write that looks for the delivery id, appends to
 /// the log and inserts the event, so a duplicate delivery is stored once and an event is never in one without the other.
 /// </summary>
-internal sealed class SqliteInboundEventStore(SqliteDatabase database, SqliteStreamLog log) : IInboundEventStore
+internal sealed class SqliteInboundEventStore(SqliteDatabase database, SqliteMessageLog log) : IInboundEventStore
 {
     private const string Columns = "id, source, type, delivery_id, received_at, headers, payload, summary";
 
@@ -21,7 +21,7 @@ internal sealed class SqliteInboundEventStore(SqliteDatabase database, SqliteStr
         {
             var existing = ReadAll(commands.Command($"SELECT {Columns} FROM herald_events WHERE source = $1 AND delivery_id = $2", draft.Source, draft.DeliveryId), Read);
             if (existing.Count > 0)
-                return (existing[0], (StreamMessage?)null);
+                return (existing[0], (LogEntry?)null);
 
             var appended = log.Insert(commands, MemoryInboundEventStore.TopicFor(draft.Source), draft.Message, draft.Type, draft.Payload);
             commands.Command(

@@ -1,6 +1,6 @@
 using Herald.Grains.Delivery;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +12,9 @@ namespace Herald.Silo.Sqlite;
 /// </summary>
 internal sealed class SqlitePruner(
     SqliteDatabase database,
-    SqliteStreamLog log,
+    SqliteMessageLog log,
     IOptions<SqliteOptions> options,
-    IOptions<StreamOptions> streamOptions,
+    IOptions<LogOptions> streamOptions,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider time,
     ILogger<SqlitePruner> logger) : LogRetention(options.Value, streamOptions, deliveryOptions, time, logger)

@@ -1,5 +1,5 @@
 using Herald.Grains.Delivery;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,10 +13,10 @@ namespace Herald.Silo.Storage;
 /// holds long locks. A database away defers it to the next interval in one line.
 /// </summary>
 internal abstract partial class LogRetention(
-    DatabaseOptions options, IOptions<StreamOptions> log, IOptions<DeliveryOptions> delivery, TimeProvider time, ILogger logger) : BackgroundService
+    DatabaseOptions options, IOptions<LogOptions> log, IOptions<DeliveryOptions> delivery, TimeProvider time, ILogger logger) : BackgroundService
 {
     /// <summary>What the log keeps: the newest <c>RetentionCount</c> entries, none older than <c>RetentionAge</c>.</summary>
-    protected StreamOptions Retention => log.Value;
+    protected LogOptions Retention => log.Value;
 
     /// <summary>How many attempts each endpoint keeps.</summary>
     protected int AttemptsPerEndpoint => delivery.Value.AttemptRetentionPerEndpoint;

@@ -13,7 +13,7 @@ namespace Herald.Silo.Storage;
 internal sealed class LogTailCache(int maxEntries, long maxChars)
 {
     private readonly Lock _gate = new();
-    private readonly List<StreamMessage> _entries = [];
+    private readonly List<LogEntry> _entries = [];
     private long _after = -1;
     private long _through = -1;
     private long _chars;
@@ -27,7 +27,7 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
     /// every entry up to <paramref name="knownHead"/>, the newest sequence this process knows to be committed.
     /// Never an empty hit.
     /// </summary>
-    public bool TryRead(long afterSeq, int maxCount, long knownHead, out IReadOnlyList<StreamMessage> messages)
+    public bool TryRead(long afterSeq, int maxCount, long knownHead, out IReadOnlyList<LogEntry> messages)
     {
         lock (_gate)
         {
@@ -51,7 +51,7 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
     }
 
     /// <summary>Takes in what a read of the database returned for "the entries after <paramref name="afterSeq"/>".</summary>
-    public void Record(long afterSeq, IReadOnlyList<StreamMessage> read)
+    public void Record(long afterSeq, IReadOnlyList<LogEntry> read)
     {
         if (read.Count == 0 || !Enabled)
             return;
@@ -87,7 +87,7 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
     }
 
     /// <summary>This process's own append: it extends the tail when it is the very next sequence.</summary>
-    public void Appended(StreamMessage message)
+    public void Appended(LogEntry message)
     {
         if (!Enabled)
             return;
@@ -137,7 +137,7 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
         _through = -1;
     }
 
-    private void Add(StreamMessage message)
+    private void Add(LogEntry message)
     {
         _entries.Add(message);
         _through = message.Seq;
@@ -174,5 +174,5 @@ internal sealed class LogTailCache(int maxEntries, long maxChars)
         return low;
     }
 
-    private static long Size(StreamMessage message) => message.Message.Length + (message.Payload?.Length ?? 0) + message.Topic.Length + 64;
+    private static long Size(LogEntry message) => message.Message.Length + (message.Payload?.Length ?? 0) + message.Topic.Length + 64;
 }

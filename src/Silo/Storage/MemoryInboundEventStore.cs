@@ -1,6 +1,6 @@
 using Herald.Contracts;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 
 namespace Herald.Silo.Storage;
 
@@ -8,7 +8,7 @@ namespace Herald.Silo.Storage;
 /// Embedded inbound events: appended to the log and indexed by source and delivery id under one lock, so a
 /// duplicate delivery is found before anything is appended.
 /// </summary>
-internal sealed class MemoryInboundEventStore(IStreamLog log) : IInboundEventStore
+internal sealed class MemoryInboundEventStore(IMessageLog log) : IInboundEventStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<InboundEvent> _events = [];

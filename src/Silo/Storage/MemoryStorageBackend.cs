@@ -1,9 +1,9 @@
 using Herald.Contracts;
 using Herald.Grains;
 using Herald.Silo.Hosting;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Herald.Silo.Storage;
@@ -13,7 +13,7 @@ internal sealed class MemoryStorageBackend : StorageBackend
 {
     public override void AddStores(IServiceCollection services)
     {
-        services.AddSingleton<IStreamLog, MemoryStreamLog>();
+        services.AddSingleton<IMessageLog, MemoryMessageLog>();
         services.AddSingleton<IEndpointRegistry, MemoryEndpointRegistry>();
         services.AddKeyedSingleton<IAttemptLog, MemoryAttemptLog>(AttemptLogKey);
         services.AddSingleton<IInboundEventStore, MemoryInboundEventStore>();

@@ -1,6 +1,6 @@
 using Herald.Contracts;
 using Herald.Silo.Tests.Infrastructure;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

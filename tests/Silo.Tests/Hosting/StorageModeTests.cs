@@ -1,9 +1,9 @@
 using Herald.Silo.Hosting;
 using Herald.Silo.Postgres;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -83,9 +83,9 @@ public sealed class StorageModeTests
         using var provider = services.BuildServiceProvider();
 
         Assert.Same(StorageMode.Memory, provider.GetRequiredService<StorageMode>());
-        Assert.IsType<MemoryStreamLog>(provider.GetRequiredService<IStreamLog>());
+        Assert.IsType<MemoryMessageLog>(provider.GetRequiredService<IMessageLog>());
         Assert.IsType<CountingAttemptLog>(provider.GetRequiredService<IAttemptLog>());
-        foreach (var store in new[] { typeof(IStreamLog), typeof(IEndpointRegistry), typeof(IInboundEventStore), typeof(IActionCompletionStore), typeof(ISubscriptionStore), typeof(IAttemptLog) })
+        foreach (var store in new[] { typeof(IMessageLog), typeof(IEndpointRegistry), typeof(IInboundEventStore), typeof(IActionCompletionStore), typeof(ISubscriptionStore), typeof(IAttemptLog) })
             Assert.Single(services, d => d.ServiceType == store && !d.IsKeyedService);
     }
 }

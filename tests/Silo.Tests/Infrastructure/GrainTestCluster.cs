@@ -5,7 +5,7 @@ using Herald.Grains.Webhooks;
 using Herald.Silo.Hosting;
 using Herald.Silo.Storage;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +36,7 @@ public sealed class GrainTestCluster : IAsyncDisposable
 
     public WebhookReceiver Receiver { get; }
 
-    public IStreamLog Log => _shared.GetRequiredService<IStreamLog>();
+    public IMessageLog Log => _shared.GetRequiredService<IMessageLog>();
 
     public IEndpointRegistry Registry => _shared.GetRequiredService<IEndpointRegistry>();
 
@@ -61,7 +61,7 @@ public sealed class GrainTestCluster : IAsyncDisposable
             host.Services.AddHeraldStorage(StorageMode.Memory);
 
             // Registered after the silo's own, so these win: every silo sees one log, registry and attempt log.
-            host.Services.AddSingleton(shared.GetRequiredService<IStreamLog>());
+            host.Services.AddSingleton(shared.GetRequiredService<IMessageLog>());
             host.Services.AddSingleton(shared.GetRequiredService<IEndpointRegistry>());
             host.Services.AddSingleton(shared.GetRequiredService<IAttemptLog>());
             host.Services.PostConfigure<DeliveryOptions>(options =>

@@ -1,7 +1,7 @@
 using Herald.Grains.Delivery;
 using Herald.Silo.Postgres;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Storage;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +19,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         DataSource = dataSource;
         Notifications = notifications;
         Batcher = batcher;
-        Log = new PostgresStreamLog(dataSource, notifications, Options.Create(FastOptions));
+        Log = new PostgresMessageLog(dataSource, notifications, Options.Create(FastOptions));
         Registry = new PostgresEndpointRegistry(dataSource, notifications, TestSecrets.ForDatabase(dataSource));
         Attempts = new CountingAttemptLog(new PostgresAttemptLog(dataSource, batcher, Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 })), counter);
     }
@@ -32,7 +32,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
 
     public PostgresNotifications Notifications { get; }
 
-    public PostgresStreamLog Log { get; }
+    public PostgresMessageLog Log { get; }
 
     public PostgresEndpointRegistry Registry { get; }
 
@@ -53,7 +53,7 @@ internal sealed class PostgresProviderSet : IAsyncDisposable
         return new PostgresProviderSet(connectionString, dataSource, notifications, batcher, counter ?? new AttemptCounter());
     }
 
-    public PostgresPruner Pruner(StreamOptions stream, int attemptRetention = 5) => new(
+    public PostgresPruner Pruner(LogOptions stream, int attemptRetention = 5) => new(
         DataSource, Options.Create(FastOptions), Options.Create(stream), Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = attemptRetention }),
         TimeProvider.System, NullLogger<PostgresPruner>.Instance);
 

@@ -1,7 +1,7 @@
 using Herald.Grains.Delivery;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,7 +20,7 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
         Options = options;
         Database = new SqliteDatabase(directory, Microsoft.Extensions.Options.Options.Create(options), NullLogger<SqliteDatabase>.Instance);
         Database.Open();
-        Log = new SqliteStreamLog(Database, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
+        Log = new SqliteMessageLog(Database, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
         Registry = new SqliteEndpointRegistry(Database, TestSecrets.ForDataFolder(directory));
         Attempts = new CountingAttemptLog(new SqliteAttemptLog(Database, Microsoft.Extensions.Options.Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = 5 })), counter);
         Events = new SqliteInboundEventStore(Database, Log);
@@ -34,7 +34,7 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
 
     public SqliteDatabase Database { get; private set; }
 
-    public SqliteStreamLog Log { get; }
+    public SqliteMessageLog Log { get; }
 
     public SqliteEndpointRegistry Registry { get; }
 
@@ -59,7 +59,7 @@ internal sealed class SqliteProviderSet : IAsyncDisposable
         return new SqliteProviderSet(Directory, Options, new AttemptCounter());
     }
 
-    public SqlitePruner Pruner(StreamOptions stream, int attemptRetention = 5) => new(
+    public SqlitePruner Pruner(LogOptions stream, int attemptRetention = 5) => new(
         Database, Log, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(stream),
         Microsoft.Extensions.Options.Options.Create(new DeliveryOptions { AttemptRetentionPerEndpoint = attemptRetention }), TimeProvider.System,
         NullLogger<SqlitePruner>.Instance);

@@ -1,14 +1,14 @@
 using Herald.Contracts;
 using Herald.Silo.Postgres;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Tests.Providers;
 
-/// <summary>The stores the seed guide's patterns add (action completions, subscriptions): the same facts on each storage.</summary>
+/// <summary>The stores the MCP event-patterns guide's patterns add (action completions, subscriptions): the same facts on each storage.</summary>
 public abstract class GuideStoresConformance : IAsyncLifetime
 {
     protected IInboundEventStore Events { get; set; } = null!;
@@ -109,7 +109,7 @@ public sealed class MemoryGuideStoresConformanceTests : GuideStoresConformance
 {
     public override Task InitializeAsync()
     {
-        Events = new MemoryInboundEventStore(new MemoryStreamLog(Options.Create(new StreamOptions()), TimeProvider.System));
+        Events = new MemoryInboundEventStore(new MemoryMessageLog(Options.Create(new LogOptions()), TimeProvider.System));
         Completions = new MemoryActionCompletionStore();
         Subscriptions = new MemorySubscriptionStore(TimeProvider.System);
         return Task.CompletedTask;

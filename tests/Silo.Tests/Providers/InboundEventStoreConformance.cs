@@ -1,10 +1,10 @@
 using Herald.Contracts;
 using Herald.Silo.Postgres;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Tests.Providers;
@@ -13,7 +13,7 @@ public abstract class InboundEventStoreConformance : IAsyncLifetime
 {
     protected IInboundEventStore Store { get; set; } = null!;
 
-    protected IStreamLog Log { get; set; } = null!;
+    protected IMessageLog Log { get; set; } = null!;
 
     public abstract Task InitializeAsync();
 
@@ -108,7 +108,7 @@ public sealed class MemoryInboundEventStoreConformanceTests : InboundEventStoreC
 {
     public override Task InitializeAsync()
     {
-        Log = new MemoryStreamLog(Options.Create(new StreamOptions()), TimeProvider.System);
+        Log = new MemoryMessageLog(Options.Create(new LogOptions()), TimeProvider.System);
         Store = new MemoryInboundEventStore(Log);
         return Task.CompletedTask;
     }

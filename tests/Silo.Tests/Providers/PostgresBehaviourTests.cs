@@ -1,8 +1,8 @@
 using Herald.Contracts;
 using Herald.Silo.Postgres;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -75,7 +75,7 @@ public sealed class PostgresBehaviourTests
         await otherNotifications.StartAsync(CancellationToken.None);
         try
         {
-            var other = new PostgresStreamLog(otherSource, otherNotifications, Options.Create(PostgresProviderSet.FastOptions));
+            var other = new PostgresMessageLog(otherSource, otherNotifications, Options.Create(PostgresProviderSet.FastOptions));
             var first = await set.Log.AppendAsync("default", "one");
             var second = await set.Log.AppendAsync("default", "two");
             Assert.Equal([first.Seq, second.Seq], (await set.Log.ReadAsync(0, 10)).Select(m => m.Seq).ToArray());
@@ -103,7 +103,7 @@ public sealed class PostgresBehaviourTests
         var cached = await set.Log.ReadAsync(0, 100);
         Assert.Equal(6, cached.Count);
 
-        await set.Pruner(new StreamOptions { RetentionCount = 2 }).PruneOnceAsync(CancellationToken.None);
+        await set.Pruner(new LogOptions { RetentionCount = 2 }).PruneOnceAsync(CancellationToken.None);
         var bounds = await set.Log.GetBoundsAsync();
 
         // The prune's notice reaches the log's cache; from then on reads start at what is retained.
@@ -118,7 +118,7 @@ public sealed class PostgresBehaviourTests
         for (var i = 1; i <= 10; i++)
             await set.Log.AppendAsync("default", $"m{i}");
 
-        await set.Pruner(new StreamOptions { RetentionCount = 3 }).PruneOnceAsync(CancellationToken.None);
+        await set.Pruner(new LogOptions { RetentionCount = 3 }).PruneOnceAsync(CancellationToken.None);
 
         var bounds = await set.Log.GetBoundsAsync();
         Assert.Equal(new LogBounds(8, 10), bounds);
@@ -183,7 +183,7 @@ public sealed class PostgresBehaviourTests
             }
         }
 
-        await set.Pruner(new StreamOptions(), attemptRetention: 5).PruneOnceAsync(CancellationToken.None);
+        await set.Pruner(new LogOptions(), attemptRetention: 5).PruneOnceAsync(CancellationToken.None);
 
         foreach (var endpoint in new[] { "ep_a", "ep_b" })
         {

@@ -2,9 +2,9 @@ using Herald.Contracts;
 using Herald.Silo.Hosting;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -168,15 +168,15 @@ public sealed class SqliteBehaviourTests
         for (var i = 1; i <= 10; i++)
             await first.Log.AppendAsync("default", $"m{i}");
 
-        await first.Pruner(new StreamOptions { RetentionCount = 3 }).PruneOnceAsync();
+        await first.Pruner(new LogOptions { RetentionCount = 3 }).PruneOnceAsync();
         Assert.Equal(new LogBounds(8, 10), await first.Log.GetBoundsAsync());
         Assert.Equal(new long[] { 8, 9, 10 }, (await first.Log.ReadAsync(0, 100)).Select(m => m.Seq).ToArray());
 
         // Past the age limit, everything goes; the head stays where it was.
-        await first.Pruner(new StreamOptions { RetentionCount = 100, RetentionAge = TimeSpan.FromSeconds(1) }).PruneOnceAsync();
+        await first.Pruner(new LogOptions { RetentionCount = 100, RetentionAge = TimeSpan.FromSeconds(1) }).PruneOnceAsync();
         await Eventually.TrueAsync(async () =>
         {
-            await first.Pruner(new StreamOptions { RetentionCount = 100, RetentionAge = TimeSpan.FromSeconds(1) }).PruneOnceAsync();
+            await first.Pruner(new LogOptions { RetentionCount = 100, RetentionAge = TimeSpan.FromSeconds(1) }).PruneOnceAsync();
             return (await first.Log.ReadAsync(0, 100)).Count == 0;
         }, "every entry is past the age limit");
         Assert.Equal(new LogBounds(11, 10), await first.Log.GetBoundsAsync());
@@ -196,7 +196,7 @@ public sealed class SqliteBehaviourTests
                 await set.Attempts.AppendAsync(new DeliveryAttempt { EndpointId = endpoint, MessageId = i, Attempt = 1, Timestamp = DateTimeOffset.UtcNow, Outcome = AttemptOutcome.Succeeded });
         }
 
-        await set.Pruner(new StreamOptions(), attemptRetention: 5).PruneOnceAsync();
+        await set.Pruner(new LogOptions(), attemptRetention: 5).PruneOnceAsync();
 
         foreach (var endpoint in new[] { "ep_a", "ep_b" })
         {
@@ -213,7 +213,7 @@ public sealed class SqliteBehaviourTests
     {
         await using var set = SqliteProviderSet.Create();
         var message = new string('x', 2000);
-        var retention = new StreamOptions { RetentionCount = 500 };
+        var retention = new LogOptions { RetentionCount = 500 };
 
         async Task<long> RoundAsync()
         {

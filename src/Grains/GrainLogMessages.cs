@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Grains;
 
-internal static partial class Log
+internal static partial class GrainLogMessages
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Endpoint {EndpointId} disabled: {Reason}")]
     public static partial void EndpointDisabled(ILogger logger, string endpointId, string reason);

@@ -6,7 +6,7 @@ using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
 using Herald.Silo.Security;
 using Herald.Silo.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,9 +14,9 @@ using Microsoft.Extensions.Options;
 namespace Herald.Gateway.Api;
 
 /// <summary><c>GET /stream</c>: Server-Sent Events with topic filters and Last-Event-ID replay.</summary>
-public static class StreamApi
+public static class SseApi
 {
-    public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapSseApi(this IEndpointRouteBuilder routes)
     {
         // The per-client limit counts /api calls only; opting out here also keeps the limiter's frame and lease off
         // every open stream. A plain request delegate, with no parameter binding or endpoint filter: their state
@@ -29,7 +29,7 @@ public static class StreamApi
     private static Ok<DisconnectResponse> Disconnect(SseHub hub, ILogger<SseHub> logger)
     {
         var count = hub.DisconnectAll();
-        Log.SseDisconnectedByOperator(logger, count);
+        GatewayLogMessages.SseDisconnectedByOperator(logger, count);
         return TypedResults.Ok(new DisconnectResponse(count));
     }
 
@@ -70,7 +70,7 @@ public static class StreamApi
     private static async Task StreamAsync(HttpContext context, IServiceProvider services)
     {
         var hub = services.GetRequiredService<SseHub>();
-        var log = services.GetRequiredService<IStreamLog>();
+        var log = services.GetRequiredService<IMessageLog>();
         var time = services.GetRequiredService<TimeProvider>();
         var sseOptions = services.GetRequiredService<IOptions<SseOptions>>();
         var logger = services.GetRequiredService<ILogger<SseHub>>();
@@ -103,7 +103,7 @@ public static class StreamApi
         try
         {
             var attachedAt = await hub.AttachAsync(connection, cancellationToken);
-            Log.SseConnected(logger, lastEventId, hub.ConnectionCount);
+            GatewayLogMessages.SseConnected(logger, lastEventId, hub.ConnectionCount);
             metrics.Opened(resuming: lastEventId is not null);
             var greeting = format == SseFormat.Json
                 ? SseFrames.ConnectedJson(options.RetryMilliseconds, time.GetUtcNow())
@@ -140,7 +140,7 @@ public static class StreamApi
         {
             // The log cannot be read (PostgreSQL restarting) after the stream began, so no error status can be sent:
             // the stream ends, and the listener reconnects after its retry interval with its Last-Event-ID.
-            Log.SseEndedByStorage(logger, exception.GetBaseException().Message);
+            GatewayLogMessages.SseEndedByStorage(logger, exception.GetBaseException().Message);
         }
         finally
         {
@@ -148,7 +148,7 @@ public static class StreamApi
             hub.Release(client);
             if (connection.Overflowed)
             {
-                Log.SseOverflow(logger, options.BufferCapacity);
+                GatewayLogMessages.SseOverflow(logger, options.BufferCapacity);
                 metrics.Overflowed();
             }
         }
@@ -158,7 +158,7 @@ public static class StreamApi
     /// Writes the listener's gap, (after, upTo], from the log; live frames take over after upTo. Returns the
     /// sequence up to which live frames must be skipped because the listener already has them.
     /// </summary>
-    private static async Task<long> ReplayAsync(HttpResponse response, IStreamLog log, TopicFilter filter, SseFormat format, long after, long upTo, int batchSize, SseMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<long> ReplayAsync(HttpResponse response, IMessageLog log, TopicFilter filter, SseFormat format, long after, long upTo, int batchSize, SseMetrics metrics, CancellationToken cancellationToken)
     {
         if (after > upTo)
         {

@@ -1,6 +1,6 @@
 using Herald.Contracts;
 using Herald.Silo.Storage;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,7 +11,7 @@ namespace Herald.Silo.Postgres;
 /// The cluster log: one row per message in <c>herald_log</c>. An append is one round trip to a function that
 /// serializes appends, inserts and notifies; when it returns, the message is committed.
 /// </summary>
-internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNotifications notifications, IOptions<PostgresOptions> options) : IStreamLog
+internal sealed class PostgresMessageLog(NpgsqlDataSource dataSource, PostgresNotifications notifications, IOptions<PostgresOptions> options) : IMessageLog
 {
     private readonly LogTailCache _tail = Following(notifications, options.Value);
 
@@ -21,7 +21,7 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
     public ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default) =>
         AppendAsync(entry.Topic, entry.Message, entry.Type, entry.Payload, entry.IdempotencyKey, cancellationToken);
 
-    public async ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<LogEntry>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
     {
         if (maxCount <= 0)
             return [];
@@ -29,7 +29,7 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
             $"SELECT {Columns} FROM herald_log WHERE ($1::text IS NULL OR topic = $1) ORDER BY seq DESC LIMIT $2");
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)topic ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
-        var newest = new List<StreamMessage>();
+        var newest = new List<LogEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             newest.Add(Read(reader));
@@ -62,17 +62,17 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         if (reader.GetBoolean(4))
         {
             // The key's entry: an earlier push, whose type and data are not read back (a receipt does not carry them).
-            return new AppendOutcome(new StreamMessage(reader.GetInt64(0), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(1)), Duplicate: true);
+            return new AppendOutcome(new LogEntry(reader.GetInt64(0), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(1)), Duplicate: true);
         }
 
-        var entry = new StreamMessage(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1), type, payload);
+        var entry = new LogEntry(reader.GetInt64(0), topic, message, reader.GetFieldValue<DateTimeOffset>(1), type, payload);
         _tail.Appended(entry);
         notifications.Advance(entry.Seq);
         return new AppendOutcome(entry, Duplicate: false);
     }
 
     // As in the memory log, asking for nothing gets nothing (and never sends a negative LIMIT into a shared batch).
-    public async ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<LogEntry>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
     {
         if (maxCount <= 0)
             return [];
@@ -117,7 +117,7 @@ internal sealed class PostgresStreamLog(NpgsqlDataSource dataSource, PostgresNot
         return cache;
     }
 
-    internal static StreamMessage Read(System.Data.Common.DbDataReader reader) => new(
+    internal static LogEntry Read(System.Data.Common.DbDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
         reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
 

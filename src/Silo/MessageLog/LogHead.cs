@@ -1,4 +1,4 @@
-namespace Herald.Silo.Streams;
+namespace Herald.Silo.MessageLog;
 
 /// <summary>
 /// The newest committed log sequence this process knows, and a wait for it to pass a given one: what tailing readers

@@ -1,6 +1,6 @@
 namespace Herald.Gateway;
 
-internal static partial class Log
+internal static partial class GatewayLogMessages
 {
     [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "SSE listener connected (after {LastEventId}); {Count} listeners")]
     public static partial void SseConnected(ILogger logger, long? lastEventId, int count);

@@ -1,17 +1,17 @@
 using Herald.Contracts;
-using Herald.Streams;
+using Herald.MessageLog;
 using Microsoft.Extensions.Options;
 
-namespace Herald.Silo.Streams;
+namespace Herald.Silo.MessageLog;
 
 /// <summary>
 /// The embedded log: an in-memory list with contiguous sequence numbers, pruned in batches so an append stays
 /// O(1) amortized. Tailing readers wait on a completion that each append replaces.
 /// </summary>
-internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvider time) : IStreamLog
+internal sealed class MemoryMessageLog(IOptions<LogOptions> options, TimeProvider time) : IMessageLog
 {
     private readonly Lock _gate = new();
-    private readonly List<StreamMessage> _entries = [];
+    private readonly List<LogEntry> _entries = [];
 
     // Sequences per topic, so an endpoint's lag is a binary search per topic rather than a scan of the log.
     private readonly Dictionary<string, TopicSeqs> _byTopic = new(StringComparer.Ordinal);
@@ -26,11 +26,11 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
     public ValueTask<AppendOutcome> AppendAsync(LogAppend entry, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Append(entry.Topic, entry.Message, entry.Type, entry.Payload, entry.IdempotencyKey));
 
-    public ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<LogEntry>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            var newest = new List<StreamMessage>(Math.Min(Math.Max(maxCount, 0), 1000));
+            var newest = new List<LogEntry>(Math.Min(Math.Max(maxCount, 0), 1000));
             for (var i = _entries.Count - 1; i >= 0 && newest.Count < maxCount; i--)
             {
                 if (topic is null || _entries[i].Topic == topic)
@@ -38,7 +38,7 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             }
 
             newest.Reverse();
-            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(newest);
+            return ValueTask.FromResult<IReadOnlyList<LogEntry>>(newest);
         }
     }
 
@@ -61,7 +61,7 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
 
     private AppendOutcome Append(string topic, string message, string? type, string? payload, string? idempotencyKey)
     {
-        StreamMessage entry;
+        LogEntry entry;
         lock (_gate)
         {
             if (idempotencyKey is not null && _keys.TryGetValue(idempotencyKey, out var earlier))
@@ -70,7 +70,7 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
             // Timestamps never go backwards, so time-based replay can binary-search the log.
             var now = time.GetUtcNow();
             _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp;
-            entry = new StreamMessage(++_head, topic, message, _lastTimestamp, type, payload);
+            entry = new LogEntry(++_head, topic, message, _lastTimestamp, type, payload);
             _entries.Add(entry);
             if (!_byTopic.TryGetValue(topic, out var seqs))
                 _byTopic[topic] = seqs = new TopicSeqs();
@@ -88,13 +88,13 @@ internal sealed class MemoryStreamLog(IOptions<StreamOptions> options, TimeProvi
         return new AppendOutcome(entry, Duplicate: false);
     }
 
-    public ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<LogEntry>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             var index = IndexAfterLocked(afterSeq);
             var count = Math.Min(maxCount, _entries.Count - index);
-            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(count <= 0 ? [] : _entries.GetRange(index, count));
+            return ValueTask.FromResult<IReadOnlyList<LogEntry>>(count <= 0 ? [] : _entries.GetRange(index, count));
         }
     }
 

@@ -6,14 +6,14 @@ using Herald.Grains.Inbound;
 namespace Herald.Gateway.Api;
 
 /// <summary>One commit of a GitHub push Herald received, read from the stored payload.</summary>
-public sealed record PushRecord(
+public sealed record CommitRecord(
     long EventId, string Repo, string? Branch, string Sha, string Message, string? Author, DateTimeOffset? Time, DateTimeOffset ReceivedAt, string? Url)
 {
     private const int MessageLength = 500;
     private const string BranchPrefix = "refs/heads/";
 
     /// <summary>The push's commits, newest first; none for events that are not pushes or carry no commits.</summary>
-    public static IEnumerable<PushRecord> From(InboundEvent e)
+    public static IEnumerable<CommitRecord> From(InboundEvent e)
     {
         if (e.Type != "push")
             return [];
@@ -25,13 +25,13 @@ public sealed record PushRecord(
                 return [];
             var gitRef = SummaryJson.String(root, "ref");
             var branch = gitRef is not null && gitRef.StartsWith(BranchPrefix, StringComparison.Ordinal) ? gitRef[BranchPrefix.Length..] : gitRef;
-            var records = new List<PushRecord>();
+            var records = new List<CommitRecord>();
             foreach (var commit in commits.EnumerateArray())
             {
                 if (SummaryJson.String(commit, "id") is not { } sha)
                     continue;
                 var message = SummaryJson.String(commit, "message") ?? string.Empty;
-                records.Add(new PushRecord(
+                records.Add(new CommitRecord(
                     e.Id, repo, branch, sha, message.Length > MessageLength ? message[..MessageLength] : message,
                     SummaryJson.String(commit, "author", "username") ?? SummaryJson.String(commit, "author", "name"),
                     DateTimeOffset.TryParse(SummaryJson.String(commit, "timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : null,

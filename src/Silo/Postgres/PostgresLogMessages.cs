@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Silo.Postgres;
 
-internal static partial class PostgresLog
+internal static partial class PostgresLogMessages
 {
     // An outage is an expected event, said in one line: a stack trace per retry would only bury what else happens.
     [LoggerMessage(EventId = 4000, Level = LogLevel.Warning, Message = "PostgreSQL is unreachable ({Reason}); retrying in {Delay}")]

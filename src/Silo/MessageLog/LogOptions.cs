@@ -1,11 +1,17 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Herald.Silo.Streams;
+namespace Herald.Silo.MessageLog;
 
-/// <summary>Log retention, bound from <c>Herald:Stream</c>. What falls out of retention cannot be replayed.</summary>
-public sealed class StreamOptions
+/// <summary>
+/// Retention of the message log, bound from <c>Herald:Log</c> (formerly <c>Herald:Stream</c>, still read). What falls
+/// out of retention cannot be replayed.
+/// </summary>
+public sealed class LogOptions
 {
-    public const string Section = "Herald:Stream";
+    public const string Section = "Herald:Log";
+
+    /// <summary>The section's name before "stream" came to mean SSE only; a value set under it still counts.</summary>
+    public const string FormerSection = "Herald:Stream";
 
     /// <summary>The log keeps at least this many of the newest entries (subject to <see cref="RetentionAge"/>).</summary>
     [Range(1, 100_000_000)]

@@ -1,22 +1,22 @@
 using Herald.Contracts;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Tests;
 
-public sealed class MemoryStreamLogTests
+public sealed class MemoryMessageLogTests
 {
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly ManualTimeProvider _time = new(Start);
 
-    private MemoryStreamLog CreateLog(int retentionCount = 100_000) =>
-        new(Options.Create(new StreamOptions { RetentionCount = retentionCount }), _time);
+    private MemoryMessageLog CreateLog(int retentionCount = 100_000) =>
+        new(Options.Create(new LogOptions { RetentionCount = retentionCount }), _time);
 
-    private static async Task AppendManyAsync(MemoryStreamLog log, int count)
+    private static async Task AppendManyAsync(MemoryMessageLog log, int count)
     {
         for (var i = 0; i < count; i++)
             await log.AppendAsync("t", "m" + i);

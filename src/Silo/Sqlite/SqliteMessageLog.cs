@@ -1,7 +1,7 @@
 using Herald.Contracts;
 using Herald.Silo.Storage;
-using Herald.Silo.Streams;
-using Herald.Streams;
+using Herald.Silo.MessageLog;
+using Herald.MessageLog;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using static Herald.Silo.Sqlite.SqliteValues;
@@ -13,7 +13,7 @@ namespace Herald.Silo.Sqlite;
 /// readers wait on it in memory, and the newest entries are answered from a tail cache that every append extends,
 /// so the grains a push wakes do not each read the file.
 /// </summary>
-internal sealed class SqliteStreamLog : IStreamLog
+internal sealed class SqliteMessageLog : IMessageLog
 {
     internal const string Columns = "seq, topic, message, created_at, type, payload";
     private readonly SqliteDatabase _database;
@@ -24,7 +24,7 @@ internal sealed class SqliteStreamLog : IStreamLog
     // Touched only by writes, which run one at a time on the writer.
     private DateTimeOffset _lastTimestamp;
 
-    public SqliteStreamLog(SqliteDatabase database, IOptions<SqliteOptions> options, TimeProvider time)
+    public SqliteMessageLog(SqliteDatabase database, IOptions<SqliteOptions> options, TimeProvider time)
     {
         _database = database;
         _time = time;
@@ -45,7 +45,7 @@ internal sealed class SqliteStreamLog : IStreamLog
                     {
                         // As in PostgreSQL, a receipt does not carry the earlier push's type and data.
                         var first = earlier[0];
-                        return new AppendOutcome(new StreamMessage(first.Seq, first.Topic, first.Message, first.Timestamp), Duplicate: true);
+                        return new AppendOutcome(new LogEntry(first.Seq, first.Topic, first.Message, first.Timestamp), Duplicate: true);
                     }
                 }
 
@@ -58,7 +58,7 @@ internal sealed class SqliteStreamLog : IStreamLog
             });
 
     /// <summary>Inserts an entry inside a write (the inbound store appends its events this way); <see cref="Appended"/> must follow its commit.</summary>
-    internal StreamMessage Insert(SqliteCommands commands, string topic, string message, string? type, string? payload, string? idempotencyKey = null)
+    internal LogEntry Insert(SqliteCommands commands, string topic, string message, string? type, string? payload, string? idempotencyKey = null)
     {
         // Timestamps never go backwards, so time-based replay can search the log by time.
         var now = _time.GetUtcNow();
@@ -66,11 +66,11 @@ internal sealed class SqliteStreamLog : IStreamLog
         var seq = (long)commands.Command(
             "INSERT INTO herald_log (topic, message, created_at, type, payload, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
             topic, message, Ticks(_lastTimestamp), type, payload, idempotencyKey).ExecuteScalar()!;
-        return new StreamMessage(seq, topic, message, _lastTimestamp, type, payload);
+        return new LogEntry(seq, topic, message, _lastTimestamp, type, payload);
     }
 
     /// <summary>Makes a committed entry visible to tailing readers and the tail cache.</summary>
-    internal void Appended(StreamMessage entry)
+    internal void Appended(LogEntry entry)
     {
         _tail.Appended(entry);
         _head.Advance(entry.Seq);
@@ -79,29 +79,29 @@ internal sealed class SqliteStreamLog : IStreamLog
     /// <summary>Retention removed entries up to <paramref name="through"/>: the tail cache forgets them.</summary>
     internal void Pruned(long through) => _tail.DropThrough(through);
 
-    public ValueTask<IReadOnlyList<StreamMessage>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<LogEntry>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
     {
         // Nothing is committed above the head this process keeps: a reader that has caught up (every grain, after each
         // delivery) is answered without touching the file, and waits for the next append.
         var head = Head();
         if (maxCount <= 0 || afterSeq >= head)
-            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>([]);
+            return ValueTask.FromResult<IReadOnlyList<LogEntry>>([]);
         if (_tail.TryRead(afterSeq, maxCount, head, out var cached))
             return ValueTask.FromResult(cached);
         var read = _database.Read(c => Query(c, $"SELECT {Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2", ReadEntry, afterSeq, maxCount));
         _tail.Record(afterSeq, read);
-        return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(read);
+        return ValueTask.FromResult<IReadOnlyList<LogEntry>>(read);
     }
 
-    public ValueTask<IReadOnlyList<StreamMessage>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<LogEntry>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
     {
         if (maxCount <= 0)
-            return ValueTask.FromResult<IReadOnlyList<StreamMessage>>([]);
+            return ValueTask.FromResult<IReadOnlyList<LogEntry>>([]);
         var newest = _database.Read(c => topic is null
             ? Query(c, $"SELECT {Columns} FROM herald_log ORDER BY seq DESC LIMIT $1", ReadEntry, maxCount)
             : Query(c, $"SELECT {Columns} FROM herald_log WHERE topic = $1 ORDER BY seq DESC LIMIT $2", ReadEntry, topic, maxCount));
         newest.Reverse();
-        return ValueTask.FromResult<IReadOnlyList<StreamMessage>>(newest);
+        return ValueTask.FromResult<IReadOnlyList<LogEntry>>(newest);
     }
 
     public ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
@@ -145,6 +145,6 @@ internal sealed class SqliteStreamLog : IStreamLog
         return new LogBounds(prunedThrough + 1, Math.Max(reader.GetInt64(1), prunedThrough));
     }
 
-    internal static StreamMessage ReadEntry(SqliteDataReader reader) => new(
+    internal static LogEntry ReadEntry(SqliteDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader, 3), NullableString(reader, 4), NullableString(reader, 5));
 }

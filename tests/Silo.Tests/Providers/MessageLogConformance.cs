@@ -1,16 +1,16 @@
 using Herald.Contracts;
-using Herald.Silo.Streams;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
-using Herald.Streams;
+using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Tests.Providers;
 
 /// <summary>What every log provider must do, run against each implementation.</summary>
-public abstract class StreamLogConformance : IAsyncLifetime
+public abstract class MessageLogConformance : IAsyncLifetime
 {
-    protected IStreamLog Log { get; set; } = null!;
+    protected IMessageLog Log { get; set; } = null!;
 
     public abstract Task InitializeAsync();
 
@@ -135,18 +135,18 @@ public abstract class StreamLogConformance : IAsyncLifetime
     }
 }
 
-public sealed class MemoryStreamLogConformanceTests : StreamLogConformance
+public sealed class MemoryStreamLogConformanceTests : MessageLogConformance
 {
     public override Task InitializeAsync()
     {
-        Log = new MemoryStreamLog(Options.Create(new StreamOptions()), TimeProvider.System);
+        Log = new MemoryMessageLog(Options.Create(new LogOptions()), TimeProvider.System);
         return Task.CompletedTask;
     }
 
     public override Task DisposeAsync() => Task.CompletedTask;
 }
 
-public sealed class PostgresStreamLogConformanceTests : StreamLogConformance
+public sealed class PostgresStreamLogConformanceTests : MessageLogConformance
 {
     private PostgresProviderSet _set = null!;
 
@@ -159,7 +159,7 @@ public sealed class PostgresStreamLogConformanceTests : StreamLogConformance
     public override async Task DisposeAsync() => await _set.DisposeAsync();
 }
 
-public sealed class SqliteStreamLogConformanceTests : StreamLogConformance
+public sealed class SqliteStreamLogConformanceTests : MessageLogConformance
 {
     private SqliteProviderSet _set = null!;
 

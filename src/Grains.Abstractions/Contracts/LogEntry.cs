@@ -6,7 +6,7 @@ namespace Herald.Contracts;
 /// One entry of the durable log. Its sequence number is its id. Immutable; the webhook body is serialized once
 /// and shared by every webhook that delivers it, so fan-out does not allocate per subscriber.
 /// </summary>
-public sealed class StreamMessage(long seq, string topic, string message, DateTimeOffset timestamp, string? type = null, string? payload = null)
+public sealed class LogEntry(long seq, string topic, string message, DateTimeOffset timestamp, string? type = null, string? payload = null)
 {
     private byte[]? _webhookBody;
     private string? _webhookId;
