@@ -4,9 +4,9 @@ using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
+using Herald.MessageLog;
 using Herald.Silo.Security;
 using Herald.Silo.Storage;
-using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -70,6 +70,7 @@ public static class SseApi
     private static async Task StreamAsync(HttpContext context, IServiceProvider services)
     {
         var hub = services.GetRequiredService<SseHub>();
+        var admission = services.GetRequiredService<SseAdmission>();
         var log = services.GetRequiredService<IMessageLog>();
         var time = services.GetRequiredService<TimeProvider>();
         var sseOptions = services.GetRequiredService<IOptions<SseOptions>>();
@@ -83,7 +84,7 @@ public static class SseApi
 
         var options = sseOptions.Value;
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (!hub.TryReserve(client))
+        if (!admission.TryReserve(client))
         {
             context.Response.Headers.RetryAfter = "5";
             await ApiProblems.Status(StatusCodes.Status429TooManyRequests, "Too many listeners",
@@ -145,7 +146,7 @@ public static class SseApi
         finally
         {
             hub.Detach(connection);
-            hub.Release(client);
+            admission.Release(client);
             if (connection.Overflowed)
             {
                 GatewayLogMessages.SseOverflow(logger, options.BufferCapacity);

@@ -37,6 +37,7 @@ public static class GatewayHostingExtensions
 
         // Registered before the silo so that its heartbeats report this gateway's SSE listeners.
         services.AddSingleton<SseHub>();
+        services.AddSingleton<SseAdmission>();
         services.AddSingleton<ILocalConnectionCount>(sp => sp.GetRequiredService<SseHub>());
         builder.AddHeraldSilo(SiloRole.Gateway);
 

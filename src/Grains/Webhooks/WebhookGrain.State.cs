@@ -1,5 +1,5 @@
-using Orleans.Storage;
 using Herald.Contracts;
+using Orleans.Storage;
 
 namespace Herald.Grains.Webhooks;
 
