@@ -1,5 +1,5 @@
-using Orleans.Concurrency;
 using Herald.Contracts;
+using Orleans.Concurrency;
 
 namespace Herald;
 
@@ -42,13 +42,4 @@ public interface IWebhookGrain : IGrainWithStringKey
     /// <summary>Stops delivery and removes the endpoint, its state and its attempt log.</summary>
     [Alias("Delete")]
     Task<bool> DeleteAsync();
-}
-
-/// <summary>Hears first-attempt outcomes for a push that waits for them.</summary>
-[Alias("Herald.IFirstAttemptObserver")]
-public interface IFirstAttemptObserver : IGrainObserver
-{
-    [OneWay]
-    [Alias("FirstAttempt")]
-    Task FirstAttemptAsync(long seq, string endpointId, bool succeeded);
 }

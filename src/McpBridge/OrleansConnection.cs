@@ -1,3 +1,4 @@
+using Herald.Silo;
 using Herald.Silo.Hosting;
 using Herald.Silo.Telemetry;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Herald.Gateway.Security;
-using Herald.McpBridge;
+using Herald.McpBridge.Hosting;
 using Herald.Silo.Hosting;
 
 // `keys new` prints a key for the bridge's HTTP transport and the configuration that holds its hash.

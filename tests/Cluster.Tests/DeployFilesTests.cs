@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Herald.Gateway.Hosting;
+using Herald.Gateway.Http;
 using Herald.Silo.Hosting;
 using Herald.Testing;
 using YamlDotNet.RepresentationModel;

@@ -1,5 +1,5 @@
-using Herald.Grains.Webhooks;
 using Herald.Gateway.Tests.Infrastructure;
+using Herald.Grains.Telemetry;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

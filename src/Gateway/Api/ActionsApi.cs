@@ -1,6 +1,4 @@
-using System.Globalization;
 using Herald.Contracts;
-using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Inbound;

@@ -2,10 +2,9 @@ using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
 using Herald.Gateway.Stats;
-using Herald.Grains.Webhooks;
+using Herald.Grains.Telemetry;
 using Herald.Silo.Security;
 using Herald.Silo.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;
 

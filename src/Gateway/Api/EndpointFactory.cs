@@ -1,9 +1,8 @@
 using Herald.Contracts;
-using Herald.Grains.Delivery;
-using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
-using Herald.Storage;
+using Herald.Grains.Delivery;
 using Herald.MessageLog;
+using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Herald.Contracts;
-using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Delivery;

@@ -1,3 +1,4 @@
+using Herald.Contracts;
 namespace Herald.Gateway.Api;
 
 /// <summary>

@@ -1,16 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Herald.Contracts;
-using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Delivery;
 using Herald.Grains.Inbound;
 using Herald.Grains.Webhooks;
+using Herald.MessageLog;
 using Herald.Silo.Cluster;
 using Herald.Storage;
-using Herald.MessageLog;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;

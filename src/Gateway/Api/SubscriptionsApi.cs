@@ -1,12 +1,11 @@
 using System.Text.RegularExpressions;
 using Herald.Contracts;
-using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Inbound;
+using Herald.MessageLog;
 using Herald.Silo.Security;
 using Herald.Storage;
-using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,7 @@
-using Herald.Contracts;
-using Herald.Gateway.Hosting;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Silo.Security;
 using Herald.Storage;
-using Herald.MessageLog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Herald.Contracts;
-using Herald.Gateway.Hosting;
 using Herald.Grains.Delivery;
 
 namespace Herald.Gateway.Http;

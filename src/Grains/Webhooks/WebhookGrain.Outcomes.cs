@@ -1,3 +1,4 @@
+using Herald.Contracts;
 namespace Herald.Grains.Webhooks;
 
 public sealed partial class WebhookGrain

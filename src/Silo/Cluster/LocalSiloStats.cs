@@ -1,8 +1,7 @@
 using Herald.Contracts;
-using Herald.Grains.Webhooks;
+using Herald.Grains.Telemetry;
 using Herald.Silo.Storage;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace Herald.Silo.Cluster;
 

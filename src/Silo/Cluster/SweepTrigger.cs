@@ -1,9 +1,5 @@
-using Herald.Silo.Postgres;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Herald.Silo.Storage;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace Herald.Silo.Cluster;
 
@@ -19,7 +15,7 @@ internal sealed partial class SweepTrigger(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var notifications = services.GetService<PostgresNotifications>();
+        var notifications = services.GetService<IStorageReconnects>();
         Action? reconnected = notifications is null ? null : () => Request("storage reconnected");
         if (notifications is not null)
             notifications.Reconnected += reconnected;

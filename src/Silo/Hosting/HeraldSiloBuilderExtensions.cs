@@ -5,11 +5,8 @@ using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Security;
 using Herald.Silo.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using Orleans.Hosting;
-using Orleans.Runtime.Hosting;
 using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
 using OrleansClusterOptions = Orleans.Configuration.ClusterOptions;
 
@@ -17,9 +14,6 @@ namespace Herald.Silo.Hosting;
 
 public static class HeraldSiloBuilderExtensions
 {
-    /// <summary>Grain storage Orleans streams keep their subscriptions in.</summary>
-    public const string PubSubStore = "PubSubStore";
-
     /// <summary>
     /// Herald's silo: its grains, storage, reminders, the stream that announces log entries, and membership tuned to
     /// declare a dead silo within a second or two. Embedded: one silo on loopback, its grain state where

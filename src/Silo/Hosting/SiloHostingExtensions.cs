@@ -1,16 +1,13 @@
 using Herald.Grains;
 using Herald.Grains.Delivery;
+using Herald.Grains.Hosting;
 using Herald.Grains.Inbound;
 using Herald.Grains.Telemetry;
-using Herald.Grains.Webhooks;
 using Herald.Silo.Cluster;
 using Herald.Silo.Security;
 using Herald.Silo.Storage;
 using Herald.Silo.Telemetry;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Hosting;

@@ -1,12 +1,10 @@
 using Herald.Grains;
-using Herald.Grains.Webhooks;
+using Herald.Grains.Telemetry;
+using Herald.Silo.MessageLog;
 using Herald.Silo.Postgres;
 using Herald.Silo.Sqlite;
 using Herald.Silo.Storage;
-using Herald.Silo.MessageLog;
 using Herald.Storage;
-using Herald.MessageLog;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Herald.Silo.Hosting;

@@ -1,7 +1,5 @@
-using Herald.Silo.Storage;
 using Herald.Silo.MessageLog;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Herald.Silo.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -12,7 +10,7 @@ namespace Herald.Silo.Postgres;
 /// whoever waits for a newer one; it also tells the registry when endpoints changed in another process. When
 /// the connection drops it reconnects with backoff and, only meanwhile, polls the log head instead.
 /// </summary>
-internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresNotifications> logger) : BackgroundService
+internal sealed class PostgresNotifications(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresNotifications> logger) : BackgroundService, IStorageReconnects
 {
     public const string LogChannel = "herald_log";
     public const string EndpointsChannel = "herald_endpoints";

@@ -10,7 +10,7 @@ namespace Herald.Silo.Postgres;
 public sealed class PostgresOptions : DatabaseOptions
 {
     public const string Section = "Herald:Postgres";
-    public const string ConnectionStringName = "Postgres";
+    public const string ConnectionStringName = StorageMode.ConnectionStringName;
 
     /// <summary>The longest wait between reconnect attempts after PostgreSQL became unreachable.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

@@ -1,11 +1,9 @@
 using Herald.Contracts;
 using Herald.Grains;
-using Herald.Silo.Hosting;
+using Herald.MessageLog;
 using Herald.Silo.Storage;
 using Herald.Storage;
-using Herald.MessageLog;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,15 +15,17 @@ namespace Herald.Silo.Postgres;
 /// ADO.NET providers on Npgsql. The schema migrator is registered first, so Herald's tables and Orleans's exist
 /// before any hosted service, the silo included, reads the database.
 /// </summary>
-internal sealed class PostgresStorageBackend(string connectionString) : StorageBackend
+internal sealed class PostgresStorageBackend(string configured) : StorageBackend
 {
+    private readonly string _connectionString = PostgresConnectionString.WithDefaults(configured);
+
     /// <summary>The ADO.NET providers' name for Npgsql.</summary>
     public const string NpgsqlInvariant = "Npgsql";
 
     public override void AddStores(IServiceCollection services)
     {
         services.AddValidatedOptions<PostgresOptions>(PostgresOptions.Section);
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "herald" }.Build());
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(_connectionString) { Name = "herald" }.Build());
         services.AddHostedService<SchemaMigrator>();
         services.AddStoredSecrets(
             dataProtection => dataProtection.Services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((keys, dataSource) => keys.XmlRepository = new PostgresKeyRing(dataSource)),
@@ -33,6 +33,7 @@ internal sealed class PostgresStorageBackend(string connectionString) : StorageB
 
         services.AddSingleton<PostgresNotifications>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresNotifications>());
+        services.AddSingleton<IStorageReconnects>(sp => sp.GetRequiredService<PostgresNotifications>());
         services.AddSingleton<IMessageLog, PostgresMessageLog>();
         services.AddSingleton(sp => new PostgresWriteBatcher(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<PostgresOptions>>().Value.WriteLinger));
         services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteBatcher>());
@@ -51,24 +52,24 @@ internal sealed class PostgresStorageBackend(string connectionString) : StorageB
         silo.UseAdoNetClustering(options =>
         {
             options.Invariant = NpgsqlInvariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = _connectionString;
         });
         silo.AddAdoNetGrainStorage(DeliveryState.StorageName, options =>
         {
             options.Invariant = NpgsqlInvariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = _connectionString;
             options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer();
             options.DeleteStateOnClear = true;
         });
-        silo.AddAdoNetGrainStorage(HeraldSiloBuilderExtensions.PubSubStore, options =>
+        silo.AddAdoNetGrainStorage(PubSubStore, options =>
         {
             options.Invariant = NpgsqlInvariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = _connectionString;
         });
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = NpgsqlInvariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = _connectionString;
         });
     }
 }

@@ -1,12 +1,9 @@
 using Herald.Contracts;
 using Herald.Grains;
-using Herald.Silo.Hosting;
+using Herald.MessageLog;
 using Herald.Silo.Storage;
 using Herald.Storage;
-using Herald.MessageLog;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
 
@@ -46,7 +43,7 @@ internal sealed class SqliteStorageBackend(string dataPath) : StorageBackend
     {
         silo.Services.AddGrainStorage(DeliveryState.StorageName, (services, _) =>
             new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>(), new VersionedJsonGrainStorageSerializer()));
-        silo.AddMemoryGrainStorage(HeraldSiloBuilderExtensions.PubSubStore);
+        silo.AddMemoryGrainStorage(PubSubStore);
         silo.UseInMemoryReminderService();
     }
 }

@@ -1,4 +1,4 @@
-using Herald.Grains.Webhooks;
+using Herald.Grains.Telemetry;
 
 namespace Herald.Silo.Storage;
 

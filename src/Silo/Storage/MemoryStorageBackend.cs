@@ -1,10 +1,7 @@
 using Herald.Contracts;
-using Herald.Grains;
-using Herald.Silo.Hosting;
+using Herald.MessageLog;
 using Herald.Silo.MessageLog;
 using Herald.Storage;
-using Herald.MessageLog;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Herald.Silo.Storage;
 
@@ -24,7 +21,7 @@ internal sealed class MemoryStorageBackend : StorageBackend
     public override void ConfigureSilo(ISiloBuilder silo)
     {
         silo.AddMemoryGrainStorage(DeliveryState.StorageName, options => options.GrainStorageSerializer = new VersionedJsonGrainStorageSerializer());
-        silo.AddMemoryGrainStorage(HeraldSiloBuilderExtensions.PubSubStore);
+        silo.AddMemoryGrainStorage(PubSubStore);
         silo.UseInMemoryReminderService();
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Herald.Silo.Storage;
 
@@ -12,6 +11,9 @@ public abstract class StorageBackend
 {
     /// <summary>The key the backend's own attempt log is registered under; the <c>IAttemptLog</c> everyone uses counts over it.</summary>
     public const string AttemptLogKey = "backend";
+
+    /// <summary>Grain storage Orleans streams keep their subscriptions in.</summary>
+    public const string PubSubStore = "PubSubStore";
 
     /// <summary>Herald's stores. The attempt log is registered as a keyed service under <see cref="AttemptLogKey"/>.</summary>
     public abstract void AddStores(IServiceCollection services);

@@ -1,6 +1,3 @@
-using Herald.Silo.Hosting;
-using Herald.Silo.Postgres;
-using Microsoft.Extensions.Configuration;
 
 namespace Herald.Silo.Storage;
 
@@ -15,7 +12,10 @@ public sealed record StorageMode
 {
     public const string StorageKey = "Herald:Storage";
     public const string DataPathKey = "Herald:DataPath";
-    public const string ConnectionStringKey = "ConnectionStrings:" + PostgresOptions.ConnectionStringName;
+    /// <summary>The name of the connection string that makes a cluster (<c>ConnectionStrings:Postgres</c>).</summary>
+    public const string ConnectionStringName = "Postgres";
+
+    public const string ConnectionStringKey = "ConnectionStrings:" + ConnectionStringName;
 
     /// <summary>The command-line switch for <c>Herald:Storage=Memory</c>.</summary>
     public const string InMemorySwitch = "--in-memory";
@@ -35,7 +35,7 @@ public sealed record StorageMode
     /// <summary>The data folder of <see cref="StorageKind.Sqlite"/>, a full path; null otherwise.</summary>
     public string? DataPath { get; }
 
-    /// <summary>The connection string of <see cref="StorageKind.Postgres"/>, with Herald's pooling defaults; null otherwise.</summary>
+    /// <summary>The connection string of <see cref="StorageKind.Postgres"/> as configured (the backend adds Herald's pooling defaults); null otherwise.</summary>
     public string? ConnectionString { get; }
 
     /// <summary>
@@ -59,17 +59,14 @@ public sealed record StorageMode
 
     public static StorageMode Sqlite(string dataPath) => new(StorageKind.Sqlite, Path.GetFullPath(dataPath), null);
 
-    public static StorageMode Postgres(string connectionString) => new(StorageKind.Postgres, null, PostgresConnectionString.WithDefaults(connectionString));
+    public static StorageMode Postgres(string connectionString) => new(StorageKind.Postgres, null, connectionString);
 
     /// <summary>
-    /// The cluster's connection string, with Herald's pooling defaults, when <c>ConnectionStrings:Postgres</c> is set;
-    /// null otherwise. A hub reads it through <see cref="From"/>; the MCP bridge, which joins a cluster as an Orleans
+    /// The cluster's connection string when <c>ConnectionStrings:Postgres</c> is set; null otherwise. A hub reads it through <see cref="From"/>; the MCP bridge, which joins a cluster as an Orleans
     /// client and keeps no data of its own there, reads it here (its <c>Herald:Storage</c> is for the hub it may start).
     /// </summary>
     public static string? ClusterConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(PostgresOptions.ConnectionStringName) is { } given && !string.IsNullOrWhiteSpace(given)
-            ? PostgresConnectionString.WithDefaults(given)
-            : null;
+        configuration.GetConnectionString(ConnectionStringName) is { } given && !string.IsNullOrWhiteSpace(given) ? given : null;
 
     /// <summary>The mode <paramref name="configuration"/> asks for; throws when it names no storage, or two.</summary>
     public static StorageMode From(IConfiguration configuration)

@@ -1,12 +1,10 @@
-using Herald.Silo.Hosting;
-using Herald.Silo.Postgres;
-using Herald.Silo.Storage;
-using Herald.Silo.MessageLog;
-using Herald.Storage;
 using Herald.MessageLog;
+using Herald.Silo.Hosting;
+using Herald.Silo.MessageLog;
+using Herald.Silo.Storage;
+using Herald.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Herald.Silo.Tests.Hosting;
 
@@ -37,14 +35,14 @@ public sealed class StorageModeTests
     }
 
     [Fact]
-    public void A_connection_string_makes_a_cluster_on_postgres_with_Heralds_pooling_defaults()
+    public void A_connection_string_makes_a_cluster_on_postgres()
     {
         var mode = StorageMode.From(Configuration((StorageMode.ConnectionStringKey, "Host=db;Username=herald")));
 
         Assert.Equal(StorageKind.Postgres, mode.Kind);
         Assert.True(mode.IsCluster);
         Assert.Null(mode.DataPath);
-        Assert.Equal(PostgresConnectionString.DefaultMaxPoolSize, new NpgsqlConnectionStringBuilder(mode.ConnectionString).MaxPoolSize);
+        Assert.Equal("Host=db;Username=herald", mode.ConnectionString);
     }
 
     [Theory]
@@ -64,7 +62,7 @@ public sealed class StorageModeTests
     {
         var joined = StorageMode.ClusterConnectionString(Configuration((StorageMode.ConnectionStringKey, "Host=db"), (StorageMode.StorageKey, "Memory")));
 
-        Assert.Equal(PostgresConnectionString.WithDefaults("Host=db"), joined);
+        Assert.Equal("Host=db", joined);
         Assert.Null(StorageMode.ClusterConnectionString(Configuration((StorageMode.ConnectionStringKey, " "))));
     }
 

@@ -1,15 +1,14 @@
 using Herald.Contracts;
-using Herald.Grains;
 using Herald.Grains.Delivery;
-using Herald.Grains.Webhooks;
+using Herald.Grains.Hosting;
+using Herald.Grains.Telemetry;
+using Herald.MessageLog;
 using Herald.Silo.Hosting;
 using Herald.Silo.Storage;
 using Herald.Storage;
-using Herald.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;

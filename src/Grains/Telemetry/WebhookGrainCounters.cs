@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Herald.Grains.Webhooks;
+namespace Herald.Grains.Telemetry;
 
 /// <summary>
 /// The webhook grains of this process: how many are active, and how many have state changes not yet committed

@@ -1,4 +1,4 @@
-namespace Herald.Silo.Hosting;
+namespace Herald.Silo;
 
 /// <summary>
 /// A reason this process cannot start that the operator can fix (a data folder in use, a bad setting). The

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Herald.Gateway.Http;
 using Herald.McpBridge.Security;
 using Herald.McpBridge.Tools;
+using Herald.Silo;
 using Herald.Silo.Hosting;
 using Herald.Silo.Storage;
 using Herald.Silo.Telemetry;
@@ -13,7 +14,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
 
-namespace Herald.McpBridge;
+namespace Herald.McpBridge.Hosting;
 
 public static class BridgeHostingExtensions
 {

@@ -2,7 +2,7 @@ using System.Net;
 using Herald.Grains.Delivery;
 using Microsoft.Extensions.Options;
 
-namespace Herald.McpBridge.Security;
+namespace Herald.McpBridge;
 
 /// <summary>
 /// Every connection the bridge's HTTP client makes goes through this guard: to the configured gateway

@@ -1,4 +1,4 @@
-namespace Herald.Grains.Webhooks;
+namespace Herald.Grains.Telemetry;
 
 /// <summary>
 /// One active endpoint's oldest undelivered message, as its grain last saw it: written by the grain's loop, read by

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Herald.Gateway.Hosting;
+namespace Herald.Gateway.Http;
 
 /// <summary>Request limits, bound from <c>Herald:Limits</c>. Exceeding one gets a 4xx that names it.</summary>
 public sealed class LimitsOptions

@@ -4,7 +4,7 @@ using Herald.Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Herald.Grains;
+namespace Herald.Grains.Hosting;
 
 public static class GrainsServiceCollectionExtensions
 {

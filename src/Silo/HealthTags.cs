@@ -1,4 +1,4 @@
-namespace Herald.Silo.Hosting;
+namespace Herald.Silo;
 
 /// <summary>Health check tags: <see cref="Ready"/> checks gate <c>/readyz</c>; <c>/healthz</c> is liveness only.</summary>
 public static class HealthTags
