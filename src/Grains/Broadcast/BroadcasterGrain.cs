@@ -38,7 +38,6 @@ public sealed class BroadcasterGrain(
             appending?.SetTag("herald.message.id", entry.Seq).SetTag("herald.topic", entry.Topic).SetTag("herald.duplicate", duplicate);
         }
 
-
         // A duplicate's subscribers were woken (and their first attempts made) for the push that appended it, unless
         // that push is this one, retried after its first try failed once the entry was committed: then the wakes may
         // never have gone out. They go out now (waking twice is harmless); listeners read the entry from the log.

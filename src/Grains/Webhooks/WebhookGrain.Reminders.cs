@@ -1,4 +1,3 @@
-
 namespace Herald.Grains.Webhooks;
 
 /// <summary>The retry reminder: registered while a retry waits, so the grain comes back for it after a collection or its silo's death.</summary>

@@ -17,10 +17,10 @@ namespace Herald.Silo.Postgres;
 /// </summary>
 internal sealed class PostgresStorageBackend(string configured) : StorageBackend
 {
-    private readonly string _connectionString = PostgresConnectionString.WithDefaults(configured);
-
     /// <summary>The ADO.NET providers' name for Npgsql.</summary>
     public const string NpgsqlInvariant = "Npgsql";
+
+    private readonly string _connectionString = PostgresConnectionString.WithDefaults(configured);
 
     public override void AddStores(IServiceCollection services)
     {

@@ -1,4 +1,3 @@
-
 namespace Herald.Silo.Storage;
 
 /// <summary>
