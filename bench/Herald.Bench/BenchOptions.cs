@@ -74,6 +74,9 @@ public sealed class BenchOptions
     /// </summary>
     public int BurstReps { get; private set; } = 30;
 
+    /// <summary>Fan-out pushes with <c>"wait": true</c> (the API's default: the push answers once each endpoint's first attempt is made).</summary>
+    public bool FanoutWait { get; private set; }
+
     /// <summary>Unmeasured steps first, at least this many (the JIT's tiering needs a few dozen calls of a path).</summary>
     public int Warmups { get; private set; } = 5;
 
@@ -143,6 +146,7 @@ public sealed class BenchOptions
                 case "--idle-connections": options.IdleConnections = Ints()[0]; break;
                 case "--reps": options.Reps = Math.Max(1, Ints()[0]); break;
                 case "--burst-reps": options.BurstReps = Math.Max(1, Ints()[0]); break;
+                case "--fanout-wait": options.FanoutWait = bool.Parse(Next()); break;
                 case "--warmups": options.Warmups = Math.Max(0, Ints()[0]); break;
                 case "--warmup-max-seconds": options.WarmupMaxSeconds = Math.Max(0, double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--settled-jit-methods": options.SettledJitMethods = Math.Max(0, Ints()[0]); break;

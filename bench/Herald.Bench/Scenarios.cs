@@ -67,7 +67,7 @@ public sealed class Scenarios(BenchOptions options)
             await herald.WaitForQuietAsync();
             var cpuBefore = ProcessCpu.Seconds(herald.Pids);
             var start = Stopwatch.GetTimestamp();
-            var id = await herald.PushAsync($"fanout {n}");
+            var id = await herald.PushAsync($"fanout {n}", options.FanoutWait);
             var arrivals = receivers.For(id);
             if (!await arrivals.WaitForAsync(n, DeliveryDeadline))
                 throw new TimeoutException($"fanout {n} ({mode}): {arrivals.Count} of {n} arrived.\n{herald.LogTail()}");
@@ -161,7 +161,7 @@ public sealed class Scenarios(BenchOptions options)
         // Bursts too short for the kernel's CPU clock (10 ms ticks) read 0 and give no ratio.
         if (bareCpu > 0)
             metrics["cpu_ratio_to_limit"] = Stats.Summarize([cpuRatio]);
-        return new ScenarioResult("fanout", mode, new() { ["n"] = n, ["warm_up"] = warmUp }, metrics, targeted ? $">= {required} x the limit, CPU per delivery <= 1.5 x the limit's" : null, targeted ? ratio.Median >= required && bareCpu > 0 && cpuRatio <= 1.5 : null,
+        return new ScenarioResult("fanout", mode, new() { ["n"] = n, ["wait"] = options.FanoutWait, ["warm_up"] = warmUp }, metrics, targeted ? $">= {required} x the limit, CPU per delivery <= 1.5 x the limit's" : null, targeted ? ratio.Median >= required && bareCpu > 0 && cpuRatio <= 1.5 : null,
             "ratio_to_limit is the median over repetitions of the bare client's time over Herald's, each pair measured back to back on the same receivers. " +
             "CPU per delivery is from /proc over all repetitions: Herald's processes from the push until its storage writes are done " +
             "(burst_cpu_us_per_delivery: until the last delivery arrived; jit_us_per_delivery: the part the gateway's JIT spent on tiering up " +

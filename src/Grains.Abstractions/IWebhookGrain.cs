@@ -11,13 +11,19 @@ namespace Herald;
 public interface IWebhookGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Message <paramref name="seq"/>, and maybe others, are in the log for this endpoint (0: look at the log). A
+    /// <paramref name="entry"/>, just appended, is for this endpoint. A grain that has read the log up to the entry
+    /// before it delivers it as it is, without reading the log; one that finds a gap reads the log up to it first. A
     /// push that waits for first attempts passes <paramref name="outcomes"/>, which hears how this endpoint's first
-    /// attempt at <paramref name="seq"/> went, or at once that none can be made yet.
+    /// attempt at the entry went, or at once that none can be made yet.
     /// </summary>
     [OneWay]
+    [Alias("Deliver")]
+    Task DeliverAsync(LogEntry entry, IFirstAttemptObserver? outcomes = null);
+
+    /// <summary>The log may hold entries for this endpoint that no call carried: the grain reads it.</summary>
+    [OneWay]
     [Alias("Wake")]
-    Task WakeAsync(long seq, IFirstAttemptObserver? outcomes = null);
+    Task WakeAsync();
 
     /// <summary>
     /// A wake that is answered once the grain runs: a sweep waits for it, and tries again when it does not come (a

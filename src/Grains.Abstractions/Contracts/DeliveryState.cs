@@ -70,4 +70,47 @@ public sealed record DeliveryState
     public DateTimeOffset? RebasedAt { get; init; }
 
     public static DeliveryState Initial(EndpointDefinition endpoint) => new() { Cursor = endpoint.StartAfterSeq };
+
+    /// <summary>
+    /// The state once <paramref name="attempt"/> is made: the one transition live delivery and crash recovery share,
+    /// so that replaying the attempt log onto a stored state ends where the activation that made them was.
+    /// </summary>
+    public DeliveryState After(DeliveryAttempt attempt) => attempt.Outcome switch
+    {
+        AttemptOutcome.Succeeded => this with
+        {
+            Cursor = Math.Max(Cursor, attempt.MessageId),
+            PendingSeq = null,
+            PendingAttempts = 0,
+            NextAttemptAt = null,
+            ConsecutiveFailures = 0,
+            FailingSince = null,
+            Delivered = Delivered + 1,
+            LastAttempt = attempt,
+        },
+        AttemptOutcome.Failed => Failing(attempt) with
+        {
+            Cursor = Math.Max(Cursor, attempt.MessageId),
+            PendingSeq = null,
+            PendingAttempts = 0,
+            NextAttemptAt = null,
+            Failed = Failed + 1,
+        },
+
+        // Retrying, or disabled (the registry holds the endpoint's disabled state): the message is still pending.
+        _ => Failing(attempt) with
+        {
+            PendingSeq = attempt.MessageId,
+            PendingAttempts = attempt.Attempt,
+            NextAttemptAt = attempt.NextRetryAt,
+        },
+    };
+
+    private DeliveryState Failing(DeliveryAttempt attempt) => this with
+    {
+        ConsecutiveFailures = ConsecutiveFailures + 1,
+        FailingSince = FailingSince ?? attempt.Timestamp,
+        CaughtUp = false,
+        LastAttempt = attempt,
+    };
 }

@@ -5,27 +5,41 @@ namespace Herald.Contracts;
 /// <summary>
 /// One entry of the durable log. Its sequence number is its id. Immutable; the webhook body is serialized once
 /// and shared by every webhook that delivers it, so fan-out does not allocate per subscriber.
+/// A webhook grain's wake carries it: immutable, so a call within a silo hands every grain the same instance.
 /// </summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Herald.LogEntry")]
 public sealed class LogEntry(long seq, string topic, string message, DateTimeOffset timestamp, string? type = null, string? payload = null)
 {
+    // Derived, and cached for every grain the same instance reaches; never sent.
+    [NonSerialized]
     private byte[]? _webhookBody;
+
+    [NonSerialized]
     private string? _webhookId;
 
+    [Id(0)]
     public long Seq { get; } = seq;
 
+    [Id(1)]
     public string Topic { get; } = topic;
 
+    [Id(2)]
     public string Message { get; } = message;
 
+    [Id(3)]
     public DateTimeOffset Timestamp { get; } = timestamp;
 
     /// <summary>The event type of an inbound event (for example a GitHub <c>push</c>); null for pushes.</summary>
+    [Id(4)]
     public string? Type { get; } = type;
 
     /// <summary>
     /// JSON kept with the entry: an inbound event's original payload, relayed as is, or the <c>data</c> object a push
     /// carried (null for pushes of a message alone).
     /// </summary>
+    [Id(5)]
     public string? Payload { get; } = payload;
 
     /// <summary>A relayed inbound event, whose topics no push may use; anything else is a push.</summary>

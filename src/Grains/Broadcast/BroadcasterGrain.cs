@@ -1,6 +1,5 @@
 using Herald.Contracts;
 using Herald.Grains.Telemetry;
-using Herald.Grains.Webhooks;
 using Herald.Storage;
 using Herald.MessageLog;
 using Microsoft.Extensions.Logging;
@@ -11,8 +10,8 @@ namespace Herald.Grains.Broadcast;
 
 /// <summary>
 /// A push costs one append whatever the number of webhooks: the broadcaster then wakes the topic's webhook grains
-/// with one-way calls, and they do their own delivery. A stateless worker, so each silo runs it next to the gateway
-/// that took the push; reentrant, so pushes do not queue behind each other's appends.
+/// with one-way calls that carry the entry, and they do their own delivery. A stateless worker, so each silo runs it
+/// next to the gateway that took the push; reentrant, so pushes do not queue behind each other's appends.
 /// </summary>
 [StatelessWorker]
 [Reentrant]
@@ -20,11 +19,14 @@ namespace Herald.Grains.Broadcast;
 public sealed class BroadcasterGrain(
     IMessageLog log,
     IEndpointRegistry registry,
-    LocalWakeBoard board,
     DeliveryMetrics metrics,
-    MessageTraces traces,
     ILogger<BroadcasterGrain> logger) : Grain, IBroadcasterGrain
 {
+    private const int MaxReferences = 100_000;
+
+    // Pushes interleave (the grain is reentrant), but only at awaits: the map is touched between them.
+    private readonly Dictionary<string, IWebhookGrain> _webhooks = new(StringComparer.Ordinal);
+
     public async Task<PushReceipt> PushAsync(PushCommand command)
     {
         // Until the append returns, a failure means nothing was appended (or, for a lost answer, that a retry with
@@ -68,7 +70,7 @@ public sealed class BroadcasterGrain(
     {
         var subscribers = await SubscribersAsync(entry);
         foreach (var id in subscribers)
-            _ = GrainFactory.GetGrain<IWebhookGrain>(id).WakeAsync(entry.Seq, outcomes);
+            _ = Webhook(id).DeliverAsync(entry, outcomes);
         return new PushReceipt(entry.Seq, entry.Topic, entry.Timestamp, subscribers, Duplicate: false, entry.Message);
     }
 
@@ -83,20 +85,30 @@ public sealed class BroadcasterGrain(
     private async Task<IReadOnlyList<string>> FanOutAsync(LogEntry entry, IFirstAttemptObserver? outcomes)
     {
         var subscribers = await SubscribersAsync(entry);
-        traces.RememberCurrent(entry.Seq);
 
-        // Grains active on this silo get an in-process signal; the rest (and every wake a waiting push watches, which
-        // must reach the grain as a call) a one-way grain call, which activates them where they live.
+        // One-way calls that carry the entry: a grain that is caught up delivers it without reading the log, and the
+        // call carries the push's trace, which the grain's attempt joins.
         foreach (var id in subscribers)
-        {
-            if (outcomes is not null || !board.TryWake(id))
-                _ = GrainFactory.GetGrain<IWebhookGrain>(id).WakeAsync(entry.Seq, outcomes);
-        }
+            _ = Webhook(id).DeliverAsync(entry, outcomes);
 
         // Not awaited: the stream's queue may live on a silo that just died, and a push must not wait for that to be
         // noticed. Listeners that miss the announcement read the entry from the log.
         _ = AnnounceAsync(entry);
         return subscribers;
+    }
+
+    /// <summary>
+    /// The endpoint's grain reference, made once per activation: a reference is parsed from the id and looked up in
+    /// the runtime's cache each time otherwise, which a fan-out to 1,000 endpoints paid on every push. Deleted
+    /// endpoints leave entries behind, so the map starts over past a bound.
+    /// </summary>
+    private IWebhookGrain Webhook(string endpointId)
+    {
+        if (_webhooks.TryGetValue(endpointId, out var grain))
+            return grain;
+        if (_webhooks.Count >= MaxReferences)
+            _webhooks.Clear();
+        return _webhooks[endpointId] = GrainFactory.GetGrain<IWebhookGrain>(endpointId);
     }
 
     private async Task AnnounceAsync(LogEntry entry)

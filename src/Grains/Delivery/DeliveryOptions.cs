@@ -41,7 +41,10 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 100_000)]
     public int AttemptRetentionPerEndpoint { get; set; } = 100;
 
-    /// <summary>How many log entries a webhook grain reads ahead at once.</summary>
+    /// <summary>
+    /// How many log entries a webhook grain reads ahead at once, and the most it holds ahead of its attempts: entries
+    /// that wakes carry beyond that are read from the log when the grain gets to them.
+    /// </summary>
     [Range(1, 10_000)]
     public int ReadBatchSize { get; set; } = 64;
 

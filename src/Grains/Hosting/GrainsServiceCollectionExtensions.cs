@@ -20,8 +20,6 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<WebhookGrainCounters>();
         services.AddMetrics();
         services.TryAddSingleton<DeliveryMetrics>();
-        services.TryAddSingleton<MessageTraces>();
-        services.TryAddSingleton<LocalWakeBoard>();
         return services;
     }
 }

@@ -7,144 +7,124 @@ namespace Herald.Grains.Webhooks;
 
 public sealed partial class WebhookGrain
 {
-    /// <summary>The next message for this endpoint, reading ahead from the log in batches; null when caught up.</summary>
-    private async Task<LogEntry?> PeekAsync(CancellationToken cancellationToken)
+    /// <summary>The attempt on the wire. A command that moves the cursor meanwhile marks it overtaken: its answer is logged, not applied.</summary>
+    private sealed class InFlightAttempt(Ahead message, int number, Task<AttemptResult> result)
     {
-        if (_ahead.Count > 0)
-            return _ahead.Peek();
+        public Ahead Message { get; } = message;
 
-        var endpoint = _endpoint!;
-        var batchSize = options.Value.ReadBatchSize;
-        while (true)
-        {
-            var batch = await log.ReadAsync(_scannedUpTo, batchSize, cancellationToken);
-            if (batch.Count == 0)
-            {
-                if (_state.Cursor != _scannedUpTo || !_state.CaughtUp)
-                    Save(_state with { Cursor = _scannedUpTo, CaughtUp = true });
-                return null;
-            }
+        public int Number { get; } = number;
 
-            if (batch[0].Seq > _scannedUpTo + 1)
-                await RecordRetentionGapAsync(_scannedUpTo + 1, batch[0].Seq - 1, cancellationToken);
-            if (batch.Count == batchSize)
-                _state = _state with { CaughtUp = false };
+        public Task<AttemptResult> Result { get; } = result;
 
-            foreach (var message in batch)
-            {
-                _scannedUpTo = message.Seq;
-                if (endpoint.Filter.Matches(message.Topic))
-                    _ahead.Enqueue(message);
-            }
+        public bool Overtaken { get; set; }
 
-            if (_ahead.Count > 0)
-                return _ahead.Peek();
-        }
+        /// <summary>A turn is waiting for the answer, and records it; otherwise the answer asks for a pump.</summary>
+        public bool Followed { get; set; }
     }
 
-    /// <summary>
-    /// Counts the pruned part of a hole in the sequence. The rest of a hole never held a message: an append that
-    /// rolled back (or a database crash) leaves its number unused.
-    /// </summary>
-    private async Task RecordRetentionGapAsync(long from, long to, CancellationToken cancellationToken)
+    /// <summary>Puts the head message on the wire; its answer comes back as a tick of the pump.</summary>
+    private void StartAttempt(LogEntry message)
     {
-        if (_state.CaughtUp)
-            return;
-        to = Math.Min(to, (await log.GetBoundsAsync(cancellationToken)).FirstRetained - 1);
-        if (to < from)
-            return;
-        GrainLogMessages.SkippedByRetention(logger, Key, from, to);
-        Save(_state with { SkippedByRetention = _state.SkippedByRetention + (to - from + 1) });
-    }
-
-    private async Task AttemptAsync(LogEntry message)
-    {
-        var endpoint = _endpoint!;
-        var attemptNumber = _state.PendingSeq == message.Seq ? _state.PendingAttempts + 1 : 1;
-        var generation = _generation;
+        var head = _ahead.Peek();
+        var number = _state.PendingSeq == message.Seq ? _state.PendingAttempts + 1 : 1;
 
         // An attempt is never cut short by idle collection: the activation stays for at least its timeout.
         DelayDeactivation(options.Value.Timeout + options.Value.Timeout);
-        _inFlight = true;
-        _inFlightSeq = message.Seq;
-        using var span = StartAttemptSpan(message, attemptNumber);
-        AttemptResult result;
+        _inFlight = new InFlightAttempt(head, number, SendAsync(head, number));
+    }
+
+    private async Task<AttemptResult> SendAsync(Ahead message, int number)
+    {
+        // The attempt outlives the turn that started it; it joins the trace its message was pushed in, when known.
+        Activity.Current = null;
+        using var span = StartAttemptSpan(message, number);
         try
         {
-            result = await sender.SendAsync(endpoint, _signingKey, message, _abandonInFlight.Token);
+            var result = await sender.SendAsync(_endpoint!, _signingKey, message.Entry, _abandonInFlight.Token);
+            span?.SetTag("http.response.status_code", result.StatusCode).SetTag("herald.delivery.succeeded", result.Succeeded);
+            if (!result.Succeeded)
+                span?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
+            return result;
         }
         finally
         {
-            _inFlight = false;
-        }
-
-        span?.SetTag("http.response.status_code", result.StatusCode).SetTag("herald.delivery.succeeded", result.Succeeded);
-        if (!result.Succeeded)
-            span?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.StatusCode}");
-
-        // Once an attempt has been made it is recorded, even if the grain is deactivating meanwhile.
-        await _stateGate.WaitAsync(CancellationToken.None);
-        try
-        {
-            var now = time.GetUtcNow();
-            if (generation != _generation)
-            {
-                // Replay, enable or delete ran while this attempt was in flight; they own the state now.
-                var overtaken = result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying;
-                metrics.Attempted(result, overtaken, message.Timestamp, now);
-                if (_endpoint is not null)
-                    Persist(attemptLog.AppendAsync(Record(message, attemptNumber, result, now, overtaken, null), CancellationToken.None).AsTask());
-                return;
-            }
-
-            var (state, outcome) = result.Succeeded ? Delivered(message) : await FailedAsync(message, attemptNumber, result, now);
-            var attempt = Record(message, attemptNumber, result, now, outcome, state.NextAttemptAt);
-            metrics.Attempted(result, outcome, message.Timestamp, now);
-
-            // Per-endpoint order needs the new state in memory (set at once), not on disk, before the next attempt:
-            // it is written behind, and the attempt log batches its inserts. A crash before they commit means a
-            // redelivery with the same webhook-id, which at-least-once allows.
-            Save(state with { LastAttempt = attempt });
-            Persist(attemptLog.AppendAsync(attempt, CancellationToken.None).AsTask());
-            if (attemptNumber == 1)
-                Reported(message.Seq, result.Succeeded);
-        }
-        finally
-        {
-            _stateGate.Release();
+            // Back on the activation's scheduler. Unless the turn that made the attempt still waits for it, a pump
+            // records the answer, after the turn now running.
+            if (_inFlight is not { Followed: true })
+                PumpNow();
         }
     }
 
     /// <summary>The attempt's span, in the trace its message was pushed in when that is known; null while traces are off.</summary>
-    private Activity? StartAttemptSpan(LogEntry message, int attemptNumber)
+    private Activity? StartAttemptSpan(Ahead message, int number)
     {
         if (!HeraldTelemetry.Source.HasListeners())
             return null;
-        var span = traces.Find(message.Seq) is { } pushed
+        var span = message.Trace is { } pushed
             ? HeraldTelemetry.Source.StartActivity("herald.deliver", ActivityKind.Internal, pushed)
             : HeraldTelemetry.Source.StartActivity("herald.deliver");
-        return span?.SetTag("herald.endpoint.id", Key).SetTag("herald.message.id", message.Seq).SetTag("herald.delivery.attempt", attemptNumber);
+        return span?.SetTag("herald.endpoint.id", Key).SetTag("herald.message.id", message.Entry.Seq).SetTag("herald.delivery.attempt", number);
     }
 
-    private (DeliveryState, string) Delivered(LogEntry message)
+    /// <summary>Records the answer of the attempt that came back, through the same transition crash recovery replays.</summary>
+    private async Task CompleteAttemptAsync()
     {
-        _ahead.Dequeue();
-        return (_state with
+        var attempt = _inFlight!;
+        _inFlight = null;
+        if (attempt.Result.Exception is { } fault)
+            BackOff(fault.GetBaseException());
+
+        // Abandoned (the activation is going): not recorded, so the next activation makes it again.
+        if (!attempt.Result.IsCompletedSuccessfully)
+            return;
+        var result = attempt.Result.Result;
+        var message = attempt.Message.Entry;
+        var now = time.GetUtcNow();
+        if (attempt.Overtaken)
         {
-            Cursor = message.Seq,
-            PendingSeq = null,
-            PendingAttempts = 0,
-            NextAttemptAt = null,
-            ConsecutiveFailures = 0,
-            FailingSince = null,
-            Delivered = _state.Delivered + 1,
-        }, AttemptOutcome.Succeeded);
+            // Replay, enable or delete ran while this attempt was in flight; they own the state now.
+            var overtaken = result.Succeeded ? AttemptOutcome.Succeeded : AttemptOutcome.Retrying;
+            metrics.Attempted(result, overtaken, message.Timestamp, now);
+            if (_endpoint is not null)
+                Persist(attemptLog.AppendAsync(Record(message, attempt.Number, result, now, overtaken, null), CancellationToken.None).AsTask());
+            return;
+        }
+
+        string outcome;
+        DateTimeOffset? nextAttemptAt;
+        try
+        {
+            (outcome, nextAttemptAt) = await DecideAsync(result, attempt.Number, now);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Disabling the endpoint could not be recorded (the registry is away): the attempt is made again later.
+            BackOff(exception);
+            return;
+        }
+
+        var record = Record(message, attempt.Number, result, now, outcome, nextAttemptAt);
+        metrics.Attempted(result, outcome, message.Timestamp, now);
+        if (outcome is AttemptOutcome.Succeeded or AttemptOutcome.Failed)
+            _ahead.Dequeue();
+        if (outcome == AttemptOutcome.Failed)
+            GrainLogMessages.MessageFailed(logger, message.Seq, Key, attempt.Number);
+
+        // Per-endpoint order needs the new state in memory (set at once), not on disk, before the next attempt:
+        // it is written behind, and the attempt log batches its inserts. A crash before they commit means a
+        // redelivery with the same webhook-id, which at-least-once allows.
+        Save(_state.After(record));
+        Persist(attemptLog.AppendAsync(record, CancellationToken.None).AsTask());
+        if (attempt.Number == 1)
+            Reported(message.Seq, result.Succeeded);
     }
 
-    private async Task<(DeliveryState, string)> FailedAsync(LogEntry message, int attemptNumber, AttemptResult result, DateTimeOffset now)
+    /// <summary>What a failed attempt leads to: a retry at its time, the message given up, or the endpoint disabled.</summary>
+    private async Task<(string Outcome, DateTimeOffset? NextAttemptAt)> DecideAsync(AttemptResult result, int attemptNumber, DateTimeOffset now)
     {
+        if (result.Succeeded)
+            return (AttemptOutcome.Succeeded, null);
         var failingSince = _state.FailingSince ?? now;
-        var failing = _state with { ConsecutiveFailures = _state.ConsecutiveFailures + 1, FailingSince = failingSince, CaughtUp = false };
 
         // A destination the SSRF guard refuses will be refused again: the endpoint stops, with the reason, instead of retrying.
         var disableReason = result.Gone
@@ -158,22 +138,12 @@ public sealed partial class WebhookGrain
         {
             await DisableAsync(disableReason, now);
             metrics.Disabled(result);
-            return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = null }, AttemptOutcome.Disabled);
+            return (AttemptOutcome.Disabled, null);
         }
 
-        if (retryPolicy.NextDelay(attemptNumber, result.RetryAfter) is { } delay)
-            return (failing with { PendingSeq = message.Seq, PendingAttempts = attemptNumber, NextAttemptAt = now + delay }, AttemptOutcome.Retrying);
-
-        _ahead.Dequeue();
-        GrainLogMessages.MessageFailed(logger, message.Seq, Key, attemptNumber);
-        return (failing with
-        {
-            Cursor = message.Seq,
-            PendingSeq = null,
-            PendingAttempts = 0,
-            NextAttemptAt = null,
-            Failed = _state.Failed + 1,
-        }, AttemptOutcome.Failed);
+        return retryPolicy.NextDelay(attemptNumber, result.RetryAfter) is { } delay
+            ? (AttemptOutcome.Retrying, now + delay)
+            : (AttemptOutcome.Failed, null);
     }
 
     private async Task DisableAsync(string reason, DateTimeOffset now)

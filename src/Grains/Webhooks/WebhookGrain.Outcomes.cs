@@ -1,4 +1,5 @@
 using Herald.Contracts;
+
 namespace Herald.Grains.Webhooks;
 
 public sealed partial class WebhookGrain
@@ -10,7 +11,7 @@ public sealed partial class WebhookGrain
     /// </summary>
     private void Watch(long seq, IFirstAttemptObserver observer)
     {
-        var busyWithEarlier = (_inFlight && _inFlightSeq < seq)
+        var busyWithEarlier = _inFlight?.Message.Entry.Seq < seq
             || (_state.PendingSeq is { } pending && pending < seq && _state.NextAttemptAt > time.GetUtcNow());
         if (busyWithEarlier || _endpoint is not { Enabled: true } || _stale)
         {

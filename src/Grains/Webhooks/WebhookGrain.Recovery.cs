@@ -44,7 +44,7 @@ public sealed partial class WebhookGrain
     /// <summary>
     /// State is written behind, so an activation whose silo died may have delivered well past its stored cursor. Its
     /// attempts were committed within milliseconds (the attempt log is group-committed, not written behind), so they
-    /// tell how far it got: replaying them onto the stored state keeps a crash from redelivering all of that. Only
+    /// tell how far it got: replaying them onto the stored state (<see cref="DeliveryState.After"/>, as live delivery does) keeps a crash from redelivering all of that. Only
     /// attempts after the stored state's last one, and after the last replay or enable, count.
     /// </summary>
     private async Task RecoverProgressAsync(CancellationToken cancellationToken)
@@ -64,50 +64,12 @@ public sealed partial class WebhookGrain
         var since = Max(_state.LastAttempt?.Timestamp, _state.RebasedAt);
         var recovered = _state;
         foreach (var attempt in attempts.Where(a => (since is null || a.Timestamp > since) && a.MessageId > _state.Cursor).OrderBy(a => a.Timestamp))
-            recovered = Replay(recovered, attempt);
+            recovered = recovered.After(attempt);
         if (recovered == _state)
             return;
         GrainLogMessages.ProgressRecovered(logger, Key, _state.Cursor, recovered.Cursor);
         Save(recovered);
     }
-
-    private static DeliveryState Replay(DeliveryState state, DeliveryAttempt attempt) => attempt.Outcome switch
-    {
-        AttemptOutcome.Succeeded => state with
-        {
-            Cursor = Math.Max(state.Cursor, attempt.MessageId),
-            PendingSeq = null,
-            PendingAttempts = 0,
-            NextAttemptAt = null,
-            ConsecutiveFailures = 0,
-            FailingSince = null,
-            Delivered = state.Delivered + 1,
-            LastAttempt = attempt,
-        },
-        AttemptOutcome.Failed => state with
-        {
-            Cursor = Math.Max(state.Cursor, attempt.MessageId),
-            PendingSeq = null,
-            PendingAttempts = 0,
-            NextAttemptAt = null,
-            ConsecutiveFailures = state.ConsecutiveFailures + 1,
-            FailingSince = state.FailingSince ?? attempt.Timestamp,
-            Failed = state.Failed + 1,
-            LastAttempt = attempt,
-        },
-
-        // Retrying, or disabled (the registry holds the endpoint's disabled state): the message is still pending.
-        _ => state with
-        {
-            PendingSeq = attempt.MessageId,
-            PendingAttempts = attempt.Attempt,
-            NextAttemptAt = attempt.NextRetryAt,
-            ConsecutiveFailures = state.ConsecutiveFailures + 1,
-            FailingSince = state.FailingSince ?? attempt.Timestamp,
-            CaughtUp = false,
-            LastAttempt = attempt,
-        },
-    };
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

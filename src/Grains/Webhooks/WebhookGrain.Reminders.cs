@@ -3,12 +3,12 @@ namespace Herald.Grains.Webhooks;
 /// <summary>The retry reminder: registered while a retry waits, so the grain comes back for it after a collection or its silo's death.</summary>
 public sealed partial class WebhookGrain
 {
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Being activated was the point: the loop finds the pending retry, or the backlog, by itself.
-        Signal();
+        // Being activated was the point: the step finds the pending retry, or the backlog, in the log.
+        _readLog = true;
+        await StepAsync();
         EndIfGone();
-        return Task.CompletedTask;
     }
 
     /// <summary>

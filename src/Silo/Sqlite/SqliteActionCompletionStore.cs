@@ -21,9 +21,9 @@ internal sealed class SqliteActionCompletionStore(SqliteDatabase database) : IAc
                 : (ReadAll(commands.Command($"SELECT {Columns} FROM herald_action_completions WHERE event_id = $1 AND action = $2", completion.EventId, completion.Action), Read)[0], false);
         }).ConfigureAwait(false);
 
-    public ValueTask<IReadOnlyList<ActionCompletion>> FindAsync(IReadOnlyCollection<long> eventIds, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<ActionCompletion>>(eventIds.Count == 0 ? [] : database.Read(c => Query(c,
-            $"SELECT {Columns} FROM herald_action_completions WHERE event_id IN (SELECT value FROM json_each($1))", Read, Json(eventIds))));
+    public async ValueTask<IReadOnlyList<ActionCompletion>> FindAsync(IReadOnlyCollection<long> eventIds, CancellationToken cancellationToken = default) =>
+        eventIds.Count == 0 ? [] : await database.ReadAsync(c => Query(c,
+            $"SELECT {Columns} FROM herald_action_completions WHERE event_id IN (SELECT value FROM json_each($1))", Read, Json(eventIds))).ConfigureAwait(false);
 
     private static ActionCompletion Read(SqliteDataReader reader) =>
         new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), Time(reader, 4));

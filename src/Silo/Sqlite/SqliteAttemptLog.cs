@@ -62,16 +62,16 @@ internal sealed class SqliteAttemptLog(SqliteDatabase database, IOptions<Deliver
         }
     }
 
-    public ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
+    public async ValueTask<(IReadOnlyList<DeliveryAttempt> Attempts, int Total)> ListAsync(string endpointId, int limit, CancellationToken cancellationToken = default)
     {
         // One snapshot, so the page and the total agree.
-        var (attempts, counted) = database.ReadSnapshot(c =>
+        var (attempts, counted) = await database.ReadSnapshotAsync(c =>
         {
             var total = (long)Scalar(c, "SELECT count(*) FROM herald_attempts WHERE endpoint_id = $1", endpointId)!;
             var page = Query(c, $"SELECT {Columns} FROM herald_attempts WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2", Read, endpointId, limit);
             return (page, total);
-        });
-        return ValueTask.FromResult<(IReadOnlyList<DeliveryAttempt>, int)>((attempts, (int)Math.Min(counted, options.Value.AttemptRetentionPerEndpoint)));
+        }).ConfigureAwait(false);
+        return (attempts, (int)Math.Min(counted, options.Value.AttemptRetentionPerEndpoint));
     }
 
     public async ValueTask RemoveEndpointAsync(string endpointId, CancellationToken cancellationToken = default) =>

@@ -92,17 +92,15 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="read"/> on a pooled connection of its own: it sees every commit acknowledged before it started.</summary>
-    public T Read<T>(Func<SqliteConnection, T> read)
-    {
-        Open();
-        using var connection = new SqliteConnection(_readConnectionString);
-        connection.Open();
-        return read(connection);
-    }
+    /// <summary>
+    /// Runs <paramref name="read"/> on a pooled connection of its own, on a thread-pool thread: it sees every commit
+    /// acknowledged before it started. Microsoft.Data.Sqlite's async methods run synchronously, so the caller (a grain
+    /// turn, a request) awaits the thread instead of holding its own while the file answers.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read) => Task.Run(() => Read(read));
 
-    /// <summary><see cref="Read{T}"/> inside one read transaction: every statement of <paramref name="read"/> sees the same commits.</summary>
-    public T ReadSnapshot<T>(Func<SqliteConnection, T> read) => Read(connection =>
+    /// <summary><see cref="ReadAsync{T}"/> inside one read transaction: every statement of <paramref name="read"/> sees the same commits.</summary>
+    public Task<T> ReadSnapshotAsync<T>(Func<SqliteConnection, T> read) => ReadAsync(connection =>
     {
         Execute(connection, "BEGIN");
         try
@@ -114,6 +112,14 @@ public sealed partial class SqliteDatabase : IAttemptWriteBacklog, IDisposable
             Execute(connection, "COMMIT");
         }
     });
+
+    private T Read<T>(Func<SqliteConnection, T> read)
+    {
+        Open();
+        using var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        return read(connection);
+    }
 
     /// <summary>
     /// Queues <paramref name="write"/> for the writer, which runs it in the next transaction; the task completes once

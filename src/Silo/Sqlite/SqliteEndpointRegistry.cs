@@ -16,20 +16,20 @@ internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecr
     private const string Columns = "id, url, topics, secret, headers, description, created_at, start_after_seq, enabled, disabled_reason, disabled_at, ordinal";
     private readonly TopicSubscriberCache _subscribers = new();
 
-    public ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Select("WHERE id = $1", id).FirstOrDefault());
+    public async ValueTask<EndpointDefinition?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await SelectAsync("WHERE id = $1", id).ConfigureAwait(false)).FirstOrDefault();
 
-    public ValueTask<EndpointDefinition?> FindByUrlAsync(string url, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Select("WHERE url = $1", url).FirstOrDefault());
+    public async ValueTask<EndpointDefinition?> FindByUrlAsync(string url, CancellationToken cancellationToken = default) =>
+        (await SelectAsync("WHERE url = $1", url).ConfigureAwait(false)).FirstOrDefault();
 
-    public ValueTask<IReadOnlyList<EndpointDefinition>> ListAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(Select("ORDER BY ordinal"));
+    public async ValueTask<IReadOnlyList<EndpointDefinition>> ListAsync(CancellationToken cancellationToken = default) =>
+        await SelectAsync("ORDER BY ordinal").ConfigureAwait(false);
 
-    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult((int)database.Read(c => (long)Scalar(c, "SELECT count(*) FROM herald_endpoints")!));
+    public async ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => (int)(long)Scalar(c, "SELECT count(*) FROM herald_endpoints")!).ConfigureAwait(false);
 
     public ValueTask<IReadOnlyList<EndpointDefinition>> GetSubscribersAsync(string topic, CancellationToken cancellationToken = default) =>
-        _subscribers.GetAsync(topic, _ => ValueTask.FromResult<IReadOnlyList<EndpointDefinition>>(Select("WHERE enabled ORDER BY ordinal")), cancellationToken);
+        _subscribers.GetAsync(topic, async _ => await SelectAsync("WHERE enabled ORDER BY ordinal").ConfigureAwait(false), cancellationToken);
 
     public async ValueTask<(EndpointDefinition Endpoint, bool Created)> AddAsync(EndpointDefinition endpoint, CancellationToken cancellationToken = default)
     {
@@ -62,8 +62,8 @@ internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecr
 
     public async Task<int> SealPlainSecretsAsync(CancellationToken cancellationToken)
     {
-        var rows = database.Read(c => Query(c, "SELECT id, secret, headers FROM herald_endpoints",
-            r => (Id: r.GetString(0), Secret: NullableString(r, 1), HeadersJson: r.GetString(2), Headers: Map(r, 2))));
+        var rows = await database.ReadAsync(c => Query(c, "SELECT id, secret, headers FROM herald_endpoints",
+            r => (Id: r.GetString(0), Secret: NullableString(r, 1), HeadersJson: r.GetString(2), Headers: Map(r, 2)))).ConfigureAwait(false);
         var sealedCount = 0;
         foreach (var row in rows)
         {
@@ -84,8 +84,8 @@ internal sealed class SqliteEndpointRegistry(SqliteDatabase database, StoredSecr
 
     private void Invalidate() => _subscribers.Invalidate();
 
-    private List<EndpointDefinition> Select(string clause, params object?[] values) =>
-        database.Read(c => Query(c, $"SELECT {Columns} FROM herald_endpoints {clause}", r => secrets.Open(Read(r)), values));
+    private Task<List<EndpointDefinition>> SelectAsync(string clause, params object?[] values) =>
+        database.ReadAsync(c => Query(c, $"SELECT {Columns} FROM herald_endpoints {clause}", r => secrets.Open(Read(r)), values));
 
     private object?[] Values(EndpointDefinition e) =>
     [

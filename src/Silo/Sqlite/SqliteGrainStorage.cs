@@ -17,22 +17,22 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database, IGrainStorageS
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        var row = database.Read(c => Query(c, "SELECT payload, version FROM herald_grain_state WHERE state_name = $1 AND grain_id = $2",
-            r => ((byte[])r.GetValue(0), r.GetInt64(1)), stateName, grainId.ToString())).FirstOrDefault();
+        var key = grainId.ToString();
+        var row = await database.ReadAsync(c => Query(c, "SELECT payload, version FROM herald_grain_state WHERE state_name = $1 AND grain_id = $2",
+            r => ((byte[])r.GetValue(0), r.GetInt64(1)), stateName, key).FirstOrDefault()).ConfigureAwait(false);
         if (row.Item1 is null)
         {
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
             grainState.RecordExists = false;
-            return Task.CompletedTask;
+            return;
         }
 
         grainState.State = serializer.Deserialize<T>(new BinaryData(row.Item1));
         grainState.ETag = row.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
-        return Task.CompletedTask;
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>

@@ -36,10 +36,10 @@ internal sealed class SqliteInboundEventStore(SqliteDatabase database, SqliteMes
         return (stored, entry is not null);
     }
 
-    public ValueTask<InboundEvent?> GetAsync(long id, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(database.Read(c => Query(c, $"SELECT {Columns} FROM herald_events WHERE id = $1", Read, id)).FirstOrDefault());
+    public async ValueTask<InboundEvent?> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => Query(c, $"SELECT {Columns} FROM herald_events WHERE id = $1", Read, id).FirstOrDefault()).ConfigureAwait(false);
 
-    public ValueTask<IReadOnlyList<InboundEvent>> QueryAsync(InboundQuery query, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<InboundEvent>> QueryAsync(InboundQuery query, CancellationToken cancellationToken = default)
     {
         var sql = new StringBuilder($"SELECT {Columns} FROM herald_events WHERE 1");
         var values = new List<object?>();
@@ -63,21 +63,21 @@ internal sealed class SqliteInboundEventStore(SqliteDatabase database, SqliteMes
             Where("id < ?", query.BeforeId.Value);
         values.Add(query.Limit);
         sql.Append(query.Newest ? " ORDER BY id DESC LIMIT $" : " ORDER BY id LIMIT $").Append(values.Count);
-        var events = database.Read(c => Query(c, sql.ToString(), Read, values.ToArray()));
+        var events = await database.ReadAsync(c => Query(c, sql.ToString(), Read, values.ToArray())).ConfigureAwait(false);
         if (query.Newest)
             events.Reverse();
-        return ValueTask.FromResult<IReadOnlyList<InboundEvent>>(events);
+        return events;
     }
 
-    public ValueTask<IReadOnlyList<InboundSourceStats>> SourcesAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<InboundSourceStats>>(database.Read(c => Query(c,
+    public async ValueTask<IReadOnlyList<InboundSourceStats>> SourcesAsync(CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => Query(c,
             "SELECT source, count(*), max(received_at) FROM herald_events GROUP BY source ORDER BY source",
-            r => new InboundSourceStats(r.GetString(0), r.GetInt64(1), Time(r, 2)))));
+            r => new InboundSourceStats(r.GetString(0), r.GetInt64(1), Time(r, 2)))).ConfigureAwait(false);
 
-    public ValueTask<IReadOnlyList<InboundTypeCount>> CountsAsync(string? source, DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<InboundTypeCount>>(database.Read(c => Query(c,
+    public async ValueTask<IReadOnlyList<InboundTypeCount>> CountsAsync(string? source, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => Query(c,
             "SELECT source, type, count(*) FROM herald_events WHERE received_at >= $1 AND ($2 IS NULL OR source = $2) GROUP BY source, type ORDER BY source, type",
-            r => new InboundTypeCount(r.GetString(0), NullableString(r, 1), r.GetInt64(2)), Ticks(since), source)));
+            r => new InboundTypeCount(r.GetString(0), NullableString(r, 1), r.GetInt64(2)), Ticks(since), source)).ConfigureAwait(false);
 
     public async ValueTask<long> PruneAsync(string source, int maxEvents, DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(commands => (long)commands.Command(

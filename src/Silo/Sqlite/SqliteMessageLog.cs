@@ -81,55 +81,64 @@ internal sealed class SqliteMessageLog : IMessageLog
 
     public ValueTask<IReadOnlyList<LogEntry>> ReadAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default)
     {
-        // Nothing is committed above the head this process keeps: a reader that has caught up (every grain, after each
-        // delivery) is answered without touching the file, and waits for the next append.
-        var head = Head();
-        if (maxCount <= 0 || afterSeq >= head)
+        // Nothing is committed above the head this process keeps: a reader that has caught up is answered without
+        // touching the file, as is one the tail in memory holds.
+        if (maxCount <= 0 || (_head.Known != LogHead.Unknown && afterSeq >= _head.Known))
             return ValueTask.FromResult<IReadOnlyList<LogEntry>>([]);
-        if (_tail.TryRead(afterSeq, maxCount, head, out var cached))
+        if (_head.Known != LogHead.Unknown && _tail.TryRead(afterSeq, maxCount, _head.Known, out var cached))
             return ValueTask.FromResult(cached);
-        var read = _database.Read(c => Query(c, $"SELECT {Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2", ReadEntry, afterSeq, maxCount));
-        _tail.Record(afterSeq, read);
-        return ValueTask.FromResult<IReadOnlyList<LogEntry>>(read);
+        return ReadFileAsync(afterSeq, maxCount);
     }
 
-    public ValueTask<IReadOnlyList<LogEntry>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
+    private async ValueTask<IReadOnlyList<LogEntry>> ReadFileAsync(long afterSeq, int maxCount)
+    {
+        if (afterSeq >= await HeadAsync().ConfigureAwait(false))
+            return [];
+        var read = await _database.ReadAsync(c => Query(c, $"SELECT {Columns} FROM herald_log WHERE seq > $1 ORDER BY seq LIMIT $2", ReadEntry, afterSeq, maxCount)).ConfigureAwait(false);
+        _tail.Record(afterSeq, read);
+        return read;
+    }
+
+    public async ValueTask<IReadOnlyList<LogEntry>> ReadNewestAsync(string? topic, int maxCount, CancellationToken cancellationToken = default)
     {
         if (maxCount <= 0)
-            return ValueTask.FromResult<IReadOnlyList<LogEntry>>([]);
-        var newest = _database.Read(c => topic is null
+            return [];
+        var newest = await _database.ReadAsync(c => topic is null
             ? Query(c, $"SELECT {Columns} FROM herald_log ORDER BY seq DESC LIMIT $1", ReadEntry, maxCount)
-            : Query(c, $"SELECT {Columns} FROM herald_log WHERE topic = $1 ORDER BY seq DESC LIMIT $2", ReadEntry, topic, maxCount));
+            : Query(c, $"SELECT {Columns} FROM herald_log WHERE topic = $1 ORDER BY seq DESC LIMIT $2", ReadEntry, topic, maxCount)).ConfigureAwait(false);
         newest.Reverse();
-        return ValueTask.FromResult<IReadOnlyList<LogEntry>>(newest);
+        return newest;
     }
 
-    public ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<TopicActivity>>(_database.Read(c => Query(c,
+    public async ValueTask<IReadOnlyList<TopicActivity>> TopicActivityAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        await _database.ReadAsync(c => Query(c,
             "SELECT topic, count(*), max(created_at) FROM herald_log WHERE created_at >= $1 GROUP BY topic ORDER BY topic",
-            r => new TopicActivity(r.GetString(0), r.GetInt64(1), Time(r, 2)), Ticks(since))));
+            r => new TopicActivity(r.GetString(0), r.GetInt64(1), Time(r, 2)), Ticks(since))).ConfigureAwait(false);
 
-    public ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(_database.Read(ReadBounds));
+    public async ValueTask<LogBounds> GetBoundsAsync(CancellationToken cancellationToken = default) =>
+        await _database.ReadAsync(ReadBounds).ConfigureAwait(false);
 
-    public ValueTask<long> CountAsync(long afterSeq, TopicFilter filter, CancellationToken cancellationToken = default)
+    public async ValueTask<long> CountAsync(long afterSeq, TopicFilter filter, CancellationToken cancellationToken = default)
     {
         var (condition, patterns) = SqliteTopicGlob.Condition(filter, firstParameter: 2);
-        return ValueTask.FromResult(_database.Read(c =>
-            (long)Scalar(c, $"SELECT count(*) FROM herald_log WHERE seq > $1 AND {condition}", [afterSeq, .. patterns])!));
+        return await _database.ReadAsync(c =>
+            (long)Scalar(c, $"SELECT count(*) FROM herald_log WHERE seq > $1 AND {condition}", [afterSeq, .. patterns])!).ConfigureAwait(false);
     }
 
-    public ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(_database.Read(c => Scalar(c, "SELECT min(seq) FROM herald_log WHERE created_at >= $1", Ticks(time)) is long seq ? (long?)seq : null));
+    public async ValueTask<long?> FindFirstAtOrAfterAsync(DateTimeOffset time, CancellationToken cancellationToken = default) =>
+        await _database.ReadAsync(c => Scalar(c, "SELECT min(seq) FROM herald_log WHERE created_at >= $1", Ticks(time)) is long seq ? (long?)seq : null).ConfigureAwait(false);
 
-    public ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken) =>
-        Head() > afterSeq ? ValueTask.CompletedTask : _head.WaitAboveAsync(afterSeq, cancellationToken);
+    public async ValueTask WaitForAppendAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        if (await HeadAsync().ConfigureAwait(false) <= afterSeq)
+            await _head.WaitAboveAsync(afterSeq, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The newest committed sequence; read from the file once, then kept by this process's own appends.</summary>
-    private long Head()
+    private async ValueTask<long> HeadAsync()
     {
         if (_head.Known == LogHead.Unknown)
-            _head.Advance(_database.Read(ReadBounds).Head);
+            _head.Advance((await _database.ReadAsync(ReadBounds).ConfigureAwait(false)).Head);
         return _head.Known;
     }
 

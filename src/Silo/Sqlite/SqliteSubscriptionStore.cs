@@ -23,16 +23,16 @@ internal sealed class SqliteSubscriptionStore(SqliteDatabase database, TimeProvi
             return (Find(commands, subscription.Owner, subscription.Name)!, !existed);
         }).ConfigureAwait(false);
 
-    public ValueTask<EventSubscription?> GetAsync(string owner, string name, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(database.Read(c => Query(c, $"SELECT {Columns} FROM herald_subscriptions WHERE owner = $1 AND name = $2", Read, owner, name)).FirstOrDefault());
+    public async ValueTask<EventSubscription?> GetAsync(string owner, string name, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => Query(c, $"SELECT {Columns} FROM herald_subscriptions WHERE owner = $1 AND name = $2", Read, owner, name).FirstOrDefault()).ConfigureAwait(false);
 
-    public ValueTask<IReadOnlyList<EventSubscription>> ListAsync(string? owner, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<EventSubscription>>(database.Read(c => owner is null
+    public async ValueTask<IReadOnlyList<EventSubscription>> ListAsync(string? owner, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => owner is null
             ? Query(c, $"SELECT {Columns} FROM herald_subscriptions ORDER BY owner, name", Read)
-            : Query(c, $"SELECT {Columns} FROM herald_subscriptions WHERE owner = $1 ORDER BY name", Read, owner)));
+            : Query(c, $"SELECT {Columns} FROM herald_subscriptions WHERE owner = $1 ORDER BY name", Read, owner)).ConfigureAwait(false);
 
-    public ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult((int)database.Read(c => (long)Scalar(c, "SELECT count(*) FROM herald_subscriptions")!));
+    public async ValueTask<int> CountAsync(CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => (int)(long)Scalar(c, "SELECT count(*) FROM herald_subscriptions")!).ConfigureAwait(false);
 
     public async ValueTask<bool> DeleteAsync(string owner, string name, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(commands => commands.Command("DELETE FROM herald_subscriptions WHERE owner = $1 AND name = $2", owner, name).ExecuteNonQuery() == 1)

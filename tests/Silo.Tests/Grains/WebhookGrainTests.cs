@@ -116,26 +116,67 @@ public sealed class WebhookGrainTests
     }
 
     [Fact]
-    public async Task An_active_grain_is_woken_in_process_and_one_that_left_the_board_through_a_grain_call()
+    public async Task A_caught_up_grain_delivers_the_entry_its_wake_carries_and_reads_the_log_only_past_a_gap()
     {
         await using var cluster = await GrainTestCluster.StartAsync();
-        var endpoint = await cluster.AddEndpointAsync("board");
-        var board = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<Herald.Grains.Webhooks.LocalWakeBoard>();
+        var endpoint = await cluster.AddEndpointAsync("carried");
         var first = (await cluster.PushAsync("activates it")).Seq;
         await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Cursor == first, "the first was delivered");
-        Assert.Equal(1, board.Count);
+        var readsWhenCaughtUp = cluster.SiloLog.Reads;
 
-        // Only the board wakes it: nothing else tells the grain that the log grew.
-        var second = await cluster.Log.AppendAsync("default", "woken by the board");
-        Assert.True(board.TryWake(endpoint));
-        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Cursor == second.Seq, "the board's wake was delivered");
+        // Caught up: each wake carries the next entry, and the grain delivers it as it is.
+        var carried = new List<long>();
+        for (var i = 0; i < 5; i++)
+            carried.Add((await cluster.PushAsync($"carried {i}")).Seq);
+        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Cursor == carried[^1], "the five were delivered");
+        Assert.Equal(readsWhenCaughtUp, cluster.SiloLog.Reads);
 
-        await cluster.Cluster.DeactivateAsync(cluster.Webhook(endpoint));
-        Assert.Equal(0, board.Count);
-        Assert.False(board.TryWake(endpoint));
-        var third = (await cluster.PushAsync("after it left")).Seq;
-        await Eventually.TrueAsync(() => cluster.Receiver.Delivered("board").Count == 3, "the grain call reactivated it");
-        Assert.Equal([first, second.Seq, third], cluster.Receiver.Delivered("board").Select(r => r.MessageId));
+        // An entry no wake carried (appended behind the broadcaster's back) leaves a gap before the next wake's: the
+        // grain reads the log for it, and delivers both in order.
+        var unannounced = await cluster.Log.AppendAsync("default", "no wake carried this");
+        var next = (await cluster.PushAsync("after the gap")).Seq;
+        await Eventually.TrueAsync(() => cluster.Receiver.Delivered("carried").Count == 8, "the gap and the wake's entry were delivered");
+        Assert.Equal([.. carried, unannounced.Seq, next], cluster.Receiver.Delivered("carried").Skip(1).Select(r => r.MessageId));
+        Assert.True(cluster.SiloLog.Reads > readsWhenCaughtUp, "the gap was read from the log");
+
+        // A wake that carries an entry already delivered changes nothing.
+        await cluster.Webhook(endpoint).DeliverAsync(unannounced);
+        await cluster.Webhook(endpoint).ResumeAsync();
+        var state = await cluster.StateAsync(endpoint);
+        Assert.Equal((next, 8L, 8), (state.Cursor, state.Delivered, cluster.Receiver.Delivered("carried").Count));
+    }
+
+    [Fact]
+    public async Task Calls_are_answered_while_a_receiver_hangs_and_its_answer_is_recorded_when_it_comes()
+    {
+        await using var cluster = await GrainTestCluster.StartAsync(delivery: options => options.Timeout = TimeSpan.FromMinutes(1));
+        var endpoint = await cluster.AddEndpointAsync("hangs");
+        var arrived = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        cluster.Receiver.Behave("hangs", async (_, call) =>
+        {
+            if (call == 1)
+            {
+                arrived.TrySetResult();
+                await release.Task;
+            }
+
+            return (200, null);
+        });
+
+        var first = (await cluster.PushAsync("held by the receiver")).Seq;
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The attempt is on the wire and stays there: the grain's turns go on meanwhile. A wake and a call that waits
+        // for the grain to run are answered, and the second message waits its turn behind the first.
+        var second = (await cluster.PushAsync("after it")).Seq;
+        await cluster.Webhook(endpoint).ResumeAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(release.Task.IsCompleted);
+        Assert.Empty(cluster.Receiver.Delivered("hangs"));
+
+        release.SetResult();
+        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Delivered == 2, "both were delivered and recorded");
+        Assert.Equal([first, second], cluster.Receiver.Delivered("hangs").Select(r => r.MessageId));
     }
 
     [Fact]

@@ -24,10 +24,11 @@ public sealed class GrainTestCluster : IAsyncDisposable
 {
     private readonly ServiceProvider _shared;
 
-    private GrainTestCluster(InProcessTestCluster cluster, ServiceProvider shared, WebhookReceiver receiver)
+    private GrainTestCluster(InProcessTestCluster cluster, ServiceProvider shared, ReadCountingLog siloLog, WebhookReceiver receiver)
     {
         Cluster = cluster;
         _shared = shared;
+        SiloLog = siloLog;
         Receiver = receiver;
     }
 
@@ -36,6 +37,9 @@ public sealed class GrainTestCluster : IAsyncDisposable
     public WebhookReceiver Receiver { get; }
 
     public IMessageLog Log => _shared.GetRequiredService<IMessageLog>();
+
+    /// <summary>The same log as the silos use it, counting their reads.</summary>
+    public ReadCountingLog SiloLog { get; }
 
     public IEndpointRegistry Registry => _shared.GetRequiredService<IEndpointRegistry>();
 
@@ -51,6 +55,7 @@ public sealed class GrainTestCluster : IAsyncDisposable
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddHeraldStorage(StorageMode.Memory)
             .BuildServiceProvider();
+        var siloLog = new ReadCountingLog(shared.GetRequiredService<IMessageLog>());
         var receiver = await WebhookReceiver.StartAsync();
         var runtime = new HeraldClusterOptions { MinimumReminderPeriod = TimeSpan.FromSeconds(1) };
         var builder = new InProcessTestClusterBuilder(silos);
@@ -60,7 +65,7 @@ public sealed class GrainTestCluster : IAsyncDisposable
             host.Services.AddHeraldStorage(StorageMode.Memory);
 
             // Registered after the silo's own, so these win: every silo sees one log, registry and attempt log.
-            host.Services.AddSingleton(shared.GetRequiredService<IMessageLog>());
+            host.Services.AddSingleton<IMessageLog>(siloLog);
             host.Services.AddSingleton(shared.GetRequiredService<IEndpointRegistry>());
             host.Services.AddSingleton(shared.GetRequiredService<IAttemptLog>());
             host.Services.PostConfigure<DeliveryOptions>(options =>
@@ -78,7 +83,7 @@ public sealed class GrainTestCluster : IAsyncDisposable
         builder.ConfigureSilo((_, silo) => silo.AddHeraldStorage(StorageMode.Memory).AddHeraldGrainRuntime(runtime));
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new GrainTestCluster(cluster, shared, receiver);
+        return new GrainTestCluster(cluster, shared, siloLog, receiver);
     }
 
     /// <summary>Registers an endpoint that posts to <paramref name="path"/> on the receiver, from the log's head on.</summary>

@@ -158,7 +158,7 @@ public sealed class SqliteBehaviourTests
         await Assert.ThrowsAsync<SqliteException>(() => writes[25]);
         foreach (var write in writes.Where((_, i) => i != 25))
             Assert.Equal(1, await write);
-        Assert.Equal(49, set.Database.Read(c => (long)new SqliteCommand("SELECT count(*) FROM herald_log", c).ExecuteScalar()!));
+        Assert.Equal(49, await set.Database.ReadAsync(c => (long)new SqliteCommand("SELECT count(*) FROM herald_log", c).ExecuteScalar()!));
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class SqliteBehaviourTests
             Assert.Equal(new long[] { 8, 7, 6, 5, 4 }, list.Select(a => a.MessageId).ToArray());
         }
 
-        Assert.Equal(10, set.Database.Read(c => (long)new SqliteCommand("SELECT count(*) FROM herald_attempts", c).ExecuteScalar()!));
+        Assert.Equal(10, await set.Database.ReadAsync(c => (long)new SqliteCommand("SELECT count(*) FROM herald_attempts", c).ExecuteScalar()!));
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class SqliteBehaviourTests
 
             // The database's own size, pages not yet checkpointed into the file included: what the file grows to, read
             // without racing the checkpoints that copy them there.
-            return set.Database.Read(c => (long)new SqliteCommand("PRAGMA page_count", c).ExecuteScalar()! * (long)new SqliteCommand("PRAGMA page_size", c).ExecuteScalar()!);
+            return await set.Database.ReadAsync(c => (long)new SqliteCommand("PRAGMA page_count", c).ExecuteScalar()! * (long)new SqliteCommand("PRAGMA page_size", c).ExecuteScalar()!);
         }
 
         var afterFirst = await RoundAsync();

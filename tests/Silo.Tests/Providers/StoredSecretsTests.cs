@@ -48,8 +48,8 @@ public sealed class StoredSecretsTests
         Assert.DoesNotContain("acme", headers, StringComparison.Ordinal);
     }
 
-    private static (string? Secret, string Headers) SqliteRow(SqliteProviderSet set, string id) =>
-        set.Database.Read(c => SqliteValues.Query(c, "SELECT secret, headers FROM herald_endpoints WHERE id = $1", r => (r.IsDBNull(0) ? null : r.GetString(0), r.GetString(1)), id)).Single();
+    private static Task<(string? Secret, string Headers)> SqliteRowAsync(SqliteProviderSet set, string id) =>
+        set.Database.ReadAsync(c => SqliteValues.Query(c, "SELECT secret, headers FROM herald_endpoints WHERE id = $1", r => (r.IsDBNull(0) ? null : r.GetString(0), r.GetString(1)), id).Single());
 
     [Fact]
     public async Task Sqlite_seals_secrets_and_header_values_in_the_file_and_its_write_ahead_log_and_opens_them_after_a_restart()
@@ -58,7 +58,7 @@ public sealed class StoredSecretsTests
         await set.Registry.AddAsync(Endpoint("ep_1"));
         await set.Registry.UpdateAsync((await set.Registry.GetAsync("ep_1"))! with { Description = "updated" });
 
-        var (secret, headers) = SqliteRow(set, "ep_1");
+        var (secret, headers) = await SqliteRowAsync(set, "ep_1");
         AssertSealed(secret, headers);
         AssertOpened(await set.Registry.GetAsync("ep_1"));
         AssertOpened((await set.Registry.ListAsync()).Single());
@@ -133,7 +133,7 @@ public sealed class StoredSecretsTests
 
         Assert.Equal(1, await set.Registry.SealPlainSecretsAsync(CancellationToken.None));
 
-        var (secret, headers) = SqliteRow(set, "ep_old");
+        var (secret, headers) = await SqliteRowAsync(set, "ep_old");
         AssertSealed(secret, headers);
         AssertOpened(await set.Registry.GetAsync("ep_old"));
         Assert.Equal(0, await set.Registry.SealPlainSecretsAsync(CancellationToken.None));
