@@ -22,7 +22,7 @@ public sealed partial class WebhookGrain
         public bool Followed { get; set; }
     }
 
-    /// <summary>Puts the head message on the wire; its answer comes back as a tick of the pump.</summary>
+    /// <summary>Puts the head message on the wire; the turn that waits for it records its answer, or a pump does when it is late.</summary>
     private void StartAttempt(LogEntry message)
     {
         var head = _ahead.Peek();

@@ -12,10 +12,11 @@ namespace Herald.Grains.Webhooks;
 
 /// <summary>
 /// One per endpoint: it delivers the endpoint's messages strictly in log order and retries on the schedule. Every
-/// change of its state runs in a grain turn, one at a time as Orleans schedules them: the calls, and a grain timer
-/// (the pump) whose ticks take each next step. Only the HTTP attempt itself runs outside a turn; it holds no grain
-/// state and ends by asking the pump for a tick, which records its outcome. A wake carries the entry the broadcaster
-/// appended, so a grain that is caught up delivers it without reading the log; the log is read to catch up.
+/// change of its state runs in a grain turn, one at a time as Orleans schedules them: the calls, and the pump (a grain
+/// timer for what falls due, a call to itself for an answer that came late). Only the HTTP attempt itself runs
+/// outside a turn and holds no grain state: the turn that made it waits a moment for its answer and records it, and
+/// a later answer asks for a pump. A wake carries the entry the broadcaster appended, so a grain that is caught up
+/// delivers it without reading the log; the log is read to catch up.
 /// <para>
 /// State is written behind (<see cref="DeliveryOptions.StateWriteDelay"/>), so a burst of deliveries costs one
 /// storage write, not one each; a crash before it means a redelivery with the same webhook-id. A pending retry also
