@@ -20,6 +20,9 @@ public sealed partial class WebhookGrain
 
         /// <summary>A turn is waiting for the answer, and records it; otherwise the answer asks for a pump.</summary>
         public bool Followed { get; set; }
+
+        /// <summary>A turn has waited for this attempt already: no other waits for it again.</summary>
+        public bool WasFollowed { get; set; }
     }
 
     /// <summary>Puts the head message on the wire; the turn that waits for it records its answer, or a pump does when it is late.</summary>

@@ -122,9 +122,10 @@ public sealed partial class WebhookGrain
     }
 
     /// <summary>
-    /// Waits in the turn at hand for the attempt it started, and records its answer and starts the next in the same
-    /// turn, for <see cref="TurnBudget"/> at most: a receiver that answers quickly costs no pump of its own, and no call
-    /// waits behind a slow one for longer than that (its answer brings a pump when it comes).
+    /// Waits in the turn at hand for the attempt on the wire, and records its answer and starts the next in the same
+    /// turn, for <see cref="TurnBudget"/> at most: a receiver that answers quickly costs no pump of its own. Each
+    /// attempt is waited for once, so calls queued behind a hung receiver each pass at once, and none waits behind it
+    /// for longer than the budget (its answer brings a pump when it comes).
     /// </summary>
     private async Task FollowAttemptAsync()
     {
@@ -134,8 +135,9 @@ public sealed partial class WebhookGrain
             if (!attempt.Result.IsCompleted)
             {
                 var left = TurnBudget - time.GetElapsedTime(started);
-                if (left <= TimeSpan.Zero)
+                if (left <= TimeSpan.Zero || attempt.WasFollowed)
                     return;
+                attempt.WasFollowed = true;
                 attempt.Followed = true;
                 await ((Task)attempt.Result.WaitAsync(left, time)).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
                 attempt.Followed = false;

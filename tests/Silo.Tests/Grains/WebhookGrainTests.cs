@@ -167,16 +167,18 @@ public sealed class WebhookGrainTests
         var first = (await cluster.PushAsync("held by the receiver")).Seq;
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // The attempt is on the wire and stays there: the grain's turns go on meanwhile. A wake and a call that waits
-        // for the grain to run are answered, and the second message waits its turn behind the first.
-        var second = (await cluster.PushAsync("after it")).Seq;
+        // The attempt is on the wire and stays there: the grain's turns go on meanwhile. Wakes and a call that waits
+        // for the grain to run are answered, and the later messages wait their turn behind the first.
+        var later = new List<long>();
+        for (var i = 0; i < 5; i++)
+            later.Add((await cluster.PushAsync($"after it {i}")).Seq);
         await cluster.Webhook(endpoint).ResumeAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(release.Task.IsCompleted);
         Assert.Empty(cluster.Receiver.Delivered("hangs"));
 
         release.SetResult();
-        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Delivered == 2, "both were delivered and recorded");
-        Assert.Equal([first, second], cluster.Receiver.Delivered("hangs").Select(r => r.MessageId));
+        await Eventually.TrueAsync(async () => (await cluster.StateAsync(endpoint)).Delivered == 6, "all six were delivered and recorded");
+        Assert.Equal([first, .. later], cluster.Receiver.Delivered("hangs").Select(r => r.MessageId));
     }
 
     [Fact]
