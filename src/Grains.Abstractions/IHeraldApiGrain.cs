@@ -1,103 +1,105 @@
+using System.Text.Json;
 using Herald.Contracts;
 
 namespace Herald;
 
 /// <summary>
 /// Herald's operations for Orleans clients (the MCP bridge configured for a cluster): the same checks, stores and
-/// grains as the HTTP API behind each method, so a tool behaves alike over either. Each answer is an
-/// <see cref="ApiReply"/> holding the HTTP API's status and JSON body for that operation. A reentrant stateless
-/// worker on the processes that run the HTTP API, so one long wait does not hold up other calls.
+/// use cases as the HTTP API behind each method, so a tool behaves alike over either. Each answer is the use case's
+/// typed <see cref="Outcome{T}"/>, whose error is what REST answers as problem JSON: no JSON crosses Orleans but the
+/// documents Herald stores as it received them. A reentrant stateless worker on the processes that run the HTTP API,
+/// so one long wait does not hold up other calls.
 /// </summary>
 [Alias("Herald.IHeraldApiGrain")]
 public interface IHeraldApiGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// Pushes a message, a JSON object (<paramref name="data"/>, as JSON text), or both. With
+    /// Pushes a message, a JSON object (<paramref name="data"/>), or both. With
     /// <paramref name="outcomes"/> (an observer the caller created) the webhook grains report their first attempts to
     /// the caller, which waits for them itself: a grain cannot hold an observer of its own.
     /// </summary>
     [Alias("Push")]
-    Task<PushReply> PushAsync(string? message, string? topic, IFirstAttemptObserver? outcomes, string? data);
+    Task<Outcome<PushTaken>> PushAsync(string? message, string? topic, IFirstAttemptObserver? outcomes, JsonElement? data);
 
     [Alias("CreateEndpoint")]
-    Task<ApiReply> CreateEndpointAsync(string url, IReadOnlyList<string>? topics, string? secret);
+    Task<Outcome<EndpointStatus>> CreateEndpointAsync(string url, IReadOnlyList<string>? topics, string? secret);
 
     [Alias("DeleteEndpoint")]
-    Task<ApiReply> DeleteEndpointAsync(string id);
+    Task<Outcome<string>> DeleteEndpointAsync(string id);
 
     [Alias("Unregister")]
-    Task<ApiReply> UnregisterAsync(string url);
+    Task<Outcome<WebhookUrlResponse>> UnregisterAsync(string url);
 
     [Alias("ListEndpoints")]
-    Task<ApiReply> ListEndpointsAsync(int limit, string? after, string? url);
+    Task<Outcome<EndpointListResponse>> ListEndpointsAsync(int limit, string? after, string? url);
 
     [Alias("GetEndpoint")]
-    Task<ApiReply> GetEndpointAsync(string id);
+    Task<Outcome<EndpointStatus>> GetEndpointAsync(string id);
 
     [Alias("ListAttempts")]
-    Task<ApiReply> ListAttemptsAsync(string id, int limit);
+    Task<Outcome<AttemptListResponse>> ListAttemptsAsync(string id, int limit);
 
     [Alias("ListEvents")]
-    Task<ApiReply> ListEventsAsync(int limit, string? source, string? type, string? since);
+    Task<Outcome<EventListResponse>> ListEventsAsync(int limit, string? source, string? type, string? since);
 
     [Alias("GetEvent")]
-    Task<ApiReply> GetEventAsync(long id);
+    Task<Outcome<EventResponse>> GetEventAsync(long id);
 
     [Alias("EventSources")]
-    Task<ApiReply> EventSourcesAsync();
+    Task<Outcome<SourceListResponse>> EventSourcesAsync();
 
     [Alias("EventSummary")]
-    Task<ApiReply> EventSummaryAsync(int hours, string? source);
+    Task<Outcome<SummaryResponse>> EventSummaryAsync(int hours, string? source);
 
     [Alias("GitHubActivity")]
-    Task<ApiReply> GitHubActivityAsync(string repo, int hours);
+    Task<Outcome<GitHubActivity>> GitHubActivityAsync(string repo, int hours);
 
     [Alias("TrackedRepos")]
-    Task<ApiReply> TrackedReposAsync();
+    Task<Outcome<TrackedReposResponse>> TrackedReposAsync();
 
     [Alias("RecentPushes")]
-    Task<ApiReply> RecentPushesAsync(string? repo, int limit);
+    Task<Outcome<PushListResponse>> RecentPushesAsync(string? repo, int limit);
 
     [Alias("RecentDeployments")]
-    Task<ApiReply> RecentDeploymentsAsync(string? project, int limit);
+    Task<Outcome<DeploymentListResponse>> RecentDeploymentsAsync(string? project, int limit);
 
     [Alias("DeploymentStatus")]
-    Task<ApiReply> DeploymentStatusAsync(string project, int hours);
+    Task<Outcome<DeploymentStatusResponse>> DeploymentStatusAsync(string project, int hours);
 
     [Alias("CorrelatePushToDeployment")]
-    Task<ApiReply> CorrelatePushToDeploymentAsync(string commitSha);
+    Task<Outcome<CorrelationResponse>> CorrelatePushToDeploymentAsync(string commitSha);
 
     /// <summary>
     /// Waits up to <paramref name="timeoutSeconds"/> for the next matching inbound event. Callers keep each wait
     /// shorter than the client's response timeout and loop on the returned cursor.
     /// </summary>
     [Alias("WaitForEvent")]
-    Task<ApiReply> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int timeoutSeconds, CancellationToken cancellationToken);
+    Task<Outcome<WaitResponse>> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int timeoutSeconds, CancellationToken cancellationToken);
 
     [Alias("ListActions")]
-    Task<ApiReply> ListActionsAsync(string status, string? type, int limit);
+    Task<Outcome<ActionListResponse>> ListActionsAsync(string status, string? type, int limit);
 
     [Alias("CompleteAction")]
-    Task<ApiReply> CompleteActionAsync(string id, string? details, string? completedBy);
+    Task<Outcome<CompletionResponse>> CompleteActionAsync(string id, string? details, string? completedBy);
 
     [Alias("CompleteActionOfType")]
-    Task<ApiReply> CompleteActionOfTypeAsync(string actionType, string? details, string? completedBy);
+    Task<Outcome<CompletionResponse>> CompleteActionOfTypeAsync(string actionType, string? details, string? completedBy);
 
     [Alias("StripeEvents")]
-    Task<ApiReply> StripeEventsAsync(int limit);
+    Task<Outcome<StripeEventListResponse>> StripeEventsAsync(int limit);
 
     [Alias("Subscribe")]
-    Task<ApiReply> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description);
+    Task<Outcome<Subscribed>> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description);
 
     [Alias("ListSubscriptions")]
-    Task<ApiReply> ListSubscriptionsAsync();
+    Task<Outcome<SubscriptionListResponse>> ListSubscriptionsAsync();
 
     [Alias("Unsubscribe")]
-    Task<ApiReply> UnsubscribeAsync(string name);
+    Task<Outcome<string>> UnsubscribeAsync(string name);
 
     [Alias("ChannelStats")]
-    Task<ApiReply> ChannelStatsAsync(int hours);
+    Task<Outcome<ChannelStatsResponse>> ChannelStatsAsync(int hours);
 
     [Alias("RecentMessages")]
-    Task<ApiReply> RecentMessagesAsync(string? channel, int limit);
+    Task<Outcome<ChannelMessagesResponse>> RecentMessagesAsync(string? channel, int limit);
 }

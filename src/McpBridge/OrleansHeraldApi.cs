@@ -1,16 +1,17 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Herald.Application;
+using Herald.Application.Push;
 using Herald.Contracts;
-using Herald.Gateway.Api;
 using ModelContextProtocol;
 
 namespace Herald.McpBridge;
 
 /// <summary>
 /// Herald's operations as an Orleans client of the cluster: each one a call to <see cref="IHeraldApiGrain"/>, which
-/// runs the HTTP API's own handler inside the cluster. A push that waits hears the first attempts through an observer
-/// this client creates, as the gateway does for HTTP. A push to a gateway named by host or port goes over HTTP.
+/// runs the HTTP route's own use case inside the cluster and answers its typed outcome, written here in the API's JSON.
+/// A push that waits hears the first attempts through an observer this client creates, as the gateway does for HTTP.
+/// A push to a gateway named by host or port goes over HTTP.
 /// </summary>
 public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi rest) : IHeraldApi
 {
@@ -24,79 +25,73 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
 
         var client = await connection.ClientAsync(cancellationToken);
         using var watch = wait ? new FirstAttemptWatch(client) : null;
-        var pushed = await Call(() => Api(client).PushAsync(message, topic, watch?.Observer, data: null), cancellationToken);
-        var body = Parse(pushed.Reply);
-        if (watch is not null && pushed.Receipt is { } receipt)
-        {
-            var notified = await watch.WaitAsync(receipt.Seq, receipt.Subscribers, pushed.WaitLimit);
-            var answer = JsonNode.Parse(body.GetRawText())!.AsObject();
-            answer["webhooks_notified"] = notified;
-            body = JsonSerializer.SerializeToElement(answer);
-        }
-
-        return new PushAnswer(body, connection.Describe, StartedHerald: false);
+        var taken = Value(await Call(() => Api(client).PushAsync(message, topic, watch?.Observer, data: null), cancellationToken));
+        var answer = taken.Answer;
+        if (watch is not null && taken.Receipt is { } receipt)
+            answer = answer with { WebhooksNotified = await watch.WaitAsync(receipt.Seq, receipt.Subscribers, taken.WaitLimit) };
+        return new PushAnswer(JsonSerializer.SerializeToElement(answer, ApiJson.Options), connection.Describe, StartedHerald: false);
     }
 
     public async Task<PushAnswer> PublishAsync(string channel, JsonElement data, CancellationToken cancellationToken)
     {
         var client = await connection.ClientAsync(cancellationToken);
-        var pushed = await Call(() => Api(client).PushAsync(message: null, channel, outcomes: null, data.GetRawText()), cancellationToken);
-        return new PushAnswer(Parse(pushed.Reply), connection.Describe, StartedHerald: false);
+        var taken = await Call(() => Api(client).PushAsync(message: null, channel, outcomes: null, data), cancellationToken);
+        return new PushAnswer(Json(taken, t => t.Answer), connection.Describe, StartedHerald: false);
     }
 
     public async Task<JsonElement> ChannelStatsAsync(int hours, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.ChannelStatsAsync(hours), cancellationToken));
+        Json(await CallAsync(api => api.ChannelStatsAsync(hours), cancellationToken));
 
     public async Task<JsonElement> RecentMessagesAsync(string? channel, int limit, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.RecentMessagesAsync(channel, limit), cancellationToken));
+        Json(await CallAsync(api => api.RecentMessagesAsync(channel, limit), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryCreateEndpointAsync(string url, string[]? topics, string? secret, CancellationToken cancellationToken) =>
-        TryParse(await CallAsync(api => api.CreateEndpointAsync(url, topics, secret), cancellationToken));
+        TryJson(await CallAsync(api => api.CreateEndpointAsync(url, topics, secret), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryDeleteEndpointAsync(string id, CancellationToken cancellationToken) =>
-        TryParse(await CallAsync(api => api.DeleteEndpointAsync(id), cancellationToken));
+        TryJson(await CallAsync(api => api.DeleteEndpointAsync(id), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryUnregisterAsync(string url, CancellationToken cancellationToken) =>
-        TryParse(await CallAsync(api => api.UnregisterAsync(url), cancellationToken));
+        TryJson(await CallAsync(api => api.UnregisterAsync(url), cancellationToken));
 
     public async Task<JsonElement> ListEndpointsAsync(int limit, string? after, string? url, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.ListEndpointsAsync(limit, after, url), cancellationToken));
+        Json(await CallAsync(api => api.ListEndpointsAsync(limit, after, url), cancellationToken));
 
     public async Task<JsonElement> GetEndpointAsync(string id, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.GetEndpointAsync(id), cancellationToken));
+        Json(await CallAsync(api => api.GetEndpointAsync(id), cancellationToken));
 
     public async Task<JsonElement> ListAttemptsAsync(string id, int limit, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.ListAttemptsAsync(id, limit), cancellationToken));
+        Json(await CallAsync(api => api.ListAttemptsAsync(id, limit), cancellationToken));
 
     public async Task<JsonElement> ListEventsAsync(int limit, string? source, string? type, string? since, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.ListEventsAsync(limit, source, type, since), cancellationToken));
+        Json(await CallAsync(api => api.ListEventsAsync(limit, source, type, since), cancellationToken));
 
     public async Task<JsonElement> GetEventAsync(long id, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.GetEventAsync(id), cancellationToken));
+        Json(await CallAsync(api => api.GetEventAsync(id), cancellationToken));
 
     public async Task<JsonElement> EventSourcesAsync(CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.EventSourcesAsync(), cancellationToken));
+        Json(await CallAsync(api => api.EventSourcesAsync(), cancellationToken));
 
     public async Task<JsonElement> EventSummaryAsync(int hours, string? source, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.EventSummaryAsync(hours, source), cancellationToken));
+        Json(await CallAsync(api => api.EventSummaryAsync(hours, source), cancellationToken));
 
     public async Task<JsonElement> GitHubActivityAsync(string repo, int hours, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.GitHubActivityAsync(repo, hours), cancellationToken));
+        Json(await CallAsync(api => api.GitHubActivityAsync(repo, hours), cancellationToken));
 
     public async Task<JsonElement> TrackedReposAsync(CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.TrackedReposAsync(), cancellationToken));
+        Json(await CallAsync(api => api.TrackedReposAsync(), cancellationToken));
 
     public async Task<JsonElement> RecentPushesAsync(string? repo, int limit, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.RecentPushesAsync(repo, limit), cancellationToken));
+        Json(await CallAsync(api => api.RecentPushesAsync(repo, limit), cancellationToken));
 
     public async Task<JsonElement> RecentDeploymentsAsync(string? project, int limit, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.RecentDeploymentsAsync(project, limit), cancellationToken));
+        Json(await CallAsync(api => api.RecentDeploymentsAsync(project, limit), cancellationToken));
 
     public async Task<JsonElement> DeploymentStatusAsync(string project, int hours, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.DeploymentStatusAsync(project, hours), cancellationToken));
+        Json(await CallAsync(api => api.DeploymentStatusAsync(project, hours), cancellationToken));
 
     public async Task<JsonElement> CorrelatePushToDeploymentAsync(string commitSha, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.CorrelatePushToDeploymentAsync(commitSha), cancellationToken));
+        Json(await CallAsync(api => api.CorrelatePushToDeploymentAsync(commitSha), cancellationToken));
 
     public async Task<JsonElement> WaitForEventAsync(long? after, string? source, string? type, string? subscription, int seconds, CancellationToken cancellationToken)
     {
@@ -107,7 +102,7 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
         {
             var round = Math.Min(remaining, LongestGrainWait);
             var cursor = after;
-            var answer = Parse(await CallAsync(api => api.WaitForEventAsync(cursor, source, type, subscription, round, cancellationToken), cancellationToken));
+            var answer = Json(await CallAsync(api => api.WaitForEventAsync(cursor, source, type, subscription, round, cancellationToken), cancellationToken));
             remaining -= round;
             if (!answer.GetProperty("timed_out").GetBoolean() || remaining <= 0)
                 return answer;
@@ -117,29 +112,29 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
     }
 
     public async Task<JsonElement> ListActionsAsync(string status, string? type, int limit, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.ListActionsAsync(status, type, limit), cancellationToken));
+        Json(await CallAsync(api => api.ListActionsAsync(status, type, limit), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionAsync(string id, string? details, string? completedBy, CancellationToken cancellationToken) =>
-        TryParse(await CallAsync(api => api.CompleteActionAsync(id, details, completedBy), cancellationToken));
+        TryJson(await CallAsync(api => api.CompleteActionAsync(id, details, completedBy), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryCompleteActionOfTypeAsync(string actionType, string? details, string? completedBy, CancellationToken cancellationToken) =>
-        TryParse(await CallAsync(api => api.CompleteActionOfTypeAsync(actionType, details, completedBy), cancellationToken));
+        TryJson(await CallAsync(api => api.CompleteActionOfTypeAsync(actionType, details, completedBy), cancellationToken));
 
     public async Task<JsonElement> StripeEventsAsync(int limit, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.StripeEventsAsync(limit), cancellationToken));
+        Json(await CallAsync(api => api.StripeEventsAsync(limit), cancellationToken));
 
     public async Task<JsonElement> SubscribeAsync(string? name, IReadOnlyList<string>? sources, string? description, CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.SubscribeAsync(name, sources, description), cancellationToken));
+        Json(await CallAsync(api => api.SubscribeAsync(name, sources, description), cancellationToken), subscribed => subscribed.Subscription);
 
     public async Task<JsonElement> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
-        Parse(await CallAsync(api => api.ListSubscriptionsAsync(), cancellationToken));
+        Json(await CallAsync(api => api.ListSubscriptionsAsync(), cancellationToken));
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> TryUnsubscribeAsync(string name, CancellationToken cancellationToken) =>
-        TryParse(await CallAsync(api => api.UnsubscribeAsync(name), cancellationToken));
+        TryJson(await CallAsync(api => api.UnsubscribeAsync(name), cancellationToken));
 
     private static IHeraldApiGrain Api(IClusterClient client) => client.GetGrain<IHeraldApiGrain>(0);
 
-    private async Task<ApiReply> CallAsync(Func<IHeraldApiGrain, Task<ApiReply>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(Func<IHeraldApiGrain, Task<T>> call, CancellationToken cancellationToken)
     {
         var client = await connection.ClientAsync(cancellationToken);
         return await Call(() => call(Api(client)), cancellationToken);
@@ -158,17 +153,29 @@ public sealed class OrleansHeraldApi(OrleansConnection connection, RestHeraldApi
         }
     }
 
-    private static JsonElement Parse(ApiReply reply)
-    {
-        if (!reply.Succeeded)
-            throw new McpException(GatewayClient.Describe((HttpStatusCode)reply.Status, reply.Json, "The Herald cluster"));
-        return reply.Json.Length == 0 ? default : JsonDocument.Parse(reply.Json).RootElement.Clone();
-    }
+    /// <summary>The outcome's value in the API's JSON, as HTTP gives it; its error as a failure the model reads.</summary>
+    private static JsonElement Json<T>(Outcome<T> outcome) => Json(outcome, value => value);
 
-    private static (HttpStatusCode Status, JsonElement Body) TryParse(ApiReply reply)
+    private static JsonElement Json<T, TShown>(Outcome<T> outcome, Func<T, TShown> shown) =>
+        JsonSerializer.SerializeToElement(shown(Value(outcome)), ApiJson.Options);
+
+    private static T Value<T>(Outcome<T> outcome) =>
+        outcome.Error is { } error ? throw new McpException($"Herald answered {(int)error.Kind}: {error.Detail}") : outcome.Value!;
+
+    /// <summary>Like <see cref="Json{T}"/>, with a refusal of the request (4xx) given back as REST's status and problem body.</summary>
+    private static (HttpStatusCode Status, JsonElement Body) TryJson<T>(Outcome<T> outcome) =>
+        outcome.Error is { Kind: < UseCaseErrorKind.Unavailable } error
+            ? ((HttpStatusCode)error.Kind, Problem(error))
+            : (HttpStatusCode.OK, Json(outcome));
+
+    /// <summary>The error as REST's problem JSON shows it: its title, status, message, fields at fault and extensions.</summary>
+    private static JsonElement Problem(UseCaseError error)
     {
-        if (reply.Status is >= 400 and < 500 && reply.Json.Length > 0)
-            return ((HttpStatusCode)reply.Status, JsonDocument.Parse(reply.Json).RootElement.Clone());
-        return (HttpStatusCode.OK, Parse(reply));
+        var problem = new Dictionary<string, object?> { ["title"] = error.Title, ["status"] = (int)error.Kind, ["detail"] = error.Detail, ["error"] = error.Detail };
+        if (error.Fields is { } fields)
+            problem["errors"] = fields;
+        foreach (var (key, value) in error.Extensions ?? new Dictionary<string, object?>())
+            problem[key] = value;
+        return JsonSerializer.SerializeToElement(problem, ApiJson.Options);
     }
 }

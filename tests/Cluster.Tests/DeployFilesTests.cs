@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Herald.Gateway.Http;
+using Herald.Application;
 using Herald.Silo.Hosting;
 using Herald.Testing;
 using YamlDotNet.RepresentationModel;
@@ -335,7 +335,10 @@ public sealed partial class DeployFilesTests
 
     private static HashSet<string> KnownConfigurationKeys()
     {
-        var assemblies = new[] { typeof(LimitsOptions).Assembly, typeof(HealthApi).Assembly, typeof(Herald.Grains.Delivery.DeliveryOptions).Assembly };
+        var assemblies = new[]
+        {
+            typeof(LimitsOptions).Assembly, typeof(Herald.Gateway.Hosting.CorsSettings).Assembly, typeof(HealthApi).Assembly, typeof(Herald.Grains.Delivery.DeliveryOptions).Assembly,
+        };
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var type in assemblies.SelectMany(a => a.GetTypes()))
         {

@@ -6,8 +6,6 @@ using Herald.Cluster.Tests.Infrastructure;
 using Herald.Contracts;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Runtime;
 using Xunit.Abstractions;
 
 namespace Herald.Cluster.Tests;
@@ -90,21 +88,21 @@ public sealed class OrleansPortSecurityTests(ITestOutputHelper output)
         // The entry grain: no key, a key without the scope, a rule the API enforces, and finally a push it takes.
         var api = grains.GetGrain<IHeraldApiGrain>(0);
         var anonymous = await api.ListEndpointsAsync(10, null, null);
-        Assert.Equal(401, anonymous.Status);
-        Assert.Contains("An API key is required", anonymous.Json, StringComparison.Ordinal);
+        Assert.Equal(UseCaseErrorKind.Unauthorized, anonymous.Error?.Kind);
+        Assert.Contains("An API key is required", anonymous.Error!.Detail, StringComparison.Ordinal);
 
         RequestContext.Set(ApiCredential.RequestContextKey, ReadKey);
-        Assert.Equal(200, (await api.ListEndpointsAsync(10, null, null)).Status);
+        Assert.Null((await api.ListEndpointsAsync(10, null, null)).Error);
         var refused = await api.PushAsync("not with a read key", null, null, null);
-        Assert.Equal(403, refused.Reply.Status);
-        Assert.Contains("lacks the 'push' scope", refused.Reply.Json, StringComparison.Ordinal);
-        Assert.Equal(403, (await api.CreateEndpointAsync("http://127.0.0.1:9/exfiltrate", ["*"], null)).Status);
+        Assert.Equal(UseCaseErrorKind.Forbidden, refused.Error?.Kind);
+        Assert.Contains("lacks the 'push' scope", refused.Error!.Detail, StringComparison.Ordinal);
+        Assert.Equal(UseCaseErrorKind.Forbidden, (await api.CreateEndpointAsync("http://127.0.0.1:9/exfiltrate", ["*"], null)).Error?.Kind);
 
         RequestContext.Set(ApiCredential.RequestContextKey, PushKey);
         var reserved = await api.PushAsync("forged github event", "inbound.github", null, null);
-        Assert.Equal(400, reserved.Reply.Status);
+        Assert.Equal(UseCaseErrorKind.Invalid, reserved.Error?.Kind);
         var accepted = await api.PushAsync("through the front door", null, null, null);
-        Assert.Equal(202, accepted.Reply.Status);
+        Assert.Equal("through the front door", accepted.Value?.Answer.Message);
         RequestContext.Clear();
 
         // Only the push that went through the entry grain with a key reached the operator's receiver.

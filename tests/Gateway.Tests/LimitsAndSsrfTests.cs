@@ -36,7 +36,7 @@ public sealed class LimitsAndSsrfTests
 
         // Registered as if its name had resolved to a public address then (DNS changes; rebinding attacks rely on it):
         // the guard checks again at every connect.
-        var (endpoint, _, _) = await server.Services.GetRequiredService<Herald.Gateway.Api.EndpointFactory>().CreateAsync(
+        var (endpoint, _, _) = await server.Services.GetRequiredService<Herald.Application.Endpoints.EndpointFactory>().CreateAsync(
             $"http://localhost:{receiver.BaseAddress.Port}/blocked", [], null, null, null, CancellationToken.None);
         var id = endpoint!.Id;
 
@@ -63,7 +63,7 @@ public sealed class LimitsAndSsrfTests
             ["Herald:Delivery:AllowedNetworks:0"] = "127.0.0.0/8",
         });
         await server.CreateEndpointAsync($"http://localhost:{receiver.BaseAddress.Port}/allowed");
-        var (endpoint, _, _) = await server.Services.GetRequiredService<Herald.Gateway.Api.EndpointFactory>().CreateAsync(
+        var (endpoint, _, _) = await server.Services.GetRequiredService<Herald.Application.Endpoints.EndpointFactory>().CreateAsync(
             "http://10.255.255.1:9/elsewhere", [], null, null, null, CancellationToken.None);
         var blocked = endpoint!.Id;
 

@@ -60,7 +60,8 @@ public sealed class ClusterLogSecrecyTests
         await cluster.DisposeAsync();
         var logs = string.Join('\n', cluster.Silo.Output, cluster.Gateway.Output, string.Join('\n', cluster.BridgeLogs));
         Assert.True(logs.Split('\n').Length > 2000, $"the capture saw the session at trace level ({logs.Split('\n').Length} lines)");
-        Assert.Contains("ApiReply", logs, StringComparison.Ordinal);
+        // Orleans traced the answers that carried the endpoints' secrets (shown once, at registration): the secrets are not in them.
+        Assert.Contains("Outcome { Value = EndpointStatus { Id = ", logs, StringComparison.Ordinal);
         foreach (var secret in new[]
                  {
                      SecuredCluster.AllKey, "hk_a-wrong-key-for-the-log-test", endpointSecret, endpointSecret["whsec_".Length..], generatedSecret,

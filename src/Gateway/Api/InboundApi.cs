@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Herald.Application;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Grains.Inbound;

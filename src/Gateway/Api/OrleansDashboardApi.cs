@@ -1,10 +1,10 @@
+using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Silo.Cluster;
 using Herald.Silo.Security;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
-using Orleans.Runtime;
 
 namespace Herald.Gateway.Api;
 
@@ -84,7 +84,7 @@ public static class OrleansDashboardApi
             });
         }
 
-        http.Items[ApiCaller.Item] = new ApiCaller(key.Name, Manages: true);
+        http.Items[ApiCallers.Item] = new ApiCaller(key.Name, Manages: true);
         return await next(context);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Herald.Application;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;

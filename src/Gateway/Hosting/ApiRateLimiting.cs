@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Herald.Application;
 using Herald.Gateway.Api;
 using Herald.Gateway.Http;
 using Herald.Silo.Security;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Hosting;

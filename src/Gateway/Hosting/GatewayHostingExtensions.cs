@@ -1,5 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Herald.Application;
+using Herald.Application.Hosting;
 using Herald.Gateway.Api;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
@@ -8,11 +8,9 @@ using Herald.Gateway.Stats;
 using Herald.Grains;
 using Herald.Silo.Cluster;
 using Herald.Silo.Hosting;
-using Herald.Silo.Security;
 using Herald.Silo.Storage;
 using Herald.Silo.Telemetry;
 using Microsoft.AspNetCore.Cors.Infrastructure;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -63,18 +61,12 @@ public static class GatewayHostingExtensions
         services.AddValidatedOptions<RateOptions>(RateOptions.Section);
         services.AddSingleton<RateHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<RateHistory>());
-        services.AddSingleton<EndpointFactory>();
-        services.AddSingleton<PushRetries>();
         services.AddSingleton<OperationScopes>();
         services.AddSingleton<EntryGrainAccess>();
         services.AddApiRateLimiting();
 
-        services.ConfigureHttpJsonOptions(options =>
-        {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            options.SerializerOptions.Converters.Add(new WireTimeConverter());
-            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
-        });
+        services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+        services.AddHeraldApplication();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         services.AddHealthChecks();
         // Any origin by default only in embedded mode (a hub on 127.0.0.1); a cluster allows the origins it names.

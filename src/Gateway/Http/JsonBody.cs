@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Herald.Application;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Http;

@@ -1,3 +1,5 @@
+using Herald.Application;
+
 namespace Herald.Gateway.Http;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Reflection;
 using Herald.Contracts;
 using Herald.Silo.Security;
-using Orleans.Runtime;
 
 namespace Herald.Gateway.Security;
 
@@ -22,15 +21,15 @@ public sealed class EntryGrainAccess(ApiKeyAuthenticator authenticator, Operatio
     /// The refusal for a call on <paramref name="method"/>, or null to let it run as <see cref="Caller"/>. Takes the
     /// key out of the request context either way.
     /// </summary>
-    public Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(MethodInfo method)
+    public UseCaseError? Refusal(MethodInfo method)
     {
         var token = RequestContext.Get(ApiCredential.RequestContextKey) as string;
         RequestContext.Remove(ApiCredential.RequestContextKey);
         var check = authenticator.Check(token, scopes.For(method), HowToSend);
-        var caller = check.Allowed ? ApiCaller.From(check) : null;
+        var caller = check.Allowed ? ApiCallers.From(check) : null;
         RequestContext.Set(OwnerKey, caller?.Owner ?? string.Empty);
         RequestContext.Set(ManagesKey, caller?.Manages ?? false);
-        return check.Allowed ? null : ScopeFilter.Problem(check);
+        return check.Allowed ? null : new UseCaseError((UseCaseErrorKind)check.Status!.Value, check.Title!, check.Detail!);
     }
 
     /// <summary>The caller of the grain operation running now, as <see cref="Refusal"/> found it.</summary>

@@ -27,7 +27,7 @@ public sealed class ScopeFilter(string scope, bool allowQueryToken = false) : IE
             http.Response.Headers.WWWAuthenticate = "Bearer";
         if (!check.Allowed)
             return Problem(check);
-        http.Items[ApiCaller.Item] = ApiCaller.From(check);
+        http.Items[ApiCallers.Item] = ApiCallers.From(check);
         return null;
     }
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Herald.Gateway.Http;
+using Herald.Application;
 using Herald.McpBridge.Security;
 using Herald.McpBridge.Tools;
 using Herald.Silo;

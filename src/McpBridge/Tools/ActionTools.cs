@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Net;
-using Herald.Gateway.Api;
+using Herald.Contracts;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 

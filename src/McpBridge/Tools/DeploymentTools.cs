@@ -1,5 +1,6 @@
 using System.ComponentModel;
-using Herald.Gateway.Api;
+using Herald.Application.Deployments;
+using Herald.Contracts;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
@@ -59,7 +60,7 @@ public sealed class DeploymentTools(IHeraldApi herald)
         [Description("The commit sha, full or a prefix such as 'a1b2c3d'.")] string commit_sha,
         CancellationToken cancellationToken = default)
     {
-        if (!DeploymentsApi.IsCommitSha(commit_sha))
+        if (!DeploymentQueries.IsCommitSha(commit_sha))
             throw new McpException($"commit_sha must be 4 to 40 hexadecimal digits (a git sha or its prefix), not '{commit_sha}'.");
         var found = (await herald.CorrelatePushToDeploymentAsync(commit_sha, cancellationToken)).As<CorrelationResponse>();
         var summary = (found.Push, found.Deployment) switch

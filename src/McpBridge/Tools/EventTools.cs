@@ -1,7 +1,5 @@
 using System.ComponentModel;
-using System.Globalization;
-using System.Text.Json;
-using Herald.Gateway.Api;
+using Herald.Contracts;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Herald.Gateway.Api;
+using Herald.Contracts;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Herald.Contracts;
-using Herald.Gateway.Api;
 
 namespace Herald.McpBridge.Tools;
 

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Herald.Contracts;
 using Herald.Grains.Telemetry;
-using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 
 namespace Herald.Silo.Security;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Herald.Gateway.Http;
+namespace Herald.Application;
 
 /// <summary>Request limits, bound from <c>Herald:Limits</c>. Exceeding one gets a 4xx that names it.</summary>
 public sealed class LimitsOptions

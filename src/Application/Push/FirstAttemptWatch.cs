@@ -1,5 +1,6 @@
 using Herald.Contracts;
-namespace Herald.Gateway.Api;
+
+namespace Herald.Application.Push;
 
 /// <summary>
 /// Collects the first-attempt outcomes of one push that waits for them. The webhook grains report to it through an

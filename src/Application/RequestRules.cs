@@ -2,7 +2,7 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Grains.Delivery;
 
-namespace Herald.Gateway.Http;
+namespace Herald.Application;
 
 /// <summary>Field rules shared by the endpoints that accept URLs, topics, secrets and headers.</summary>
 public static class RequestRules

@@ -2,7 +2,7 @@ using Herald.Contracts;
 using Herald.Grains.Inbound;
 using Herald.Storage;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Application;
 
 /// <summary>
 /// Reads of the stored inbound events that the MCP event-patterns guide's views (pushes, deployments, Stripe actions, tracked repos)

@@ -3,15 +3,13 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Grains.Inbound;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Application.Deployments;
 
-/// <summary>One Vercel deployment event Herald received, from its stored summary.</summary>
-public sealed record DeploymentRecord(
-    long EventId, string? Type, string? DeploymentId, string Project, string? Url, string? Status, string? Target,
-    string? Sha, string? Branch, string? CommitMessage, DateTimeOffset Time, DateTimeOffset ReceivedAt)
+/// <summary>The Vercel deployments Herald received, read from their stored summaries.</summary>
+internal static class DeploymentRecords
 {
     /// <summary>The deployment an event describes; none for events without a project.</summary>
-    public static IEnumerable<DeploymentRecord> From(InboundEvent e)
+    public static IEnumerable<DeploymentRecord> Of(InboundEvent e)
     {
         try
         {

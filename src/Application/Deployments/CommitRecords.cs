@@ -3,17 +3,16 @@ using System.Text.Json;
 using Herald.Contracts;
 using Herald.Grains.Inbound;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Application.Deployments;
 
-/// <summary>One commit of a GitHub push Herald received, read from the stored payload.</summary>
-public sealed record CommitRecord(
-    long EventId, string Repo, string? Branch, string Sha, string Message, string? Author, DateTimeOffset? Time, DateTimeOffset ReceivedAt, string? Url)
+/// <summary>The commits of the GitHub pushes Herald received, read from their stored payloads.</summary>
+internal static class CommitRecords
 {
     private const int MessageLength = 500;
     private const string BranchPrefix = "refs/heads/";
 
     /// <summary>The push's commits, newest first; none for events that are not pushes or carry no commits.</summary>
-    public static IEnumerable<CommitRecord> From(InboundEvent e)
+    public static IEnumerable<CommitRecord> Of(InboundEvent e)
     {
         if (e.Type != "push")
             return [];
@@ -47,11 +46,4 @@ public sealed record CommitRecord(
             return [];
         }
     }
-
-    /// <summary>Whether <paramref name="sha"/> names this commit: either may be the other's prefix, as short and full shas are.</summary>
-    public bool Matches(string sha) => ShaMatch(Sha, sha);
-
-    public static bool ShaMatch(string? stored, string given) =>
-        !string.IsNullOrEmpty(stored)
-        && (stored.StartsWith(given, StringComparison.OrdinalIgnoreCase) || given.StartsWith(stored, StringComparison.OrdinalIgnoreCase));
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Herald.Gateway.Http;
+namespace Herald.Application;
 
 /// <summary>Whole-number query parameters: absent gives the default, anything but digits in range gives null (a 400).</summary>
 public static class QueryNumber

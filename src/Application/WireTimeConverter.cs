@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Herald.Contracts;
 
-namespace Herald.Gateway.Http;
+namespace Herald.Application;
 
 /// <summary>Writes every timestamp in the one wire format (ISO-8601 UTC, Z suffix); reads any ISO-8601 form.</summary>
 public sealed class WireTimeConverter : JsonConverter<DateTimeOffset>

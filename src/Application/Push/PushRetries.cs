@@ -3,7 +3,7 @@ using Herald.Contracts;
 using Herald.Silo.Cluster;
 using Herald.Silo.Storage;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Application.Push;
 
 /// <summary>
 /// Sends pushes to their broadcaster, and again, under the same idempotency key, while they fail for a reason that

@@ -4,7 +4,7 @@ using Herald.Contracts;
 using Herald.Grains.Inbound;
 using Herald.Storage;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Application.Actions;
 
 /// <summary>
 /// The actions the rules derive from stored inbound events, with their completions. An action's id names its event
@@ -47,7 +47,7 @@ internal static class PendingActions
         var done = (await completions.FindAsync(derived.Select(d => d.Event.Id).Distinct().ToArray(), cancellationToken))
             .ToDictionary(c => (c.EventId, c.Action));
         var views = derived
-            .Select(d => ActionView.From(d.Event, d.Rule, done.GetValueOrDefault((d.Event.Id, d.Rule.Action))))
+            .Select(d => View(d.Event, d.Rule, done.GetValueOrDefault((d.Event.Id, d.Rule.Action))))
             .OrderBy(a => a.EventId).ThenBy(a => a.Type, StringComparer.Ordinal)
             .ToList();
         return (views, truncated);
@@ -63,12 +63,12 @@ internal static class PendingActions
         if (actions.EffectiveRules.FirstOrDefault(r => r.Action == action && Derives(r, inbound, stored)) is not { } rule)
             return null;
         var done = await completions.FindAsync([eventId], cancellationToken);
-        return ActionView.From(stored, rule, done.FirstOrDefault(c => c.Action == action));
+        return View(stored, rule, done.FirstOrDefault(c => c.Action == action));
     }
 
     /// <summary>The actions the rules derive from one event, for listings of events.</summary>
     public static IEnumerable<ActionView> Of(InboundEvent stored, ActionOptions actions, InboundOptions inbound, IReadOnlyDictionary<(long, string), ActionCompletion> done) =>
-        actions.EffectiveRules.Where(r => Derives(r, inbound, stored)).Select(r => ActionView.From(stored, r, done.GetValueOrDefault((stored.Id, r.Action))));
+        actions.EffectiveRules.Where(r => Derives(r, inbound, stored)).Select(r => View(stored, r, done.GetValueOrDefault((stored.Id, r.Action))));
 
     private static bool Derives(ActionRule rule, InboundOptions inbound, InboundEvent stored) =>
         stored.Type == rule.On && SourcesOf(rule, inbound).Contains(stored.Source);
@@ -77,17 +77,9 @@ internal static class PendingActions
         rule.Source is { } source ? [source.ToLowerInvariant()] : InboundScan.SourcesWithScheme(inbound, rule.Scheme);
 
     private static InboundQuery QueryFor(ActionRule rule, InboundOptions inbound) => new(null, rule.On, null, null, 0, Sources: SourcesOf(rule, inbound));
-}
 
-/// <summary>An action derived from an inbound event, pending or completed.</summary>
-public sealed record ActionView(
-    string Id, string Type, string Status, long EventId, string Source, string? EventType, DateTimeOffset CreatedAt,
-    IReadOnlyDictionary<string, JsonElement?> Fields, DateTimeOffset? CompletedAt, string? CompletedBy, string? Details)
-{
-    public const string Pending = "pending";
-    public const string Completed = "completed";
-
-    public static ActionView From(InboundEvent stored, ActionRule rule, ActionCompletion? completion)
+    /// <summary>The action <paramref name="rule"/> derives from <paramref name="stored"/>, with its completion if it has one.</summary>
+    public static ActionView View(InboundEvent stored, ActionRule rule, ActionCompletion? completion)
     {
         var fields = new SortedDictionary<string, JsonElement?>(StringComparer.Ordinal);
         try
@@ -106,7 +98,7 @@ public sealed record ActionView(
         }
 
         return new ActionView(
-            PendingActions.IdOf(stored.Id, rule.Action), rule.Action, completion is null ? Pending : Completed, stored.Id, stored.Source, stored.Type,
+            IdOf(stored.Id, rule.Action), rule.Action, completion is null ? ActionView.Pending : ActionView.Completed, stored.Id, stored.Source, stored.Type,
             stored.ReceivedAt, fields, completion?.CompletedAt, completion?.CompletedBy, completion?.Details);
     }
 }

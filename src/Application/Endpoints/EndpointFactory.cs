@@ -1,12 +1,10 @@
 using Herald.Contracts;
-using Herald.Gateway.Http;
 using Herald.Grains.Delivery;
 using Herald.MessageLog;
 using Herald.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace Herald.Gateway.Api;
+namespace Herald.Application.Endpoints;
 
 /// <summary>Creates endpoints for both WebhookMCP's API and Herald's own, so both start their cursor the same way.</summary>
 public sealed class EndpointFactory(IEndpointRegistry registry, IMessageLog log, DeliveryHttpClient delivery, TimeProvider time, IOptions<LimitsOptions> limits)
@@ -22,9 +20,9 @@ public sealed class EndpointFactory(IEndpointRegistry registry, IMessageLog log,
 
     /// <summary>
     /// Registers <paramref name="url"/> unless it is registered already. Returns the stored endpoint and whether
-    /// this call created it, or a problem when the endpoint limit is reached.
+    /// this call created it, or the refusal when the endpoint limit is reached.
     /// </summary>
-    public async Task<(EndpointDefinition? Endpoint, bool Created, ProblemHttpResult? Problem)> CreateAsync(
+    public async Task<(EndpointDefinition? Endpoint, bool Created, UseCaseError? Refusal)> CreateAsync(
         string url, IReadOnlyList<string> topics, string? secret, IReadOnlyDictionary<string, string>? headers, string? description,
         CancellationToken cancellationToken)
     {
@@ -33,7 +31,7 @@ public sealed class EndpointFactory(IEndpointRegistry registry, IMessageLog log,
             return (existing, false, null);
         if (await registry.CountAsync(cancellationToken) >= limits.Value.MaxEndpoints)
         {
-            return (null, false, ApiProblems.Status(StatusCodes.Status409Conflict, "Endpoint limit reached",
+            return (null, false, UseCaseError.Conflict("Endpoint limit reached",
                 $"Herald already has the maximum of {limits.Value.MaxEndpoints} endpoints (Herald:Limits:MaxEndpoints)."));
         }
 
