@@ -1,6 +1,6 @@
-using Herald.Silo.Hosting;
+using Herald.Infrastructure.Hosting;
 using Herald.Gateway.Hosting;
-using Herald.Gateway.Security;
+using Herald.Infrastructure.Security;
 
 if (KeysCommand.TryRun(args, Console.Out, out var exitCode))
     return exitCode;

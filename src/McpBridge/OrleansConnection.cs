@@ -1,9 +1,9 @@
-using Herald.Silo;
-using Herald.Silo.Hosting;
-using Herald.Silo.Telemetry;
+using Herald.Infrastructure;
+using Herald.Infrastructure.Hosting;
+using Herald.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
-using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
+using HeraldClusterOptions = Herald.Infrastructure.Cluster.ClusterOptions;
 
 namespace Herald.McpBridge;
 

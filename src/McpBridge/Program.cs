@@ -1,6 +1,6 @@
-using Herald.Gateway.Security;
+using Herald.Infrastructure.Security;
 using Herald.McpBridge.Hosting;
-using Herald.Silo.Hosting;
+using Herald.Infrastructure.Hosting;
 
 // `keys new` prints a key for the bridge's HTTP transport and the configuration that holds its hash.
 if (KeysCommand.TryRun(args, Console.Out, out var exitCode, BridgeHostingExtensions.KeysSection))

@@ -1,5 +1,5 @@
-using Herald.Silo.Hosting;
-using Herald.Silo.Telemetry;
+using Herald.Infrastructure.Hosting;
+using Herald.Infrastructure.Telemetry;
 
 // The headless silo: webhook grains and the rest of Herald's grains, with health endpoints for orchestrators.
 return HeraldHostDefaults.Run(() =>

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Herald.Application;
-using Herald.Silo.Hosting;
+using Herald.Infrastructure.Hosting;
 using Herald.Testing;
 using YamlDotNet.RepresentationModel;
 
@@ -125,7 +125,7 @@ public sealed partial class DeployFilesTests
         // Each Herald container listens on 8080 (ASPNETCORE_URLS in its image), where /metrics is.
         var prometheus = Load(Path.Combine(Root, "deploy", "prometheus", "prometheus.yml")).Single();
         var job = (YamlMappingNode)((YamlSequenceNode)prometheus["scrape_configs"])[0];
-        Assert.Equal(Herald.Silo.Telemetry.MetricsApi.Path, Scalar(job, "metrics_path"));
+        Assert.Equal(Herald.Infrastructure.Telemetry.MetricsApi.Path, Scalar(job, "metrics_path"));
         var targets = ((YamlSequenceNode)job["static_configs"]).Cast<YamlMappingNode>()
             .SelectMany(c => ((YamlSequenceNode)c["targets"]).Cast<YamlScalarNode>().Select(t => t.Value!)).Order().ToArray();
         Assert.Equal(["gateway1:8080", "gateway2:8080", "silo1:8080", "silo2:8080"], targets);

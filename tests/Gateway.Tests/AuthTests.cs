@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Herald.Gateway.Security;
 using Herald.Gateway.Tests.Infrastructure;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Herald.Testing;
 
 namespace Herald.Gateway.Tests;

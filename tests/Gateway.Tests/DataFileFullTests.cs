@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Herald.Gateway.Tests.Infrastructure;
-using Herald.Silo.Sqlite;
+using Herald.Infrastructure.Sqlite;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

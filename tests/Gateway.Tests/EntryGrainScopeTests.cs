@@ -1,7 +1,7 @@
 using System.Reflection;
 using Herald.Gateway.Security;
 using Herald.Gateway.Tests.Infrastructure;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Herald.Gateway.Sse;
 using Herald.Gateway.Tests.Infrastructure;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure.MessageLog;
 using Herald.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Herald.Contracts;
-using Herald.Silo.Cluster;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Cluster;
+using Herald.Infrastructure.Storage;
 
 namespace Herald.Application.Push;
 

@@ -1,8 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Herald.Contracts;
-using Herald.Silo.Cluster;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Cluster;
+using Herald.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Application.Push;

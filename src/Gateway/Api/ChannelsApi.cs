@@ -2,7 +2,7 @@ using Herald.Application.Channels;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;

@@ -1,6 +1,6 @@
 using Herald.Gateway.Security;
-using Herald.Silo.Cluster;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Cluster;
+using Herald.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Api;

@@ -3,8 +3,8 @@ using Herald.Gateway.Security;
 using Herald.Gateway.Sse;
 using Herald.Gateway.Stats;
 using Herald.Grains.Telemetry;
-using Herald.Silo.Security;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Security;
+using Herald.Infrastructure.Storage;
 
 namespace Herald.Gateway.Api;
 

@@ -5,7 +5,7 @@ using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Grains.Inbound;
 using Herald.Grains.Telemetry;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Storage;
 using Herald.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,8 @@
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
-using Herald.Silo.Cluster;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Cluster;
+using Herald.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 

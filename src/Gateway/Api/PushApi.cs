@@ -4,7 +4,7 @@ using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
 using Herald.Grains.Delivery;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

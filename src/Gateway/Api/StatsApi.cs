@@ -1,7 +1,6 @@
 using Herald.Gateway.Security;
 using Herald.Gateway.Stats;
-using Herald.Silo.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Herald.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Api;

@@ -3,7 +3,7 @@ using Herald.Application.Subscriptions;
 using Herald.Contracts;
 using Herald.Gateway.Http;
 using Herald.Gateway.Security;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 

@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 using Herald.Application;
 using Herald.Gateway.Api;
 using Herald.Gateway.Http;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Hosting;

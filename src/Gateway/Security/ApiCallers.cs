@@ -1,5 +1,5 @@
 using Herald.Contracts;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 
 namespace Herald.Gateway.Security;
 

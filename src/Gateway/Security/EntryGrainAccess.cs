@@ -1,6 +1,6 @@
 using System.Reflection;
 using Herald.Contracts;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 
 namespace Herald.Gateway.Security;
 

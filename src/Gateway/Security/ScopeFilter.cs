@@ -1,5 +1,5 @@
 using Herald.Gateway.Http;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Herald.Gateway.Security;

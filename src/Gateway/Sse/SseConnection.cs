@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 using Herald.Contracts;
-using Herald.Silo.Cluster;
+using Herald.Infrastructure.Cluster;
 
 namespace Herald.Gateway.Sse;
 

@@ -1,5 +1,5 @@
 using Herald.Contracts;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Storage;
 using Orleans.Streams;
 
 namespace Herald.Gateway.Sse;

@@ -1,6 +1,6 @@
 using Herald.Contracts;
 using Herald.MessageLog;
-using Herald.Silo.Cluster;
+using Herald.Infrastructure.Cluster;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Gateway.Sse;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Herald.Silo.Cluster;
+using Herald.Infrastructure.Cluster;
 using Herald.Storage;
 using Herald.MessageLog;
 using Microsoft.Extensions.Options;

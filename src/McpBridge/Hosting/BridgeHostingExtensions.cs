@@ -4,15 +4,15 @@ using System.Text.Json.Nodes;
 using Herald.Application;
 using Herald.McpBridge.Security;
 using Herald.McpBridge.Tools;
-using Herald.Silo;
-using Herald.Silo.Hosting;
-using Herald.Silo.Storage;
-using Herald.Silo.Telemetry;
+using Herald.Infrastructure;
+using Herald.Infrastructure.Hosting;
+using Herald.Infrastructure.Storage;
+using Herald.Infrastructure.Telemetry;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
+using HeraldClusterOptions = Herald.Infrastructure.Cluster.ClusterOptions;
 
 namespace Herald.McpBridge.Hosting;
 

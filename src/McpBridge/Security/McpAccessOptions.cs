@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 
 namespace Herald.McpBridge.Security;
 

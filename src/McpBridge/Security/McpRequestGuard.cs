@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Herald.Gateway.Security;
-using Herald.Silo.Security;
+using Herald.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
 namespace Herald.McpBridge.Security;

@@ -1,7 +1,8 @@
+using Herald.Infrastructure;
 using Herald.MessageLog;
-using Herald.Silo.Hosting;
-using Herald.Silo.MessageLog;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Hosting;
+using Herald.Infrastructure.MessageLog;
+using Herald.Infrastructure.Storage;
 using Herald.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

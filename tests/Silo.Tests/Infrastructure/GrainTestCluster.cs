@@ -3,15 +3,15 @@ using Herald.Grains.Delivery;
 using Herald.Grains.Hosting;
 using Herald.Grains.Telemetry;
 using Herald.MessageLog;
-using Herald.Silo.Hosting;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Hosting;
+using Herald.Infrastructure.Storage;
 using Herald.Storage;
 using Herald.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using HeraldClusterOptions = Herald.Silo.Cluster.ClusterOptions;
+using HeraldClusterOptions = Herald.Infrastructure.Cluster.ClusterOptions;
 
 namespace Herald.Silo.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using Herald.Grains.Delivery;
-using Herald.Silo.Postgres;
-using Herald.Silo.Storage;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure.Postgres;
+using Herald.Infrastructure.Storage;
+using Herald.Infrastructure.MessageLog;
 using Herald.Storage;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

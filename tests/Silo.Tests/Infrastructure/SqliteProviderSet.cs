@@ -1,10 +1,9 @@
 using Herald.Grains.Delivery;
-using Herald.Silo.Sqlite;
-using Herald.Silo.Storage;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure.Sqlite;
+using Herald.Infrastructure.Storage;
+using Herald.Infrastructure.MessageLog;
 using Herald.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Herald.Silo.Tests.Infrastructure;
 

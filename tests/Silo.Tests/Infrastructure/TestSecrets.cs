@@ -1,6 +1,6 @@
-using Herald.Silo.Postgres;
-using Herald.Silo.Sqlite;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Postgres;
+using Herald.Infrastructure.Sqlite;
+using Herald.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using Herald.Contracts;
 using Herald.Grains.Delivery;
-using Herald.Silo.Storage;
+using Herald.Infrastructure.Storage;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.Storage;
 using Microsoft.Extensions.Options;

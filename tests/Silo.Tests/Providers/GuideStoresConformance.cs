@@ -1,7 +1,7 @@
 using Herald.Contracts;
-using Herald.Silo.Postgres;
-using Herald.Silo.Storage;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure.Postgres;
+using Herald.Infrastructure.Storage;
+using Herald.Infrastructure.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.Storage;
 using Microsoft.Extensions.Options;

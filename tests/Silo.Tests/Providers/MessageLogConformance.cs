@@ -1,5 +1,5 @@
 using Herald.Contracts;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.MessageLog;
 using Herald.Testing;

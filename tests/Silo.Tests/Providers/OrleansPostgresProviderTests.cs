@@ -1,16 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using Herald.Contracts;
-using Herald.Silo.Cluster;
-using Herald.Silo.Hosting;
+using Herald.Infrastructure.Cluster;
+using Herald.Infrastructure.Hosting;
 using Herald.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Orleans;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace Herald.Silo.Tests.Providers;

@@ -1,6 +1,6 @@
 using Herald.Contracts;
-using Herald.Silo.Postgres;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure.Postgres;
+using Herald.Infrastructure.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.MessageLog;
 using Herald.Testing;

@@ -1,4 +1,4 @@
-using Herald.Silo.Postgres;
+using Herald.Infrastructure.Postgres;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,8 +1,8 @@
 using Herald.Contracts;
-using Herald.Silo.Hosting;
-using Herald.Silo.Sqlite;
-using Herald.Silo.Storage;
-using Herald.Silo.MessageLog;
+using Herald.Infrastructure;
+using Herald.Infrastructure.Sqlite;
+using Herald.Infrastructure.Storage;
+using Herald.Infrastructure.MessageLog;
 using Herald.Silo.Tests.Infrastructure;
 using Herald.MessageLog;
 using Herald.Testing;
@@ -10,8 +10,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orleans;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace Herald.Silo.Tests.Providers;

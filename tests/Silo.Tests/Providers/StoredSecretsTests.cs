@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using Herald.Contracts;
-using Herald.Silo.Hosting;
-using Herald.Silo.Postgres;
-using Herald.Silo.Sqlite;
-using Herald.Silo.Storage;
+using Herald.Infrastructure;
+using Herald.Infrastructure.Postgres;
+using Herald.Infrastructure.Sqlite;
+using Herald.Infrastructure.Storage;
 using Herald.Silo.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;

@@ -1,5 +1,5 @@
-using Herald.Silo.Hosting;
-using Herald.Silo.Telemetry;
+using Herald.Infrastructure;
+using Herald.Infrastructure.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
